@@ -1,0 +1,37 @@
+# Fresh machine: `make demo` runs the main job, `make test` the whole suite.
+# Both create .venv (Python 3.11) when it is missing.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: setup demo test lint docs bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP_INSTALL) -c constraints.txt torch==2.13.0
+	$(PIP_INSTALL) -c constraints.txt -e ".[test,docs,plot,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/sk-rnn evaluate --epochs 300 --repeats 10 --plot shampoo.png
+
+test: $(STAMP)
+	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated

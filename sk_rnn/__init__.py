@@ -1,0 +1,18 @@
+"""sk_rnn: recurrent neural networks for time series, the scikit-learn way."""
+
+from . import datasets
+from ._difference import DifferenceTransformer
+from ._lag import LagFeaturizer
+from ._lstm import LSTMRegressor
+from ._target import DifferencedTargetRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DifferenceTransformer",
+    "DifferencedTargetRegressor",
+    "LSTMRegressor",
+    "LagFeaturizer",
+    "__version__",
+    "datasets",
+]

@@ -1,0 +1,627 @@
+"""LSTMRegressor: a scikit-learn regressor that owns a skorch recurrent net."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import numbers
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._compat import Interval, StrOptions, _fit_context
+from ._modules import N_GATES, RecurrentNetwork
+from ._net import MemberEarlyStopping, MemberMSELoss, RecurrentNet, TailSplit
+
+#: Rows per prediction batch: bounds device memory, whatever len(X) is.
+PREDICT_BATCH_ROWS = 4096
+
+#: Multiply-adds per training step below which one thread is fastest.
+SMALL_MODEL_WORK = 2**22
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+_FUSABLE = {"adam", "adamw", "sgd"}
+
+
+@contextmanager
+def _torch_threads(n_threads: int | None):
+    """Use ``n_threads`` torch threads inside the block (None: leave as is)."""
+    previous = torch.get_num_threads()
+    if n_threads is None or n_threads == previous:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _ndim(X) -> int | None:
+    """Dimensions of X without converting array-likes that are not lists."""
+    if isinstance(X, (list, tuple)):
+        try:
+            return np.asarray(X).ndim
+        except ValueError:  # ragged: let validate_data explain
+            return None
+    return getattr(X, "ndim", None)
+
+
+def _digest(X: np.ndarray) -> str:
+    return hashlib.blake2b(
+        np.ascontiguousarray(X).tobytes(), digest_size=16
+    ).hexdigest()
+
+
+class LSTMRegressor(RegressorMixin, BaseEstimator):
+    """Recurrent neural network regressor (LSTM, GRU or SimpleRNN).
+
+    Each row of ``X`` is one input window, read as a sequence of time steps:
+    a 2-D row of ``n_steps * n_features`` values, step-major and oldest step
+    first (what :class:`LagFeaturizer` writes), or a 3-D array ``(n_samples,
+    n_steps, n_features)`` as Keras users have. The network reads the window
+    with stacked recurrent layers and maps the final state to the targets
+    with a dense layer. Training goes through a :class:`skorch.NeuralNet`
+    built in ``fit`` and kept as ``net_``, with its history and callbacks.
+
+    NaN in a window marks missing time steps, never zeros: a window whose
+    oldest steps are NaN is a shorter sequence, and a window with no observed
+    step gets the prediction of the initial state. Infinite values are an
+    error. NaN in ``y`` is an error.
+
+    Parameters
+    ----------
+    hidden_size : int, default=32
+        Units per recurrent layer (and direction).
+    num_layers : int, default=1
+        Stacked recurrent layers; each feeds its whole output sequence to the
+        next, like Keras's ``return_sequences=True``.
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent cell. "rnn" is the tanh SimpleRNN
+        ``h_t = tanh(W x_t + U h_{t-1} + b)``.
+    dropout : float, default=0.0
+        Dropout rate on the output of every recurrent layer (between layers
+        and before the dense head), in training only.
+    bidirectional : bool, default=False
+        Whether each layer also reads the window backwards. Not with
+        ``stateful=True``.
+    n_steps : int or None, default=None
+        How a 2-D row is read: ``n_steps`` steps of ``n_features / n_steps``
+        features each. None means one feature per step (a univariate window).
+        Ignored for 3-D input.
+    stateful : bool, default=False
+        Rows are consecutive time steps and the recurrent state is carried
+        from row to row, as in Keras's stateful LSTM: reset at each epoch in
+        training, and built over the training rows after training. ``predict``
+        on a block that continues the training rows starts from that state;
+        on a block that starts with the training rows it starts from the zero
+        state. Either way ``predict`` leaves the model unchanged. With
+        ``batch_size=b`` each optimiser step sees ``b`` consecutive rows.
+    max_epochs : int, default=100
+        Passes over the training rows.
+    batch_size : int or None, default=32
+        Rows per optimiser step; None for all rows in one batch.
+    lr : float, default=0.001
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+            default="adam"
+        The optimiser. Adam, AdamW and SGD use PyTorch's fused kernels.
+    init : {"keras", "pytorch"}, default="keras"
+        Weight initialisation. "keras": Glorot-uniform input and dense
+        weights, orthogonal recurrent weights, zero biases and LSTM
+        forget-gate bias 1, as Keras does; it reproduces Keras results on
+        small series. "pytorch": PyTorch's uniform ``±1/sqrt(hidden_size)``.
+    n_ensemble : int, default=1
+        Independent networks trained together as one vectorised model. Member
+        ``k`` is initialised from seed ``s + k``, where ``s`` is the seed drawn
+        from ``random_state`` (``random_state`` itself when it is an int), so
+        it equals a single fit with ``random_state=s + k`` (with
+        ``dropout=0`` and ``shuffle=False``). ``predict`` returns the member
+        mean; see ``predict(return_std=True)`` and ``predict_members``.
+    shuffle : bool, default=False
+        Whether to shuffle the training windows each epoch (stateless only;
+        rows are otherwise visited in time order).
+    early_stopping : bool, default=False
+        Hold out the last ``validation_fraction`` of the training rows (after
+        a gap of ``n_steps`` rows, so windows do not overlap; none when
+        stateful), stop when the validation loss has not improved by ``tol``
+        for ``n_iter_no_change`` epochs, and restore the best weights. Each
+        ensemble member stops and is restored on its own.
+    validation_fraction : float, default=0.1
+        Share of the training rows, the most recent ones, used for early
+        stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+    tol : float, default=1e-4
+        Minimum decrease of the validation loss that counts as improvement.
+    clip_grad_norm : float or None, default=None
+        Clip each member's gradient to this norm before every step.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Passed to the skorch net (learning-rate schedulers, checkpoints,
+        progress bars). They are copied in ``fit``.
+    warm_start : bool, default=False
+        If True and the model is fitted, ``fit`` continues training the
+        existing network (and optimiser state) for ``max_epochs`` more epochs.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and predict. "auto" picks CUDA when available.
+    n_threads : int or None, default=None
+        Torch CPU threads during ``fit`` and ``predict`` (restored after).
+        None uses one thread for small models, where more threads only add
+        synchronisation, and torch's own setting otherwise (which joblib
+        workers already limit). Set it to override.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout and shuffling. The same int gives
+        the same model. Torch's global generator is left as it was.
+    verbose : int, default=0
+        skorch's epoch table is printed when positive.
+    net_kwargs : dict or None, default=None
+        Extra arguments for :class:`skorch.NeuralNetRegressor`, for example
+        ``{"optimizer__weight_decay": 1e-4}``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNetRegressor
+        The trained skorch net; ``net_.module_`` is the torch module and
+        ``net_.history`` the training history.
+    n_iter_ : int
+        Epochs trained in the last call to ``fit``.
+    loss_curve_ : list of float
+        Mean training loss of the members, per epoch.
+    validation_loss_curve_ : list of float
+        Mean validation loss per epoch; only with ``early_stopping=True``.
+    best_epoch_ : ndarray of shape (n_ensemble,)
+        Epoch (counted from 1) whose weights each member keeps; only with
+        ``early_stopping=True``.
+    window_shape_ : tuple of (int, int)
+        ``(n_steps, n_features)`` of one input window.
+    n_outputs_ : int
+        Number of targets.
+    member_seeds_ : list of int
+        Seed of each ensemble member.
+    n_threads_ : int
+        Torch threads used during ``fit``.
+    state_ : tuple of ndarray
+        Only when ``stateful``: the recurrent state after the training rows
+        (``h``, then ``c`` for the LSTM), where prediction of the next block
+        starts.
+    n_features_in_ : int
+        Number of features (columns of a 2-D ``X``) seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``. Defined only when ``X`` has
+        feature names that are all strings.
+
+    See Also
+    --------
+    LagFeaturizer : Build the windows from a series.
+    DifferencedTargetRegressor : Predict changes, report levels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_rnn import LSTMRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(64, 3))     # 64 windows of 3 steps
+    >>> y = X.sum(axis=1)
+    >>> model = LSTMRegressor(hidden_size=8, max_epochs=5, random_state=0)
+    >>> model.fit(X, y).predict(X[:2]).shape
+    (2,)
+    >>> model.window_shape_
+    (3, 1)
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "cell": [StrOptions(set(N_GATES))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "bidirectional": ["boolean"],
+        "n_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "stateful": ["boolean"],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [None, Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "init": [StrOptions({"keras", "pytorch"})],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "callbacks": [None, list],
+        "warm_start": ["boolean"],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "net_kwargs": [None, dict],
+    }
+
+    def __init__(
+        self,
+        hidden_size=32,
+        num_layers=1,
+        cell="lstm",
+        *,
+        dropout=0.0,
+        bidirectional=False,
+        n_steps=None,
+        stateful=False,
+        max_epochs=100,
+        batch_size=32,
+        lr=0.001,
+        optimizer="adam",
+        init="keras",
+        n_ensemble=1,
+        shuffle=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        clip_grad_norm=None,
+        callbacks=None,
+        warm_start=False,
+        device="cpu",
+        n_threads=None,
+        random_state=None,
+        verbose=0,
+        net_kwargs=None,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.cell = cell
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.n_steps = n_steps
+        self.stateful = stateful
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.init = init
+        self.n_ensemble = n_ensemble
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.clip_grad_norm = clip_grad_norm
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.verbose = verbose
+        self.net_kwargs = net_kwargs
+
+    # ------------------------------------------------------------ validation
+    def _validate_X(self, X, y=None, *, reset):
+        """Validate X (and y) and return the windows ``(n, n_steps, n_feat)``."""
+        if _ndim(X) == 3:
+            X = np.asarray(X)
+            shape3 = X.shape
+            X = X.reshape(shape3[0], -1)
+        else:
+            shape3 = None
+        common = {"ensure_all_finite": "allow-nan", "dtype": [np.float64, np.float32]}
+        if reset:
+            X, y = validate_data(
+                self, X, y, multi_output=True, y_numeric=True, **common
+            )
+        else:
+            X = validate_data(self, X, reset=False, **common)
+        if shape3 is not None:
+            window = shape3[1:]
+        elif self.n_steps is None:
+            window = (X.shape[1], 1)
+        else:
+            if X.shape[1] % self.n_steps:
+                raise ValueError(
+                    f"LSTMRegressor got {X.shape[1]} columns, which is not a "
+                    f"multiple of n_steps={self.n_steps}; pass the output of "
+                    f"LagFeaturizer(lags={self.n_steps}) or set n_steps to the "
+                    "window length."
+                )
+            window = (self.n_steps, X.shape[1] // self.n_steps)
+        if not reset and tuple(window) != self.window_shape_:
+            raise ValueError(
+                f"LSTMRegressor was fitted on windows of {self.window_shape_[0]} "
+                f"steps x {self.window_shape_[1]} features; got X of shape "
+                f"{shape3 if shape3 is not None else X.shape} read as "
+                f"{window[0]} steps x {window[1]} features."
+            )
+        return X.reshape(X.shape[0], *window), X, y
+
+    def _resolve_device(self) -> str:
+        if self.device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                "LSTMRegressor got device='cuda', but torch.cuda.is_available() is "
+                "False on this machine; use device='cpu' or device='auto'."
+            )
+        return self.device
+
+    def _resolve_threads(self, n_rows: int) -> int | None:
+        if self.n_threads is not None:
+            return self.n_threads
+        batch = n_rows if self.batch_size is None else min(self.batch_size, n_rows)
+        if self.stateful:
+            batch = 1
+        width = self.hidden_size * (self.bidirectional + 1)
+        work = batch * self.n_ensemble * N_GATES[self.cell] * self.hidden_size * width
+        return 1 if work < SMALL_MODEL_WORK else None
+
+    def _seeds(self) -> tuple[int, list[int]]:
+        if isinstance(self.random_state, numbers.Integral):
+            base = int(self.random_state)
+        else:
+            base = int(check_random_state(self.random_state).randint(2**31 - 1))
+        return base, [base + k for k in range(self.n_ensemble)]
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on windows ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+                (n_samples, n_steps, n_features)
+            Input windows, one per row, oldest step first. NaN marks missing
+            steps. With ``stateful=True`` the rows are consecutive.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets; a 2-D ``y`` trains one output per column (for example
+            one per forecast horizon).
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The fitted regressor.
+        """
+        if self.stateful and self.bidirectional:
+            raise ValueError(
+                "LSTMRegressor got stateful=True with bidirectional=True; a state "
+                "carried forward from row to row cannot read the rows backwards. "
+                "Set bidirectional=False."
+            )
+        windows, X2, y = self._validate_X(X, y, reset=True)
+        y = np.asarray(y)
+        self._y_ndim = y.ndim
+        y2 = y.reshape(len(y), -1)
+        n_samples = windows.shape[0]
+        n_valid, gap = self._validation_rows(n_samples, windows.shape[1])
+        device = self._resolve_device()
+        n_threads = self._resolve_threads(n_samples)
+
+        continuing = self.warm_start and hasattr(self, "net_")
+        if continuing and (
+            windows.shape[1:] != self.window_shape_ or y2.shape[1] != self.n_outputs_
+        ):
+            raise ValueError(
+                "LSTMRegressor with warm_start=True must be refitted on windows "
+                f"of {self.window_shape_} and {self.n_outputs_} target(s); got "
+                f"{windows.shape[1:]} and {y2.shape[1]}."
+            )
+        self.window_shape_ = tuple(windows.shape[1:])
+        self.n_outputs_ = y2.shape[1]
+        if not continuing:
+            base, self.member_seeds_ = self._seeds()
+            self._base_seed = base
+            self.net_ = self._build_net(n_valid, gap, device, base)
+
+        Xt = torch.tensor(windows, dtype=torch.float32, device=device)
+        yt = torch.tensor(y2, dtype=torch.float32, device=device)
+        cuda_devices = [torch.device(device).index or 0] if device == "cuda" else []
+        with _torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
+            self.n_threads_ = torch.get_num_threads()
+            if continuing:
+                self._restore_rng(device)
+                self.net_.partial_fit(Xt, yt)
+            else:
+                torch.manual_seed(self._base_seed)
+                self.net_.fit(Xt, yt)
+            self._rng_state = torch.get_rng_state()
+            if device == "cuda":
+                self._cuda_rng_state = torch.cuda.get_rng_state()
+            self.net_.module_.train(False)
+            history = self.net_.history
+            self.n_iter_ = int(self.net_.max_epochs if not history else len(history))
+            self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+            if n_valid:
+                self.validation_loss_curve_ = [
+                    float(v) for v in history[:, "valid_loss"]
+                ]
+                stopper = dict(self.net_.callbacks_)["early_stopping"]
+                self.best_epoch_ = stopper.best_epoch_.copy()
+            if self.stateful:
+                self._fit_digest = _digest(X2)
+                self._n_fit_rows = n_samples
+                _, state = self._forward(windows, state=None)
+                self.state_ = state
+        return self
+
+    def _restore_rng(self, device: str) -> None:
+        """Continue torch's random stream where the previous fit left it."""
+        torch.set_rng_state(self._rng_state)
+        if device == "cuda" and getattr(self, "_cuda_rng_state", None) is not None:
+            torch.cuda.set_rng_state(self._cuda_rng_state)
+
+    def _validation_rows(self, n_samples: int, n_steps: int) -> tuple[int, int]:
+        if not self.early_stopping:
+            return 0, 0
+        n_valid = int(np.ceil(self.validation_fraction * n_samples))
+        gap = 0 if self.stateful else n_steps
+        if n_samples - n_valid - gap < 1:
+            raise ValueError(
+                f"LSTMRegressor with early_stopping=True and validation_fraction="
+                f"{self.validation_fraction} holds out the last {n_valid} rows "
+                f"after a gap of {gap}, which leaves no training rows; got "
+                f"{n_samples} sample(s). Pass more rows or set early_stopping=False."
+            )
+        return n_valid, gap
+
+    def _build_net(self, n_valid, gap, device, base_seed):
+        optimizer = self.optimizer
+        optimizer_kwargs = {}
+        if isinstance(optimizer, str):
+            if optimizer in _FUSABLE and device in ("cpu", "cuda"):
+                optimizer_kwargs["optimizer__fused"] = True
+            optimizer = _OPTIMIZERS[optimizer]
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if n_valid:
+            callbacks.append(
+                ("early_stopping", MemberEarlyStopping(self.n_iter_no_change, self.tol))
+            )
+        batch_size = -1 if self.batch_size is None else self.batch_size
+        params = {
+            "module": RecurrentNetwork,
+            "module__n_features": self.window_shape_[1],
+            "module__n_outputs": self.n_outputs_,
+            "module__hidden_size": self.hidden_size,
+            "module__num_layers": self.num_layers,
+            "module__cell": self.cell,
+            "module__dropout": self.dropout,
+            "module__bidirectional": self.bidirectional,
+            "module__n_members": self.n_ensemble,
+            "module__init": self.init,
+            "module__seeds": list(self.member_seeds_),
+            "criterion": MemberMSELoss,
+            "optimizer": optimizer,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": batch_size,
+            "train_split": TailSplit(n_valid, gap) if n_valid else None,
+            "callbacks": callbacks,
+            "device": device,
+            "verbose": self.verbose,
+            "stateful": self.stateful,
+            "shuffle": self.shuffle,
+            "seed": base_seed,
+            "clip_grad_norm": self.clip_grad_norm,
+            **optimizer_kwargs,
+        }
+        params.update(self.net_kwargs or {})
+        return RecurrentNet(**params)
+
+    # -------------------------------------------------------------- predict
+    def _forward(self, windows: np.ndarray, state):
+        """Float64 forward pass in batches: ``(n, K, O)`` and the end state.
+
+        Stateless rows are independent; stateful rows continue ``state``
+        (None: the zero state) and carry it through the block.
+        """
+        module = self.net_.module_
+        device = next(module.parameters()).device
+        n = windows.shape[0]
+        out = np.empty((n, module.n_members, module.n_outputs), dtype=np.float64)
+        if state is not None:
+            state = tuple(
+                None if s is None else torch.as_tensor(s, device=device) for s in state
+            )
+        with torch.no_grad():
+            for start in range(0, n, PREDICT_BATCH_ROWS):
+                chunk = torch.tensor(
+                    windows[start : start + PREDICT_BATCH_ROWS],
+                    dtype=torch.float64,
+                    device=device,
+                )
+                if self.stateful:
+                    pred, state = module(
+                        chunk,
+                        state,
+                        stateful=True,
+                        return_state=True,
+                        dtype=torch.float64,
+                    )
+                else:
+                    pred = module(chunk, dtype=torch.float64)
+                out[start : start + len(chunk)] = pred.cpu().numpy()
+        if state is not None:
+            state = tuple(None if s is None else s.cpu().numpy() for s in state)
+        return out, state
+
+    def _predict_all(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        windows, X2, _ = self._validate_X(X, reset=False)
+        state = None
+        if self.stateful:
+            n_fit = self._n_fit_rows
+            replay = len(X2) >= n_fit and _digest(X2[:n_fit]) == self._fit_digest
+            state = None if replay else self.state_
+        module = self.net_.module_
+        training = module.training
+        module.train(False)
+        try:
+            with _torch_threads(self._resolve_threads(len(windows))):
+                members, _ = self._forward(windows, state)
+        finally:
+            module.train(training)
+        return members
+
+    def _shape_output(self, values: np.ndarray) -> np.ndarray:
+        return values[:, 0] if self._y_ndim == 1 else values
+
+    def predict(self, X, return_std=False):
+        """Predict with the fitted network (the member mean of an ensemble).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+                (n_samples, n_steps, n_features)
+            Input windows. With ``stateful=True``: a block that continues the
+            training rows (prediction starts from ``state_``), or a block that
+            starts with the training rows (prediction starts from the zero
+            state and replays them).
+        return_std : bool, default=False
+            Also return the standard deviation over the ensemble members
+            (zero for ``n_ensemble=1``).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, float64.
+        y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Spread of the members; only when ``return_std=True``.
+        """
+        members = self._predict_all(X)
+        mean = self._shape_output(members.mean(axis=1))
+        if not return_std:
+            return mean
+        return mean, self._shape_output(members.std(axis=1))
+
+    def predict_members(self, X):
+        """Predictions of every ensemble member.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+                (n_samples, n_steps, n_features)
+            Input windows, as for ``predict``.
+
+        Returns
+        -------
+        y_members : ndarray of shape (n_samples, n_ensemble) or \
+                (n_samples, n_ensemble, n_outputs)
+            Member ``k``'s predictions in column ``k``.
+        """
+        members = self._predict_all(X)
+        return members[:, :, 0] if self._y_ndim == 1 else members
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,425 @@
+"""Torch modules for sk_rnn. No scikit-learn code here.
+
+:class:`RecurrentNetwork` maps a batch of windows ``(batch, n_steps,
+n_features)`` to ``(batch, n_members, n_outputs)``. Every parameter has a
+leading member dimension, so ``n_members`` independent networks train as one
+vectorised model; with one member the module runs PyTorch's fused recurrent
+kernels (oneDNN on CPU, cuDNN on CUDA).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+from torch.nn.utils.rnn import pack_padded_sequence
+
+#: Gates per cell: weight rows are ``n_gates * hidden_size``.
+N_GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+
+_FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn": torch.rnn_tanh}
+
+
+def _glorot_uniform(shape: tuple[int, int], generator: torch.Generator) -> Tensor:
+    """Keras's Glorot (Xavier) uniform for a (fan_out, fan_in) matrix."""
+    fan_out, fan_in = shape
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return torch.empty(shape).uniform_(-limit, limit, generator=generator)
+
+
+def _uniform(shape, bound: float, generator: torch.Generator) -> Tensor:
+    return torch.empty(shape).uniform_(-bound, bound, generator=generator)
+
+
+class RecurrentNetwork(nn.Module):
+    """Stacked recurrent layers and a dense head, for ``n_members`` networks.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per time step.
+    n_outputs : int
+        Outputs of the dense head.
+    hidden_size : int
+        Units per recurrent layer and direction.
+    num_layers : int
+        Stacked recurrent layers; each feeds its whole output sequence to the
+        next (Keras's ``return_sequences=True``).
+    cell : {"lstm", "gru", "rnn"}
+        The recurrent cell; "rnn" is a tanh SimpleRNN.
+    dropout : float
+        Dropout on the output of every recurrent layer (between layers and
+        before the head), in training only.
+    bidirectional : bool
+        Whether each layer also reads the sequence backwards.
+    n_members : int
+        Independent networks trained side by side.
+    init : {"keras", "pytorch"}
+        "keras": Glorot-uniform input and head weights, orthogonal recurrent
+        weights, zero biases with the LSTM forget-gate bias at 1. "pytorch":
+        uniform in ``±1/sqrt(hidden_size)`` (head: ``±1/sqrt(fan_in)``).
+    seeds : sequence of int
+        One seed per member; member ``k`` is initialised from ``seeds[k]``
+        alone, so it does not depend on the other members.
+
+    Notes
+    -----
+    Each layer and direction has one bias vector (LSTM and SimpleRNN) or an
+    input and a recurrent bias (GRU, PyTorch's and Keras's ``reset_after``
+    form), so parameter counts match Keras. Gate order is PyTorch's:
+    ``i, f, g, o`` for the LSTM and ``r, z, n`` for the GRU.
+
+    A time step with any NaN feature is missing: the state passes through it
+    unchanged, so a window whose oldest steps are missing is a shorter
+    sequence, and a window with no observed step leaves the initial state.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        cell: str = "lstm",
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        n_members: int = 1,
+        init: str = "keras",
+        seeds: Sequence[int] = (0,),
+    ):
+        super().__init__()
+        if cell not in N_GATES:
+            raise ValueError(f"cell must be one of {sorted(N_GATES)}, got {cell!r}.")
+        if len(seeds) != n_members:
+            raise ValueError(f"need {n_members} seeds, got {len(seeds)}.")
+        self.n_features = n_features
+        self.n_outputs = n_outputs
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.cell = cell
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.n_members = n_members
+        self.init = init
+        self.n_directions = 2 if bidirectional else 1
+
+        gates = N_GATES[cell] * hidden_size
+        K = n_members
+        self.weight_ih = nn.ParameterList()
+        self.weight_hh = nn.ParameterList()
+        self.bias_ih = nn.ParameterList()
+        self.bias_hh = nn.ParameterList()
+        for layer in range(num_layers):
+            n_in = n_features if layer == 0 else self.n_directions * hidden_size
+            for _ in range(self.n_directions):
+                self.weight_ih.append(nn.Parameter(torch.empty(K, gates, n_in)))
+                self.weight_hh.append(nn.Parameter(torch.empty(K, gates, hidden_size)))
+                self.bias_ih.append(nn.Parameter(torch.empty(K, gates)))
+                if cell == "gru":
+                    self.bias_hh.append(nn.Parameter(torch.empty(K, gates)))
+        n_head_in = self.n_directions * hidden_size
+        self.head_weight = nn.Parameter(torch.empty(K, n_outputs, n_head_in))
+        self.head_bias = nn.Parameter(torch.empty(K, n_outputs))
+        self.reset_parameters(seeds)
+
+    @torch.no_grad()
+    def reset_parameters(self, seeds: Sequence[int]) -> None:
+        """Initialise every member from its own seed."""
+        H = self.hidden_size
+        for k, seed in enumerate(seeds):
+            generator = torch.Generator().manual_seed(int(seed))
+            for i in range(len(self.weight_ih)):
+                w_ih, w_hh, b_ih = self.weight_ih[i], self.weight_hh[i], self.bias_ih[i]
+                if self.init == "keras":
+                    w_ih[k] = _glorot_uniform(tuple(w_ih.shape[1:]), generator)
+                    # Keras's recurrent kernel is (units, gates * units) with
+                    # orthonormal rows; ours is its transpose.
+                    recurrent = torch.empty(H, w_hh.shape[1])
+                    nn.init.orthogonal_(recurrent, generator=generator)
+                    w_hh[k] = recurrent.T
+                    b_ih[k] = 0.0
+                    if self.cell == "lstm":
+                        b_ih[k, H : 2 * H] = 1.0
+                    if self.cell == "gru":
+                        self.bias_hh[i][k] = 0.0
+                else:
+                    bound = 1.0 / math.sqrt(H)
+                    w_ih[k] = _uniform(tuple(w_ih.shape[1:]), bound, generator)
+                    w_hh[k] = _uniform(tuple(w_hh.shape[1:]), bound, generator)
+                    b_ih[k] = _uniform(tuple(b_ih.shape[1:]), bound, generator)
+                    if self.cell == "gru":
+                        self.bias_hh[i][k] = _uniform(
+                            tuple(b_ih.shape[1:]), bound, generator
+                        )
+            head_shape = tuple(self.head_weight.shape[1:])
+            if self.init == "keras":
+                self.head_weight[k] = _glorot_uniform(head_shape, generator)
+                self.head_bias[k] = 0.0
+            else:
+                bound = 1.0 / math.sqrt(head_shape[1])
+                self.head_weight[k] = _uniform(head_shape, bound, generator)
+                self.head_bias[k] = _uniform((self.n_outputs,), bound, generator)
+
+    def parameter_counts(self) -> list[tuple[str, tuple[int, ...], int]]:
+        """(layer name, output shape per window, parameters per member)."""
+        rows = []
+        H, D = self.hidden_size, self.n_directions
+        for layer in range(self.num_layers):
+            n_params = 0
+            for d in range(D):
+                i = layer * D + d
+                n_params += self.weight_ih[i][0].numel() + self.weight_hh[i][0].numel()
+                n_params += self.bias_ih[i][0].numel()
+                if self.cell == "gru":
+                    n_params += self.bias_hh[i][0].numel()
+            shape = (
+                (None, D * H) if layer == self.num_layers - 1 else (None, None, D * H)
+            )
+            rows.append((f"{self.cell}_{layer}", shape, n_params))
+        n_head = self.head_weight[0].numel() + self.head_bias[0].numel()
+        rows.append(("dense", (None, self.n_outputs), n_head))
+        return rows
+
+    def initial_state(self, batch: int, device, dtype) -> tuple[Tensor, Tensor | None]:
+        """Zero state: ``h`` (and ``c`` for the LSTM) of shape
+        ``(num_layers * n_directions, n_members, batch, hidden_size)``."""
+        shape = (
+            self.num_layers * self.n_directions,
+            self.n_members,
+            batch,
+            self.hidden_size,
+        )
+        h = torch.zeros(shape, device=device, dtype=dtype)
+        c = (
+            torch.zeros(shape, device=device, dtype=dtype)
+            if self.cell == "lstm"
+            else None
+        )
+        return h, c
+
+    def forward(
+        self,
+        X: Tensor,
+        state: tuple[Tensor, Tensor | None] | None = None,
+        *,
+        stateful: bool = False,
+        return_state: bool = False,
+        dtype: torch.dtype | None = None,
+    ):
+        """Run the windows ``X`` of shape ``(batch, n_steps, n_features)``.
+
+        With ``stateful=True`` the rows are consecutive: row ``r`` starts from
+        the state row ``r - 1`` ended with (the first from ``state``), as one
+        long sequence. ``dtype`` casts the weights for this call only (float64
+        prediction of a float32 model). Returns ``(batch, n_members,
+        n_outputs)``, and the final state too when ``return_state``.
+        """
+        batch, n_steps, _ = X.shape
+        if stateful and self.bidirectional:
+            raise ValueError("a stateful network cannot be bidirectional.")
+        weights = self._weights(dtype)
+        if stateful:
+            X = X.reshape(1, batch * n_steps, X.shape[-1])
+        observed = ~torch.isnan(X).any(dim=-1)
+        all_observed = bool(observed.all())
+        if state is None:
+            state = self.initial_state(
+                X.shape[0], X.device, weights["head_weight"].dtype
+            )
+        if not all_observed:
+            X = torch.where(
+                observed.unsqueeze(-1),
+                X,
+                torch.zeros((), dtype=X.dtype, device=X.device),
+            )
+        leading_gaps_only = all_observed or (
+            not stateful and bool((observed[:, 1:] >= observed[:, :-1]).all())
+        )
+        if self.n_members == 1 and leading_gaps_only:
+            features, new_state = self._run_fused(
+                X, state, weights, None if all_observed else observed, stateful, n_steps
+            )
+        else:
+            features, new_state = self._run_loop(
+                X, state, weights, None if all_observed else observed, stateful, n_steps
+            )
+        features = F.dropout(features, self.dropout, self.training)
+        # (K, B, in) x (K, in, O) + (K, 1, O) -> (K, B, O) -> (B, K, O)
+        out = torch.baddbmm(
+            weights["head_bias"].unsqueeze(1),
+            features,
+            weights["head_weight"].transpose(1, 2),
+        ).transpose(0, 1)
+        return (out, new_state) if return_state else out
+
+    def _weights(self, dtype) -> dict:
+        def cast(params):
+            return [p if dtype is None else p.to(dtype) for p in params]
+
+        return {
+            "weight_ih": cast(self.weight_ih),
+            "weight_hh": cast(self.weight_hh),
+            "bias_ih": cast(self.bias_ih),
+            "bias_hh": cast(self.bias_hh),
+            "head_weight": cast([self.head_weight])[0],
+            "head_bias": cast([self.head_bias])[0],
+        }
+
+    def _run_fused(self, X, state, weights, observed, stateful, n_steps):
+        """One member, no interior gaps: PyTorch's fused recurrent kernels."""
+        h0, c0 = state
+        h0 = h0[:, 0]
+        c0 = None if c0 is None else c0[:, 0]
+        params = []
+        for i in range(len(weights["weight_ih"])):
+            b_ih = weights["bias_ih"][i][0]
+            b_hh = (
+                weights["bias_hh"][i][0]
+                if self.cell == "gru"
+                else torch.zeros_like(b_ih)
+            )
+            params += [
+                weights["weight_ih"][i][0],
+                weights["weight_hh"][i][0],
+                b_ih,
+                b_hh,
+            ]
+        hx = h0 if c0 is None else (h0, c0)
+        fused = _FUSED[self.cell]
+        layers, dropout, D = self.num_layers, self.dropout, self.n_directions
+        with warnings.catch_warnings():
+            if X.is_cuda:  # cuDNN asks for one weight buffer; ours are per member.
+                warnings.filterwarnings("ignore", "RNN module weights", UserWarning)
+            if observed is None:
+                result = fused(
+                    X,
+                    hx,
+                    params,
+                    True,
+                    layers,
+                    dropout,
+                    self.training,
+                    self.bidirectional,
+                    True,
+                )
+                output, h_n = result[0], result[1]
+                c_n = result[2] if self.cell == "lstm" else None
+                empty = None
+            else:
+                # Shift each window left past its missing oldest steps, then
+                # pack: a window of m observed steps is a sequence of length m.
+                n_observed = observed.sum(dim=1)
+                n_missing = n_steps - n_observed
+                positions = torch.arange(n_steps, device=X.device).unsqueeze(0)
+                source = (positions + n_missing.unsqueeze(1)).clamp(max=n_steps - 1)
+                shifted = X.gather(1, source.unsqueeze(-1).expand(-1, -1, X.shape[-1]))
+                empty = n_observed == 0
+                lengths = n_observed.clamp(min=1).cpu()
+                packed = pack_padded_sequence(
+                    shifted, lengths, batch_first=True, enforce_sorted=False
+                )
+                order = packed.sorted_indices
+                hx_sorted = (
+                    tuple(t.index_select(1, order) for t in hx)
+                    if c0 is not None
+                    else hx.index_select(1, order)
+                )
+                result = fused(
+                    packed.data,
+                    packed.batch_sizes,
+                    hx_sorted,
+                    params,
+                    True,
+                    layers,
+                    dropout,
+                    self.training,
+                    self.bidirectional,
+                )
+                back = packed.unsorted_indices
+                h_n = result[1].index_select(1, back)
+                c_n = result[2].index_select(1, back) if self.cell == "lstm" else None
+                output = None
+        if stateful:
+            features = output[0, n_steps - 1 :: n_steps]
+        else:
+            features = torch.cat([h_n[-D + d] for d in range(D)], dim=-1)
+            if empty is not None and bool(empty.any()):
+                initial = torch.cat([h0[-D + d] for d in range(D)], dim=-1)
+                features = torch.where(empty.unsqueeze(-1), initial, features)
+                h_n = torch.where(empty.view(1, -1, 1), h0, h_n)
+                if c_n is not None:
+                    c_n = torch.where(empty.view(1, -1, 1), c0, c_n)
+        new_state = (h_n.unsqueeze(1), None if c_n is None else c_n.unsqueeze(1))
+        return features.unsqueeze(0), new_state
+
+    def _run_loop(self, X, state, weights, observed, stateful, n_steps):
+        """Any number of members and gaps: one batched step at a time."""
+        K, H, D = self.n_members, self.hidden_size, self.n_directions
+        h_all, c_all = state
+        batch, length, _ = X.shape
+        inputs = X.unsqueeze(0)  # (1, B, T, F), shared by the members
+        final_h, final_c = [], []
+        for layer in range(self.num_layers):
+            outputs = []
+            for d in range(D):
+                i = layer * D + d
+                n_in = inputs.shape[-1]
+                # Input projections for all steps at once: (K, B * T, gates).
+                projected = torch.matmul(
+                    inputs.reshape(inputs.shape[0], batch * length, n_in),
+                    weights["weight_ih"][i].transpose(1, 2),
+                ) + weights["bias_ih"][i].unsqueeze(1)
+                projected = projected.view(K, batch, length, -1)
+                w_hh_t = weights["weight_hh"][i].transpose(1, 2)
+                b_hh = (
+                    weights["bias_hh"][i].unsqueeze(1) if self.cell == "gru" else None
+                )
+                h = h_all[i]
+                c = None if c_all is None else c_all[i]
+                steps = range(length - 1, -1, -1) if d == 1 else range(length)
+                sequence = [None] * length
+                for t in steps:
+                    h_new, c_new = self._step(projected[:, :, t], h, c, w_hh_t, b_hh, H)
+                    if observed is not None:
+                        keep = observed[:, t].view(1, batch, 1)
+                        h_new = torch.where(keep, h_new, h)
+                        if c is not None:
+                            c_new = torch.where(keep, c_new, c)
+                    h, c = h_new, c_new
+                    sequence[t] = h
+                outputs.append(torch.stack(sequence, dim=2))
+                final_h.append(h)
+                final_c.append(c)
+            inputs = torch.cat(outputs, dim=-1) if D == 2 else outputs[0]
+            if layer < self.num_layers - 1:
+                inputs = F.dropout(inputs, self.dropout, self.training)
+        if stateful:
+            features = inputs[:, 0, n_steps - 1 :: n_steps]
+        else:
+            features = torch.cat(final_h[-D:], dim=-1)
+        new_h = torch.stack(final_h)
+        new_c = None if c_all is None else torch.stack(final_c)
+        return features, (new_h, new_c)
+
+    def _step(self, x_proj, h, c, w_hh_t, b_hh, H):
+        """One time step of every member: ``x_proj`` is ``W_ih x + b``."""
+        if self.cell == "lstm":
+            gates = torch.baddbmm(x_proj, h, w_hh_t)
+            i, f, _, o = gates.sigmoid().chunk(4, dim=-1)
+            g = gates[..., 2 * H : 3 * H].tanh()
+            c = torch.addcmul(f * c, i, g)
+            return o * c.tanh(), c
+        if self.cell == "gru":
+            recurrent = torch.baddbmm(b_hh, h, w_hh_t)
+            r, z = (
+                (x_proj[..., : 2 * H] + recurrent[..., : 2 * H])
+                .sigmoid()
+                .chunk(2, dim=-1)
+            )
+            n = torch.addcmul(x_proj[..., 2 * H :], r, recurrent[..., 2 * H :]).tanh()
+            return torch.addcmul(n, z, h - n), None
+        return torch.baddbmm(x_proj, h, w_hh_t).tanh(), None

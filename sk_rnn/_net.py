@@ -1,0 +1,259 @@
+"""The skorch net that :class:`LSTMRegressor` builds in ``fit``.
+
+Private: users reach it as ``LSTMRegressor().net_`` and keep everything skorch
+offers (callbacks, history, device handling, ``save_params``), while the
+training loop is trimmed for small sequential workloads: batches are slices of
+tensors already on the device, the recurrent state is carried between batches
+in stateful mode, and the loss of an ensemble is the sum of its members'
+losses, so each member's gradient is exactly the one it would get alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNetRegressor
+from skorch.callbacks import Callback
+from skorch.dataset import Dataset
+
+from .exceptions import TrainingDivergedError
+
+
+class MemberMSELoss(torch.nn.Module):
+    """Mean squared error of each member: ``(batch, K, O)`` -> ``(K,)``."""
+
+    def forward(self, y_pred, y_true):
+        return (y_pred - y_true.unsqueeze(1)).square().mean(dim=(0, 2))
+
+
+class TensorBatches:
+    """Consecutive (or, if ``shuffle``, permuted) slices of device tensors."""
+
+    def __init__(self, X, y, batch_size, shuffle=False, generator=None):
+        self.X, self.y = X, y
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __iter__(self):
+        n, size = len(self.X), self.batch_size
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator).to(self.X.device)
+            for start in range(0, n, size):
+                rows = order[start : start + size]
+                yield self.X[rows], None if self.y is None else self.y[rows]
+            return
+        for start in range(0, n, size):
+            yield (
+                self.X[start : start + size],
+                None if self.y is None else self.y[start : start + size],
+            )
+
+
+class TailSplit:
+    """skorch ``train_split``: the last rows validate, after a gap.
+
+    Never shuffles and never validates on the oldest rows: the validation
+    rows are the ``n_valid`` most recent, and the ``gap`` rows before them
+    are used for neither, so overlapping windows cannot leak.
+    """
+
+    def __init__(self, n_valid, gap):
+        self.n_valid = n_valid
+        self.gap = gap
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X, y = dataset.X, dataset.y
+        n_train = len(X) - self.n_valid - self.gap
+        valid = slice(len(X) - self.n_valid, None)
+        return Dataset(X[:n_train], y[:n_train]), Dataset(X[valid], y[valid])
+
+
+class RecurrentNet(NeuralNetRegressor):
+    """NeuralNetRegressor over a :class:`~sk_rnn._modules.RecurrentNetwork`.
+
+    Extra parameters: ``stateful`` carries the recurrent state from batch to
+    batch (reset at each epoch, continued into the validation rows);
+    ``shuffle`` permutes stateless training batches with ``seed``;
+    ``clip_grad_norm`` clips each member's gradient norm on its own.
+    """
+
+    def __init__(
+        self,
+        *args,
+        stateful=False,
+        shuffle=False,
+        seed=0,
+        clip_grad_norm=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.stateful = stateful
+        self.shuffle = shuffle
+        self.seed = seed
+        self.clip_grad_norm = clip_grad_norm
+
+    # ---------------------------------------------------------------- data
+    def get_iterator(self, dataset, training=False):
+        batch_size = self.batch_size if self.batch_size > 0 else len(dataset)
+        shuffle = training and self.shuffle and not self.stateful
+        generator = None
+        if shuffle:
+            if getattr(self, "_shuffle_generator", None) is None:
+                self._shuffle_generator = torch.Generator().manual_seed(self.seed)
+            generator = self._shuffle_generator
+        X = dataset.X if isinstance(dataset, Dataset) else dataset
+        y = dataset.y if isinstance(dataset, Dataset) else None
+        return TensorBatches(X, y, max(batch_size, 1), shuffle, generator)
+
+    # ------------------------------------------------------------ training
+    def infer(self, x, **fit_params):
+        if not self.stateful:
+            return self.module_(x, **fit_params)
+        y_pred, state = self.module_(
+            x, self._carry, stateful=True, return_state=True, **fit_params
+        )
+        self._carry = tuple(None if s is None else s.detach() for s in state)
+        return y_pred
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        member_losses = self.criterion_(y_pred, yi)
+        member_losses.sum().backward()
+        if self.clip_grad_norm is not None:
+            self._clip_member_gradients(self.clip_grad_norm)
+        return {
+            "loss": member_losses.detach().mean(),
+            "member_losses": member_losses.detach(),
+            "y_pred": y_pred,
+        }
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            member_losses = self.criterion_(y_pred, yi)
+        return {
+            "loss": member_losses.mean(),
+            "member_losses": member_losses,
+            "y_pred": y_pred,
+        }
+
+    def _clip_member_gradients(self, max_norm):
+        """``clip_grad_norm_`` applied to each member's slice of the grads."""
+        grads = [p.grad for p in self.module_.parameters() if p.grad is not None]
+        squares = torch.stack([g.square().flatten(1).sum(1) for g in grads]).sum(0)
+        scale = (max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        if training:
+            self._carry = None  # every epoch starts from the zero state
+        history = self.history
+        member_sum = None
+        n_rows = 0
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            loss = step["loss"].item()
+            size = len(batch[0])
+            if not math.isfinite(loss):
+                self._diverged(prefix, loss)
+            history.record_batch(prefix + "_loss", loss)
+            history.record_batch(prefix + "_batch_size", size)
+            weighted = step["member_losses"] * size
+            member_sum = weighted if member_sum is None else member_sum + weighted
+            n_rows += size
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        history.record(prefix + "_batch_count", batch_count)
+        if member_sum is not None:
+            history.record(prefix + "_member_loss", (member_sum / n_rows).tolist())
+
+    def _diverged(self, prefix, loss):
+        epoch = len(self.history)
+        raise TrainingDivergedError(
+            f"LSTMRegressor: the {prefix} loss became {loss} in epoch {epoch}, so "
+            f"training stopped. Lower lr (now {self.lr!r}), set clip_grad_norm "
+            "(for example 1.0), or scale X and y (MinMaxScaler, StandardScaler)."
+        )
+
+    def initialize(self):
+        self._carry = None
+        self._shuffle_generator = None
+        return super().initialize()
+
+
+class MemberEarlyStopping(Callback):
+    """Early stopping and best-weight restoration for each member on its own.
+
+    A member improves when its validation loss falls below its best minus
+    ``tol``; after ``patience`` epochs without improvement its best weights
+    are frozen. Training stops once every member is frozen, and at the end
+    each member gets its best weights back: the same weights it would have
+    had trained alone.
+    """
+
+    def __init__(self, patience=10, tol=1e-4):
+        self.patience = patience
+        self.tol = tol
+
+    def initialize(self):
+        self.best_loss_ = None
+        self.best_epoch_ = None
+        self.stale_ = None
+        self.best_state_ = None
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.best_loss_ is None:
+            members = net.module_.n_members
+            self.best_loss_ = np.full(members, np.inf)
+            self.best_epoch_ = np.zeros(members, dtype=int)
+            self.stale_ = np.zeros(members, dtype=int)
+            self.best_state_ = {
+                name: p.detach().clone() for name, p in net.module_.named_parameters()
+            }
+
+    def on_epoch_end(self, net, **kwargs):
+        losses = np.asarray(net.history[-1].get("valid_member_loss", []), dtype=float)
+        if losses.size == 0:
+            return
+        active = self.stale_ < self.patience
+        improved = active & (losses < self.best_loss_ - self.tol)
+        self.stale_[active & ~improved] += 1
+        self.stale_[improved] = 0
+        if improved.any():
+            self.best_loss_[improved] = losses[improved]
+            self.best_epoch_[improved] = len(net.history)
+            rows = torch.as_tensor(np.flatnonzero(improved))
+            with torch.no_grad():
+                for name, p in net.module_.named_parameters():
+                    best = self.best_state_[name]
+                    best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
+        net.history.record("members_improved", int(improved.sum()))
+        if (self.stale_ >= self.patience).all():
+            raise StopTraining
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
+            return
+        with torch.no_grad():
+            for name, p in net.module_.named_parameters():
+                p.copy_(self.best_state_[name])
+
+
+class StopTraining(KeyboardInterrupt):
+    """Raised by a callback to end training; skorch catches it."""

@@ -1,0 +1,267 @@
+"""Behaviour of LSTMRegressor."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+
+from sk_rnn import LSTMRegressor
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+
+def _windows(n=128, steps=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, steps))
+    return X, X[:, 0] - 0.5 * X[:, -1]
+
+
+def _fast(**params):
+    defaults = {"hidden_size": 8, "max_epochs": 5, "random_state": 0}
+    return LSTMRegressor(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _windows()
+    return _fast(max_epochs=10).fit(X, y), X, y
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_each_cell_learns_to_remember_the_oldest_step(cell):
+    # y is the oldest of six steps: the state must carry it to the end.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(256, 6))
+    y = X[:, 0]
+    model = LSTMRegressor(
+        hidden_size=16, cell=cell, max_epochs=60, lr=0.01, random_state=0
+    ).fit(X, y)
+    mse = np.mean((model.predict(X) - y) ** 2)
+    assert mse < 0.05 * np.var(y)
+    assert model.loss_curve_[-1] < 0.1 * model.loss_curve_[0]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_stacked_and_bidirectional_shapes(cell, bidirectional):
+    X, y = _windows(n=32)
+    Y = np.column_stack([y, -y, 2 * y])
+    model = _fast(
+        cell=cell, num_layers=3, bidirectional=bidirectional, max_epochs=2
+    ).fit(X, Y)
+    assert model.predict(X).shape == (32, 3)
+    module = model.net_.module_
+    directions = 2 if bidirectional else 1
+    gates = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * 8
+    assert len(module.weight_ih) == 3 * directions
+    assert module.weight_ih[0].shape == (1, gates, 1)
+    # Each upper layer reads the whole output sequence of the one below it.
+    assert module.weight_ih[-1].shape == (1, gates, 8 * directions)
+    assert module.head_weight.shape == (1, 3, 8 * directions)
+
+
+def test_predictions_are_float64_and_follow_y_dimensions(fitted):
+    model, X, y = fitted
+    pred = model.predict(X.astype(np.float32))
+    assert pred.dtype == np.float64
+    assert pred.shape == (len(X),)
+    column = _fast(max_epochs=1).fit(X, y[:, None])
+    assert column.predict(X).shape == (len(X), 1)
+
+
+def test_3d_input_equals_its_2d_reading():
+    X, y = _windows(n=40, steps=6)
+    X2 = np.column_stack([X, X**2]).reshape(40, 2, 6).transpose(0, 2, 1).reshape(40, 12)
+    model2 = _fast(n_steps=6, max_epochs=3).fit(X2, y)
+    model3 = _fast(max_epochs=3).fit(X2.reshape(40, 6, 2), y)
+    assert model2.window_shape_ == model3.window_shape_ == (6, 2)
+    assert_allclose(model2.predict(X2), model3.predict(X2.reshape(40, 6, 2)))
+
+
+def test_nan_led_window_is_the_shorter_sequence(fitted):
+    model, X, _ = fitted
+    module = model.net_.module_
+    rows = X[:6].copy()
+    rows[:, :2] = np.nan  # the two oldest steps are missing
+    short = torch.tensor(X[:6, 2:, None], dtype=torch.float64)
+    with torch.no_grad():
+        expected = module(short, dtype=torch.float64)[:, 0, 0].numpy()
+    assert_allclose(model.predict(rows), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("n_ensemble", [1, 3])
+def test_missing_step_anywhere_is_skipped_not_zeroed(n_ensemble):
+    X, y = _windows(n=64)
+    model = _fast(n_ensemble=n_ensemble).fit(X, y)
+    module = model.net_.module_
+    gap = X[:4].copy()
+    gap[:, 2] = np.nan
+    without = torch.tensor(np.delete(X[:4], 2, axis=1)[:, :, None], dtype=torch.float64)
+    with torch.no_grad():
+        expected = module(without, dtype=torch.float64).mean(dim=1)[:, 0].numpy()
+    assert_allclose(model.predict(gap), expected, rtol=1e-10)
+    zeroed = X[:4].copy()
+    zeroed[:, 2] = 0.0
+    assert not np.allclose(model.predict(gap), model.predict(zeroed))
+
+
+def test_window_with_no_observed_step_predicts_from_the_initial_state(fitted):
+    model, X, _ = fitted
+    empty = np.full((2, X.shape[1]), np.nan)
+    # From the zero state the dense head sees zeros: the prediction is its bias.
+    bias = model.net_.module_.head_bias.detach().double().numpy()[0, 0]
+    assert_allclose(model.predict(empty), [bias, bias])
+
+
+def test_training_on_nan_windows_uses_only_observed_steps():
+    X, y = _windows(n=64)
+    X_nan = X.copy()
+    X_nan[::3, :2] = np.nan
+    model = _fast(max_epochs=3).fit(X_nan, y)
+    assert np.isfinite(model.loss_curve_).all()
+    assert np.isfinite(model.predict(X_nan)).all()
+
+
+def test_infinity_in_X_and_nan_in_y_are_errors():
+    X, y = _windows(n=16)
+    X_inf = X.copy()
+    X_inf[3, 1] = np.inf
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        _fast().fit(X_inf, y)
+    y_nan = y.copy()
+    y_nan[2] = np.nan
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        _fast().fit(X, y_nan)
+
+
+def test_row_width_must_be_a_multiple_of_n_steps():
+    X, y = _windows(n=16, steps=7)
+    with pytest.raises(
+        ValueError,
+        match=r"got 7 columns, which is not a multiple of n_steps=3; "
+        r"pass the output of LagFeaturizer\(lags=3\)",
+    ):
+        _fast(n_steps=3).fit(X, y)
+
+
+def test_predict_needs_the_fitted_window_shape():
+    X, y = _windows(n=16, steps=6)
+    model = _fast(max_epochs=1).fit(X.reshape(16, 3, 2), y)
+    with pytest.raises(
+        ValueError,
+        match=r"fitted on windows of 3 steps x 2 features; "
+        r"got X of shape \(16, 2, 3\)",
+    ):
+        model.predict(X.reshape(16, 2, 3))
+    with pytest.raises(
+        ValueError, match="X has 5 features, but LSTMRegressor is expecting 6"
+    ):
+        model.predict(X[:, :5])
+
+
+def test_same_random_state_same_model_and_global_rng_untouched():
+    X, y = _windows(n=48)
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    a = _fast(dropout=0.2, shuffle=True).fit(X, y).predict(X)
+    b = _fast(dropout=0.2, shuffle=True).fit(X, y).predict(X)
+    c = _fast(dropout=0.2, shuffle=True, random_state=1).fit(X, y).predict(X)
+    assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_clone_and_pickle_round_trip(fitted):
+    model, X, _ = fitted
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    fresh = clone(model)
+    assert not hasattr(fresh, "net_")
+    assert fresh.get_params() == model.get_params()
+
+
+def test_fitted_net_and_history_are_reachable(fitted):
+    model, _, _ = fitted
+    assert len(model.net_.history) == model.n_iter_ == 10
+    assert model.loss_curve_ == list(model.net_.history[:, "train_loss"])
+    assert isinstance(model.net_.module_, torch.nn.Module)
+
+
+def test_ensemble_members_equal_separate_fits():
+    X, y = _windows(n=64)
+    params = {"max_epochs": 8, "batch_size": 16, "random_state": 7}
+    ensemble = _fast(n_ensemble=3, **params)
+    ensemble.fit(X, y)
+    assert ensemble.member_seeds_ == [7, 8, 9]
+    members = ensemble.predict_members(X)
+    assert members.shape == (64, 3)
+    for k, seed in enumerate(ensemble.member_seeds_):
+        single = _fast(**{**params, "random_state": seed}).fit(X, y)
+        assert_allclose(members[:, k], single.predict(X), rtol=1e-4, atol=1e-5)
+    mean, std = ensemble.predict(X, return_std=True)
+    assert_allclose(mean, members.mean(axis=1))
+    assert_allclose(std, members.std(axis=1))
+
+
+def test_stateful_prediction_continues_the_training_state():
+    rng = np.random.default_rng(0)
+    series = np.sin(np.arange(60) / 3) + 0.1 * rng.normal(size=60)
+    X, y = series[:-1, None], series[1:]
+    model = _fast(stateful=True, batch_size=1, max_epochs=3).fit(X[:40], y[:40])
+    assert model.state_[0].shape == (1, 1, 1, 8)
+    following = model.predict(X[40:])
+    assert_array_equal(following, model.predict(X[40:]))  # predict changes nothing
+    # Replaying the training rows from the zero state and carrying on gives the
+    # same forecasts: prediction starts where the training rows left the state.
+    replay = model.predict(X)
+    assert_allclose(replay[40:], following, rtol=1e-12)
+    assert_allclose(replay[:40], model.predict(X[:40]), rtol=1e-12)
+    stateless = _fast(batch_size=1, max_epochs=3).fit(X[:40], y[:40])
+    assert not np.allclose(stateless.predict(X[40:]), following)
+
+
+def test_stateful_and_bidirectional_is_refused():
+    X, y = _windows(n=8)
+    with pytest.raises(ValueError, match="stateful=True with bidirectional=True"):
+        _fast(stateful=True, bidirectional=True).fit(X, y)
+
+
+def test_threads_default_to_one_for_small_models_and_are_restored():
+    X, y = _windows(n=16)
+    torch.set_num_threads(2)
+    try:
+        assert _fast(max_epochs=1).fit(X, y).n_threads_ == 1
+        assert _fast(max_epochs=1, n_threads=2).fit(X, y).n_threads_ == 2
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(1)
+
+
+def test_cuda_requested_without_cuda_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    X, y = _windows(n=8)
+    with pytest.raises(ValueError, match="device='cuda', but torch.cuda.is_available"):
+        _fast(device="cuda").fit(X, y)
+    assert _fast(device="auto", max_epochs=1).fit(X, y).net_.device == "cpu"
+
+
+@needs_cuda
+@pytest.mark.parametrize("n_ensemble", [1, 3])
+def test_cuda_fit_matches_cpu_fit(n_ensemble):
+    X, y = _windows(n=64)
+    cpu = _fast(n_ensemble=n_ensemble).fit(X, y)
+    gpu = _fast(n_ensemble=n_ensemble, device="cuda").fit(X, y)
+    assert next(gpu.net_.module_.parameters()).is_cuda
+    assert_allclose(gpu.predict(X), cpu.predict(X), rtol=1e-3, atol=1e-4)
+
+
+@needs_cuda
+def test_cuda_model_pickles_to_cpu_predictions():
+    X, y = _windows(n=64)
+    gpu = _fast(device="cuda", stateful=True, batch_size=1).fit(X, y)
+    restored = pickle.loads(pickle.dumps(gpu))
+    assert_allclose(restored.predict(X), gpu.predict(X))
