@@ -512,6 +512,8 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             "clip_grad_norm": self.clip_grad_norm,
             **optimizer_kwargs,
         }
+        if not self.verbose:  # PrintLog formats its table every epoch
+            params["callbacks__print_log"] = None
         params.update(self.net_kwargs or {})
         return RecurrentNet(**params)
 

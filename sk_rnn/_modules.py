@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
@@ -25,8 +26,8 @@ _FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn": torch.rnn_tanh}
 
 
 def _glorot_uniform(shape: tuple[int, int], generator: torch.Generator) -> Tensor:
-    """Keras's Glorot (Xavier) uniform for a (fan_out, fan_in) matrix."""
-    fan_out, fan_in = shape
+    """Keras's Glorot (Xavier) uniform for a (fan_in, fan_out) kernel."""
+    fan_in, fan_out = shape
     limit = math.sqrt(6.0 / (fan_in + fan_out))
     return torch.empty(shape).uniform_(-limit, limit, generator=generator)
 
@@ -109,76 +110,95 @@ class RecurrentNetwork(nn.Module):
 
         gates = N_GATES[cell] * hidden_size
         K = n_members
-        self.weight_ih = nn.ParameterList()
-        self.weight_hh = nn.ParameterList()
-        self.bias_ih = nn.ParameterList()
-        self.bias_hh = nn.ParameterList()
+        # Keras's layout, with a leading member dimension: kernels are
+        # (inputs, gates), so a batched step is one baddbmm with no transpose.
+        # Names follow nn.LSTM: weight_ih_l0, ..., bias_hh_l1_reverse.
+        self._cells = []
         for layer in range(num_layers):
             n_in = n_features if layer == 0 else self.n_directions * hidden_size
-            for _ in range(self.n_directions):
-                self.weight_ih.append(nn.Parameter(torch.empty(K, gates, n_in)))
-                self.weight_hh.append(nn.Parameter(torch.empty(K, gates, hidden_size)))
-                self.bias_ih.append(nn.Parameter(torch.empty(K, gates)))
+            for d in range(self.n_directions):
+                suffix = f"_l{layer}" + ("_reverse" if d else "")
+                shapes = {
+                    "weight_ih": (K, n_in, gates),
+                    "weight_hh": (K, hidden_size, gates),
+                    "bias_ih": (K, 1, gates),
+                }
                 if cell == "gru":
-                    self.bias_hh.append(nn.Parameter(torch.empty(K, gates)))
+                    shapes["bias_hh"] = (K, 1, gates)
+                for kind, shape in shapes.items():
+                    self.register_parameter(
+                        kind + suffix, nn.Parameter(torch.empty(shape))
+                    )
+                self._cells.append(
+                    tuple(
+                        kind + suffix if kind in shapes else None
+                        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+                    )
+                )
         n_head_in = self.n_directions * hidden_size
-        self.head_weight = nn.Parameter(torch.empty(K, n_outputs, n_head_in))
-        self.head_bias = nn.Parameter(torch.empty(K, n_outputs))
+        self.head_weight = nn.Parameter(torch.empty(K, n_head_in, n_outputs))
+        self.head_bias = nn.Parameter(torch.empty(K, 1, n_outputs))
         self.reset_parameters(seeds)
 
     @torch.no_grad()
     def reset_parameters(self, seeds: Sequence[int]) -> None:
         """Initialise every member from its own seed."""
         H = self.hidden_size
+        keras = self.init == "keras"
+        bound = 1.0 / math.sqrt(H)
         for k, seed in enumerate(seeds):
             generator = torch.Generator().manual_seed(int(seed))
-            for i in range(len(self.weight_ih)):
-                w_ih, w_hh, b_ih = self.weight_ih[i], self.weight_hh[i], self.bias_ih[i]
-                if self.init == "keras":
+            for w_ih, w_hh, b_ih, b_hh in self._cell_parameters():
+                biases = [b_ih] + ([b_hh] if b_hh is not None else [])
+                if keras:
                     w_ih[k] = _glorot_uniform(tuple(w_ih.shape[1:]), generator)
-                    # Keras's recurrent kernel is (units, gates * units) with
-                    # orthonormal rows; ours is its transpose.
-                    recurrent = torch.empty(H, w_hh.shape[1])
-                    nn.init.orthogonal_(recurrent, generator=generator)
-                    w_hh[k] = recurrent.T
-                    b_ih[k] = 0.0
-                    if self.cell == "lstm":
-                        b_ih[k, H : 2 * H] = 1.0
-                    if self.cell == "gru":
-                        self.bias_hh[i][k] = 0.0
+                    nn.init.orthogonal_(w_hh[k], generator=generator)
+                    for b in biases:
+                        b[k] = 0.0
+                    if self.cell == "lstm":  # Keras's unit_forget_bias
+                        b_ih[k, :, H : 2 * H] = 1.0
                 else:
-                    bound = 1.0 / math.sqrt(H)
-                    w_ih[k] = _uniform(tuple(w_ih.shape[1:]), bound, generator)
-                    w_hh[k] = _uniform(tuple(w_hh.shape[1:]), bound, generator)
-                    b_ih[k] = _uniform(tuple(b_ih.shape[1:]), bound, generator)
-                    if self.cell == "gru":
-                        self.bias_hh[i][k] = _uniform(
-                            tuple(b_ih.shape[1:]), bound, generator
-                        )
+                    for w in [w_ih, w_hh, *biases]:
+                        w[k] = _uniform(tuple(w.shape[1:]), bound, generator)
             head_shape = tuple(self.head_weight.shape[1:])
-            if self.init == "keras":
+            if keras:
                 self.head_weight[k] = _glorot_uniform(head_shape, generator)
                 self.head_bias[k] = 0.0
             else:
-                bound = 1.0 / math.sqrt(head_shape[1])
-                self.head_weight[k] = _uniform(head_shape, bound, generator)
-                self.head_bias[k] = _uniform((self.n_outputs,), bound, generator)
+                head_bound = 1.0 / math.sqrt(head_shape[0])
+                self.head_weight[k] = _uniform(head_shape, head_bound, generator)
+                self.head_bias[k] = _uniform((1, self.n_outputs), head_bound, generator)
 
-    def parameter_counts(self) -> list[tuple[str, tuple[int, ...], int]]:
+    def _cell_parameters(self, dtype=None) -> list[tuple]:
+        """(w_ih, w_hh, b_ih, b_hh or None) per layer and direction."""
+        params = self._parameters
+        return [
+            tuple(
+                None
+                if name is None
+                else params[name]
+                if dtype is None
+                else params[name].to(dtype)
+                for name in names
+            )
+            for names in self._cells
+        ]
+
+    def parameter_counts(self) -> list[tuple[str, tuple, int]]:
         """(layer name, output shape per window, parameters per member)."""
         rows = []
-        H, D = self.hidden_size, self.n_directions
+        cells = self._cell_parameters()
+        D = self.n_directions
         for layer in range(self.num_layers):
-            n_params = 0
-            for d in range(D):
-                i = layer * D + d
-                n_params += self.weight_ih[i][0].numel() + self.weight_hh[i][0].numel()
-                n_params += self.bias_ih[i][0].numel()
-                if self.cell == "gru":
-                    n_params += self.bias_hh[i][0].numel()
-            shape = (
-                (None, D * H) if layer == self.num_layers - 1 else (None, None, D * H)
+            n_params = sum(
+                p[0].numel()
+                for cell in cells[layer * D : (layer + 1) * D]
+                for p in cell
+                if p is not None
             )
+            width = D * self.hidden_size
+            last = layer == self.num_layers - 1
+            shape = (None, width) if last else (None, None, width)
             rows.append((f"{self.cell}_{layer}", shape, n_params))
         n_head = self.head_weight[0].numel() + self.head_bias[0].numel()
         rows.append(("dense", (None, self.n_outputs), n_head))
@@ -218,56 +238,39 @@ class RecurrentNetwork(nn.Module):
         prediction of a float32 model). Returns ``(batch, n_members,
         n_outputs)``, and the final state too when ``return_state``.
         """
-        batch, n_steps, _ = X.shape
+        batch, n_steps, n_features = X.shape
         if stateful and self.bidirectional:
             raise ValueError("a stateful network cannot be bidirectional.")
         weights = self._weights(dtype)
         if stateful:
-            X = X.reshape(1, batch * n_steps, X.shape[-1])
-        observed = ~torch.isnan(X).any(dim=-1)
-        all_observed = bool(observed.all())
+            X = X.reshape(1, batch * n_steps, n_features)
+        observed = None
+        if bool(torch.isnan(X).any()):
+            observed = ~torch.isnan(X).any(dim=-1)
+            X = X.masked_fill(~observed.unsqueeze(-1), 0.0)
         if state is None:
-            state = self.initial_state(
-                X.shape[0], X.device, weights["head_weight"].dtype
-            )
-        if not all_observed:
-            X = torch.where(
-                observed.unsqueeze(-1),
-                X,
-                torch.zeros((), dtype=X.dtype, device=X.device),
-            )
-        leading_gaps_only = all_observed or (
+            state = self.initial_state(X.shape[0], X.device, weights.head_weight.dtype)
+        leading_gaps_only = observed is None or (
             not stateful and bool((observed[:, 1:] >= observed[:, :-1]).all())
         )
-        if self.n_members == 1 and leading_gaps_only:
-            features, new_state = self._run_fused(
-                X, state, weights, None if all_observed else observed, stateful, n_steps
-            )
-        else:
-            features, new_state = self._run_loop(
-                X, state, weights, None if all_observed else observed, stateful, n_steps
-            )
-        features = F.dropout(features, self.dropout, self.training)
+        run = (
+            self._run_fused
+            if self.n_members == 1 and leading_gaps_only
+            else self._run_loop
+        )
+        features, new_state = run(X, state, weights, observed, stateful, n_steps)
+        if self.dropout and self.training:
+            features = F.dropout(features, self.dropout, True)
         # (K, B, in) x (K, in, O) + (K, 1, O) -> (K, B, O) -> (B, K, O)
-        out = torch.baddbmm(
-            weights["head_bias"].unsqueeze(1),
-            features,
-            weights["head_weight"].transpose(1, 2),
-        ).transpose(0, 1)
+        out = torch.baddbmm(weights.head_bias, features, weights.head_weight)
+        out = out.transpose(0, 1)
         return (out, new_state) if return_state else out
 
-    def _weights(self, dtype) -> dict:
-        def cast(params):
-            return [p if dtype is None else p.to(dtype) for p in params]
-
-        return {
-            "weight_ih": cast(self.weight_ih),
-            "weight_hh": cast(self.weight_hh),
-            "bias_ih": cast(self.bias_ih),
-            "bias_hh": cast(self.bias_hh),
-            "head_weight": cast([self.head_weight])[0],
-            "head_bias": cast([self.head_bias])[0],
-        }
+    def _weights(self, dtype) -> _Weights:
+        head_weight, head_bias = self.head_weight, self.head_bias
+        if dtype is not None:
+            head_weight, head_bias = head_weight.to(dtype), head_bias.to(dtype)
+        return _Weights(self._cell_parameters(dtype), head_weight, head_bias)
 
     def _run_fused(self, X, state, weights, observed, stateful, n_steps):
         """One member, no interior gaps: PyTorch's fused recurrent kernels."""
@@ -275,22 +278,14 @@ class RecurrentNetwork(nn.Module):
         h0 = h0[:, 0]
         c0 = None if c0 is None else c0[:, 0]
         params = []
-        for i in range(len(weights["weight_ih"])):
-            b_ih = weights["bias_ih"][i][0]
-            b_hh = (
-                weights["bias_hh"][i][0]
-                if self.cell == "gru"
-                else torch.zeros_like(b_ih)
-            )
-            params += [
-                weights["weight_ih"][i][0],
-                weights["weight_hh"][i][0],
-                b_ih,
-                b_hh,
-            ]
+        for w_ih, w_hh, b_ih, b_hh in weights.cells:
+            b_ih = b_ih[0, 0]
+            b_hh = torch.zeros_like(b_ih) if b_hh is None else b_hh[0, 0]
+            params += [w_ih[0].T, w_hh[0].T, b_ih, b_hh]
         hx = h0 if c0 is None else (h0, c0)
         fused = _FUSED[self.cell]
         layers, dropout, D = self.num_layers, self.dropout, self.n_directions
+        empty = None
         with warnings.catch_warnings():
             if X.is_cuda:  # cuDNN asks for one weight buffer; ours are per member.
                 warnings.filterwarnings("ignore", "RNN module weights", UserWarning)
@@ -306,16 +301,15 @@ class RecurrentNetwork(nn.Module):
                     self.bidirectional,
                     True,
                 )
-                output, h_n = result[0], result[1]
-                c_n = result[2] if self.cell == "lstm" else None
-                empty = None
+                output = result[0]
             else:
                 # Shift each window left past its missing oldest steps, then
                 # pack: a window of m observed steps is a sequence of length m.
                 n_observed = observed.sum(dim=1)
-                n_missing = n_steps - n_observed
                 positions = torch.arange(n_steps, device=X.device).unsqueeze(0)
-                source = (positions + n_missing.unsqueeze(1)).clamp(max=n_steps - 1)
+                source = (positions + (n_steps - n_observed).unsqueeze(1)).clamp(
+                    max=n_steps - 1
+                )
                 shifted = X.gather(1, source.unsqueeze(-1).expand(-1, -1, X.shape[-1]))
                 empty = n_observed == 0
                 lengths = n_observed.clamp(min=1).cpu()
@@ -324,9 +318,9 @@ class RecurrentNetwork(nn.Module):
                 )
                 order = packed.sorted_indices
                 hx_sorted = (
-                    tuple(t.index_select(1, order) for t in hx)
-                    if c0 is not None
-                    else hx.index_select(1, order)
+                    hx.index_select(1, order)
+                    if c0 is None
+                    else tuple(t.index_select(1, order) for t in hx)
                 )
                 result = fused(
                     packed.data,
@@ -339,14 +333,21 @@ class RecurrentNetwork(nn.Module):
                     self.training,
                     self.bidirectional,
                 )
-                back = packed.unsorted_indices
-                h_n = result[1].index_select(1, back)
-                c_n = result[2].index_select(1, back) if self.cell == "lstm" else None
+                result = (
+                    None,
+                    *(t.index_select(1, packed.unsorted_indices) for t in result[1:]),
+                )
                 output = None
+        h_n = result[1]
+        c_n = result[2] if self.cell == "lstm" else None
         if stateful:
             features = output[0, n_steps - 1 :: n_steps]
         else:
-            features = torch.cat([h_n[-D + d] for d in range(D)], dim=-1)
+            features = (
+                torch.cat([h_n[-D + d] for d in range(D)], dim=-1)
+                if D == 2
+                else h_n[-1]
+            )
             if empty is not None and bool(empty.any()):
                 initial = torch.cat([h0[-D + d] for d in range(D)], dim=-1)
                 features = torch.where(empty.unsqueeze(-1), initial, features)
@@ -360,30 +361,25 @@ class RecurrentNetwork(nn.Module):
         """Any number of members and gaps: one batched step at a time."""
         K, H, D = self.n_members, self.hidden_size, self.n_directions
         h_all, c_all = state
-        batch, length, _ = X.shape
-        inputs = X.unsqueeze(0)  # (1, B, T, F), shared by the members
+        batch, length, n_features = X.shape
+        # The members share the input of the first layer.
+        inputs = X.reshape(1, batch * length, n_features).expand(K, -1, -1)
         final_h, final_c = [], []
         for layer in range(self.num_layers):
+            last = layer == self.num_layers - 1
             outputs = []
             for d in range(D):
                 i = layer * D + d
-                n_in = inputs.shape[-1]
-                # Input projections for all steps at once: (K, B * T, gates).
-                projected = torch.matmul(
-                    inputs.reshape(inputs.shape[0], batch * length, n_in),
-                    weights["weight_ih"][i].transpose(1, 2),
-                ) + weights["bias_ih"][i].unsqueeze(1)
-                projected = projected.view(K, batch, length, -1)
-                w_hh_t = weights["weight_hh"][i].transpose(1, 2)
-                b_hh = (
-                    weights["bias_hh"][i].unsqueeze(1) if self.cell == "gru" else None
-                )
+                w_ih, w_hh, b_ih, b_hh = weights.cells[i]
+                # Input projections of all steps at once: (K, B * T, gates).
+                projected = torch.baddbmm(b_ih, inputs, w_ih)
+                per_step = projected.view(K, batch, length, -1).unbind(2)
                 h = h_all[i]
                 c = None if c_all is None else c_all[i]
                 steps = range(length - 1, -1, -1) if d == 1 else range(length)
                 sequence = [None] * length
                 for t in steps:
-                    h_new, c_new = self._step(projected[:, :, t], h, c, w_hh_t, b_hh, H)
+                    h_new, c_new = self._step(per_step[t], h, c, w_hh, b_hh, H)
                     if observed is not None:
                         keep = observed[:, t].view(1, batch, 1)
                         h_new = torch.where(keep, h_new, h)
@@ -391,30 +387,38 @@ class RecurrentNetwork(nn.Module):
                             c_new = torch.where(keep, c_new, c)
                     h, c = h_new, c_new
                     sequence[t] = h
-                outputs.append(torch.stack(sequence, dim=2))
                 final_h.append(h)
                 final_c.append(c)
-            inputs = torch.cat(outputs, dim=-1) if D == 2 else outputs[0]
-            if layer < self.num_layers - 1:
-                inputs = F.dropout(inputs, self.dropout, self.training)
-        if stateful:
-            features = inputs[:, 0, n_steps - 1 :: n_steps]
-        else:
-            features = torch.cat(final_h[-D:], dim=-1)
+                if not last:
+                    outputs.append(torch.stack(sequence, dim=2))
+                elif stateful:
+                    ends = sequence[n_steps - 1 :: n_steps]
+                    features = (
+                        ends[0]
+                        if len(ends) == 1
+                        else torch.stack(ends, dim=2).view(K, -1, H)
+                    )
+            if not last:
+                inputs = torch.cat(outputs, dim=-1) if D == 2 else outputs[0]
+                if self.dropout and self.training:
+                    inputs = F.dropout(inputs, self.dropout, True)
+                inputs = inputs.reshape(K, batch * length, -1)
+        if not stateful:
+            features = torch.cat(final_h[-D:], dim=-1) if D == 2 else final_h[-1]
         new_h = torch.stack(final_h)
         new_c = None if c_all is None else torch.stack(final_c)
         return features, (new_h, new_c)
 
-    def _step(self, x_proj, h, c, w_hh_t, b_hh, H):
-        """One time step of every member: ``x_proj`` is ``W_ih x + b``."""
+    def _step(self, x_proj, h, c, w_hh, b_hh, H):
+        """One time step of every member: ``x_proj`` is ``x W_ih + b``."""
         if self.cell == "lstm":
-            gates = torch.baddbmm(x_proj, h, w_hh_t)
+            gates = torch.baddbmm(x_proj, h, w_hh)
             i, f, _, o = gates.sigmoid().chunk(4, dim=-1)
             g = gates[..., 2 * H : 3 * H].tanh()
             c = torch.addcmul(f * c, i, g)
             return o * c.tanh(), c
         if self.cell == "gru":
-            recurrent = torch.baddbmm(b_hh, h, w_hh_t)
+            recurrent = torch.baddbmm(b_hh, h, w_hh)
             r, z = (
                 (x_proj[..., : 2 * H] + recurrent[..., : 2 * H])
                 .sigmoid()
@@ -422,4 +426,10 @@ class RecurrentNetwork(nn.Module):
             )
             n = torch.addcmul(x_proj[..., 2 * H :], r, recurrent[..., 2 * H :]).tanh()
             return torch.addcmul(n, z, h - n), None
-        return torch.baddbmm(x_proj, h, w_hh_t).tanh(), None
+        return torch.baddbmm(x_proj, h, w_hh).tanh(), None
+
+
+class _Weights(NamedTuple):
+    cells: list
+    head_weight: Tensor
+    head_bias: Tensor

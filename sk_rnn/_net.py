@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
@@ -26,6 +27,17 @@ class MemberMSELoss(torch.nn.Module):
 
     def forward(self, y_pred, y_true):
         return (y_pred - y_true.unsqueeze(1)).square().mean(dim=(0, 2))
+
+    @staticmethod
+    def total(y_pred, y_true):
+        """The sum of the members' losses, in two autograd nodes.
+
+        Member ``k``'s parameters only reach member ``k``'s loss, so the
+        gradient of the sum is each member's own gradient.
+        """
+        target = y_true.unsqueeze(1).expand_as(y_pred)
+        n_per_member = y_pred.shape[0] * y_pred.shape[2]
+        return F.mse_loss(y_pred, target, reduction="sum") / n_per_member
 
 
 class TensorBatches:
@@ -98,6 +110,35 @@ class RecurrentNet(NeuralNetRegressor):
         self.seed = seed
         self.clip_grad_norm = clip_grad_norm
 
+    # ----------------------------------------------------------- callbacks
+    def notify(self, method_name, **cb_kwargs):
+        """Call only the callbacks that implement ``method_name``.
+
+        skorch calls every callback for every batch; on tiny batches that
+        dispatch costs as much as the arithmetic. Skipping the inherited
+        no-op methods changes nothing a callback can observe.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)  # the net's own hook
+        listeners = self._listeners.get(method_name)
+        if listeners is None:
+            base = getattr(Callback, method_name)
+            listeners = [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name, base) is not base
+            ]
+            self._listeners[method_name] = listeners
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def initialize_callbacks(self):
+        self._listeners = {}
+        return super().initialize_callbacks()
+
+    def _set_training(self, training=True):
+        if self.module_.training != training:
+            super()._set_training(training)
+
     # ---------------------------------------------------------------- data
     def get_iterator(self, dataset, training=False):
         batch_size = self.batch_size if self.batch_size > 0 else len(dataset)
@@ -115,25 +156,24 @@ class RecurrentNet(NeuralNetRegressor):
     def infer(self, x, **fit_params):
         if not self.stateful:
             return self.module_(x, **fit_params)
+        carry = self._carry
         y_pred, state = self.module_(
-            x, self._carry, stateful=True, return_state=True, **fit_params
+            x, carry[0], stateful=True, return_state=True, **fit_params
         )
-        self._carry = tuple(None if s is None else s.detach() for s in state)
+        # Truncated backpropagation: the next batch starts from a constant.
+        carry[0] = tuple(None if s is None else s.detach() for s in state)
         return y_pred
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
         Xi, yi = batch
         y_pred = self.infer(Xi, **fit_params)
-        member_losses = self.criterion_(y_pred, yi)
-        member_losses.sum().backward()
+        loss = self.criterion_.total(y_pred, yi)
+        loss.backward()
         if self.clip_grad_norm is not None:
             self._clip_member_gradients(self.clip_grad_norm)
-        return {
-            "loss": member_losses.detach().mean(),
-            "member_losses": member_losses.detach(),
-            "y_pred": y_pred,
-        }
+        # skorch records the members' mean loss.
+        return {"loss": loss.detach() / y_pred.shape[1], "y_pred": y_pred}
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
@@ -159,7 +199,7 @@ class RecurrentNet(NeuralNetRegressor):
         if iterator is None:
             return
         if training:
-            self._carry = None  # every epoch starts from the zero state
+            self._carry[0] = None  # every epoch starts from the zero state
         history = self.history
         member_sum = None
         n_rows = 0
@@ -173,9 +213,10 @@ class RecurrentNet(NeuralNetRegressor):
                 self._diverged(prefix, loss)
             history.record_batch(prefix + "_loss", loss)
             history.record_batch(prefix + "_batch_size", size)
-            weighted = step["member_losses"] * size
-            member_sum = weighted if member_sum is None else member_sum + weighted
-            n_rows += size
+            if "member_losses" in step:  # validation: per-member early stopping
+                weighted = step["member_losses"] * size
+                member_sum = weighted if member_sum is None else member_sum + weighted
+                n_rows += size
             self.notify("on_batch_end", batch=batch, training=training, **step)
             batch_count += 1
         history.record(prefix + "_batch_count", batch_count)
@@ -191,7 +232,7 @@ class RecurrentNet(NeuralNetRegressor):
         )
 
     def initialize(self):
-        self._carry = None
+        self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
         self._shuffle_generator = None
         return super().initialize()
 

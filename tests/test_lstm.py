@@ -56,11 +56,11 @@ def test_stacked_and_bidirectional_shapes(cell, bidirectional):
     module = model.net_.module_
     directions = 2 if bidirectional else 1
     gates = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * 8
-    assert len(module.weight_ih) == 3 * directions
-    assert module.weight_ih[0].shape == (1, gates, 1)
+    assert module.weight_ih_l0.shape == (1, 1, gates)
     # Each upper layer reads the whole output sequence of the one below it.
-    assert module.weight_ih[-1].shape == (1, gates, 8 * directions)
-    assert module.head_weight.shape == (1, 3, 8 * directions)
+    assert module.weight_ih_l2.shape == (1, 8 * directions, gates)
+    assert hasattr(module, "weight_hh_l2_reverse") == bidirectional
+    assert module.head_weight.shape == (1, 8 * directions, 3)
 
 
 def test_predictions_are_float64_and_follow_y_dimensions(fitted):
@@ -112,7 +112,7 @@ def test_window_with_no_observed_step_predicts_from_the_initial_state(fitted):
     model, X, _ = fitted
     empty = np.full((2, X.shape[1]), np.nan)
     # From the zero state the dense head sees zeros: the prediction is its bias.
-    bias = model.net_.module_.head_bias.detach().double().numpy()[0, 0]
+    bias = model.net_.module_.head_bias.detach().double().numpy()[0, 0, 0]
     assert_allclose(model.predict(empty), [bias, bias])
 
 
