@@ -2,6 +2,7 @@
 
 from . import datasets
 from ._difference import DifferenceTransformer
+from ._forecaster import make_forecaster
 from ._lag import LagFeaturizer
 from ._lstm import LSTMRegressor
 from ._target import DifferencedTargetRegressor
@@ -15,4 +16,5 @@ __all__ = [
     "LagFeaturizer",
     "__version__",
     "datasets",
+    "make_forecaster",
 ]

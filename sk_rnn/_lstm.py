@@ -575,7 +575,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     def _shape_output(self, values: np.ndarray) -> np.ndarray:
         return values[:, 0] if self._y_ndim == 1 else values
 
-    def predict(self, X, return_std=False):
+    def predict(self, X, return_std=False, return_members=False):
         """Predict with the fitted network (the member mean of an ensemble).
 
         Parameters
@@ -589,6 +589,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         return_std : bool, default=False
             Also return the standard deviation over the ensemble members
             (zero for ``n_ensemble=1``).
+        return_members : bool, default=False
+            Return every member's predictions instead of their mean, with the
+            member axis second: shape ``(n_samples, n_ensemble)`` or
+            ``(n_samples, n_ensemble, n_outputs)``. A ``Pipeline`` passes this
+            on to its last step, and :class:`DifferencedTargetRegressor`
+            converts the members to ``y``'s units.
 
         Returns
         -------
@@ -598,13 +604,15 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             Spread of the members; only when ``return_std=True``.
         """
         members = self._predict_all(X)
+        if return_members:
+            return members[:, :, 0] if self._y_ndim == 1 else members
         mean = self._shape_output(members.mean(axis=1))
         if not return_std:
             return mean
         return mean, self._shape_output(members.std(axis=1))
 
     def predict_members(self, X):
-        """Predictions of every ensemble member.
+        """Predictions of every ensemble member: ``predict(X, return_members=True)``.
 
         Parameters
         ----------
@@ -618,8 +626,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 (n_samples, n_ensemble, n_outputs)
             Member ``k``'s predictions in column ``k``.
         """
-        members = self._predict_all(X)
-        return members[:, :, 0] if self._y_ndim == 1 else members
+        return self.predict(X, return_members=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,10 +14,10 @@ import math
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
+from torch.nn import functional as F
 
 from .exceptions import TrainingDivergedError
 

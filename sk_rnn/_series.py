@@ -72,9 +72,8 @@ def _next_label(index):
         return last + 1
     if isinstance(index, pd.DatetimeIndex):
         freq = index.freq
-        if freq is None and len(index) >= 3:
-            inferred = pd.infer_freq(index)
-            freq = pd.tseries.frequencies.to_offset(inferred) if inferred else None
+        if freq is None and len(index) >= 3 and index.is_monotonic_increasing:
+            freq = pd.DatetimeIndex(index, freq="infer").freq
         if freq is not None:
             return last + freq
         if len(index) >= 2:

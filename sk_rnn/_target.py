@@ -141,6 +141,7 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         target = target_2d.ravel() if y.ndim == 1 else target_2d
         self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         self._y_ndim = y.ndim
+        self._n_outputs = change_2d.shape[1]
         return self
 
     def _inverse(self, values_2d):
@@ -156,15 +157,17 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Inputs, as in ``fit``.
         **predict_params : dict
-            Passed to ``regressor.predict``. With ``return_std=True`` (for an
-            :class:`LSTMRegressor` ensemble) the spread is returned in ``y``'s
-            units too: exactly for an affine ``transformer`` (the scalers), to
-            first order otherwise.
+            Passed to ``regressor.predict``. For an :class:`LSTMRegressor`
+            ensemble (possibly at the end of a Pipeline): ``return_std=True``
+            also returns the spread in ``y``'s units (exactly for an affine
+            ``transformer`` such as the scalers, to first order otherwise), and
+            ``return_members=True`` returns every member's levels, shape
+            ``(n_samples, n_ensemble)`` (or ``(..., n_outputs)``).
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted levels.
+            Predicted levels (or members' levels, see above).
         y_std : ndarray, only with ``return_std=True``
             Spread of the prediction in ``y``'s units.
         """
@@ -172,6 +175,11 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         X_values = validate_data(self, X, reset=False)
         level = X_values[:, [self.reference_index_]]
         result = self.regressor_.predict(X, **predict_params)
+        if predict_params.get("return_members"):
+            members = np.asarray(result, dtype=float)
+            flat = members.reshape(-1, self._n_outputs)
+            levels = self._inverse(flat).reshape(members.shape)
+            return levels + level.reshape((-1,) + (1,) * (members.ndim - 1))
         with_std = isinstance(result, tuple)
         change = result[0] if with_std else result
         change_2d = np.asarray(change, dtype=float).reshape(len(level), -1)

@@ -7,6 +7,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from skorch.callbacks import Callback, LRScheduler
 
 from sk_rnn import LSTMRegressor
 
@@ -265,3 +266,97 @@ def test_cuda_model_pickles_to_cpu_predictions():
     gpu = _fast(device="cuda", stateful=True, batch_size=1).fit(X, y)
     restored = pickle.loads(pickle.dumps(gpu))
     assert_allclose(restored.predict(X), gpu.predict(X))
+
+
+class _Recorder(Callback):
+    """Remembers the datasets and epochs skorch hands to callbacks."""
+
+    def initialize(self):
+        self.epochs_ = 0
+        self.train_ = self.valid_ = None
+        return self
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        self.train_, self.valid_ = dataset_train, dataset_valid
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_ += 1
+
+
+def _noisy(n=100, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, 4))
+    return X, X[:, -1] + 0.5 * rng.normal(size=n)
+
+
+@pytest.mark.parametrize("stateful", [False, True])
+def test_early_stopping_validates_on_the_last_rows(stateful):
+    X, y = _noisy()
+    recorder = _Recorder()
+    model = _fast(
+        early_stopping=True,
+        validation_fraction=0.2,
+        stateful=stateful,
+        max_epochs=3,
+        callbacks=[("recorder", recorder)],
+    ).fit(X, y)
+    seen = dict(model.net_.callbacks_)["recorder"]
+    assert not hasattr(recorder, "train_")  # the user's callback is copied
+    gap = 0 if stateful else 4  # one window length, so windows cannot overlap
+    valid_X = seen.valid_.X.numpy().reshape(20, 4)
+    train_X = seen.train_.X.numpy().reshape(-1, 4)
+    assert_allclose(valid_X, X[-20:], rtol=1e-6)
+    assert_allclose(train_X, X[: 100 - 20 - gap], rtol=1e-6)
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    X, y = _noisy()
+    model = _fast(
+        hidden_size=16,
+        early_stopping=True,
+        n_iter_no_change=3,
+        lr=0.05,
+        max_epochs=300,
+    ).fit(X, y)
+    curve = np.array(model.validation_loss_curve_)
+    assert model.n_iter_ < 300
+    assert model.best_epoch_[0] == np.argmin(curve) + 1
+    assert model.n_iter_ == model.best_epoch_[0] + 3
+    with torch.no_grad():
+        pred = model.net_.module_(torch.tensor(X[-10:, :, None], dtype=torch.float32))
+    restored = np.mean((pred[:, 0, 0].numpy() - y[-10:]) ** 2)
+    assert_allclose(restored, curve.min(), rtol=1e-5)
+
+
+def test_early_stopping_is_per_member_and_matches_separate_fits():
+    X, y = _noisy()
+    params = {"early_stopping": True, "n_iter_no_change": 2, "lr": 0.05}
+    params.update(max_epochs=60, random_state=3)
+    ensemble = _fast(n_ensemble=2, **params).fit(X, y)
+    members = ensemble.predict_members(X)
+    for k in range(2):
+        single = _fast(**{**params, "random_state": 3 + k}).fit(X, y)
+        assert ensemble.best_epoch_[k] == single.best_epoch_[0]
+        assert_allclose(members[:, k], single.predict(X), rtol=1e-4, atol=1e-5)
+
+
+def test_early_stopping_needs_training_rows():
+    X, y = _noisy(n=6)
+    with pytest.raises(ValueError, match="holds out the last 3 rows after a gap of 4"):
+        _fast(early_stopping=True, validation_fraction=0.5).fit(X, y)
+
+
+def test_skorch_callbacks_pass_through():
+    X, y = _noisy(n=40)
+    recorder = _Recorder()
+    model = _fast(
+        max_epochs=4,
+        lr=0.01,
+        callbacks=[
+            ("recorder", recorder),
+            LRScheduler(policy="StepLR", step_size=1, gamma=0.5),
+        ],
+    ).fit(X, y)
+    assert dict(model.net_.callbacks_)["recorder"].epochs_ == 4
+    assert_allclose(model.net_.optimizer_.param_groups[0]["lr"], 0.01 * 0.5**4)
+    assert len(model.net_.history[:, "event_lr"]) == 4

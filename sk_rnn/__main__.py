@@ -1,0 +1,8 @@
+"""``python -m sk_rnn``: the same command line as ``sk-rnn``."""
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

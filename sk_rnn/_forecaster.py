@@ -1,0 +1,103 @@
+"""make_forecaster: the seed's composition in one call."""
+
+from __future__ import annotations
+
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from ._difference import DifferenceTransformer
+from ._lag import LagFeaturizer
+from ._lstm import LSTMRegressor
+from ._target import DifferencedTargetRegressor
+
+
+def make_forecaster(
+    *,
+    lags=1,
+    hidden_size=4,
+    cell="lstm",
+    max_epochs=3000,
+    batch_size=1,
+    stateful=True,
+    n_ensemble=1,
+    random_state=None,
+    **lstm_params,
+):
+    """Build the seed experiment's forecaster as one scikit-learn estimator.
+
+    The composition, with the seed's settings as defaults::
+
+        DifferencedTargetRegressor(
+            make_pipeline(
+                DifferenceTransformer(),
+                LagFeaturizer(lags=lags),
+                MinMaxScaler((-1, 1)),
+                LSTMRegressor(hidden_size=4, max_epochs=3000, batch_size=1,
+                              stateful=True),
+            ),
+            transformer=MinMaxScaler((-1, 1)),
+        )
+
+    Fitted on ``X`` = the level at month ``t`` and ``y`` = the level at
+    ``t + 1`` (see :func:`sk_rnn.datasets.load_shampoo`), it learns the next
+    change from the recent changes, scaled to [-1, 1] on the training rows
+    only, and predicts levels. Every step is fitted inside ``fit``, so
+    ``cross_validate`` with a ``TimeSeriesSplit`` cannot leak test rows into
+    the scalers.
+
+    Parameters
+    ----------
+    lags : int, default=1
+        Window length: how many recent changes the network reads.
+    hidden_size : int, default=4
+        Recurrent units.
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        Recurrent cell.
+    max_epochs : int, default=3000
+        Training epochs.
+    batch_size : int or None, default=1
+        Rows per optimiser step.
+    stateful : bool, default=True
+        Carry the recurrent state from row to row (the seed's mode).
+    n_ensemble : int, default=1
+        Independent networks trained together; see :class:`LSTMRegressor`.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the network.
+    **lstm_params : dict
+        Further :class:`LSTMRegressor` parameters (``lr``, ``early_stopping``,
+        ``device``, ...).
+
+    Returns
+    -------
+    forecaster : DifferencedTargetRegressor
+        The unfitted composition. Its network is reachable as
+        ``forecaster.regressor[-1]`` (and ``forecaster.regressor_[-1]`` once
+        fitted); grid-search names look like
+        ``regressor__lagfeaturizer__lags``.
+
+    Examples
+    --------
+    >>> from sk_rnn import make_forecaster
+    >>> forecaster = make_forecaster(lags=2, max_epochs=10, random_state=0)
+    >>> [name for name, _ in forecaster.regressor.steps]
+    ['differencetransformer', 'lagfeaturizer', 'minmaxscaler', 'lstmregressor']
+    """
+    network = LSTMRegressor(
+        hidden_size=hidden_size,
+        cell=cell,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        stateful=stateful,
+        n_ensemble=n_ensemble,
+        random_state=random_state,
+        **lstm_params,
+    )
+    return DifferencedTargetRegressor(
+        make_pipeline(
+            DifferenceTransformer(),
+            LagFeaturizer(lags=lags),
+            MinMaxScaler((-1, 1)),
+            network,
+        ),
+        transformer=MinMaxScaler((-1, 1)),
+    )

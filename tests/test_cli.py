@@ -1,0 +1,133 @@
+"""The sk-rnn command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sk_rnn._cli import main
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_evaluate_writes_json_and_plot(tmp_path, capsys):
+    json_path, png_path = tmp_path / "out.json", tmp_path / "out.png"
+    code, out, err = _run(
+        capsys,
+        "evaluate",
+        "--epochs", "20",
+        "--repeats", "3",
+        "--quiet",
+        "--json", str(json_path),
+        "--plot", str(png_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "persistence" in out and "136.761" in out
+    assert "repeats beating persistence:" in out
+    payload = json.loads(json_path.read_text())
+    assert len(payload["rmse"]) == 3
+    assert round(payload["persistence_rmse"], 3) == 136.761
+    assert payload["config"]["epochs"] == 20
+    assert (
+        payload["test_index"][0] == "1993-01" and payload["test_index"][-1] == "1993-12"
+    )
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_python_dash_m_evaluate_from_the_issue(tmp_path):
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "sk_rnn", "evaluate", "--epochs", "50",
+         "--repeats", "3", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(out.read_text())
+    assert len(payload["rmse"]) == 3 and np.isfinite(payload["rmse"]).all()
+    assert round(payload["persistence_rmse"], 3) == 136.761
+
+
+def test_evaluate_any_csv_with_a_column_choice(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2020-01-01", periods=40, freq="D").strftime(
+                "%Y-%m-%d"
+            ),
+            "visitors": 100 + np.cumsum(rng.normal(size=40)),
+            "other": rng.normal(size=40),
+        }
+    )
+    path = tmp_path / "visits.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _run(
+        capsys, "evaluate", str(path), "--column", "visitors", "--epochs", "5",
+        "--repeats", "2", "--test-size", "5", "--folds", "2", "--lags", "3",
+        "--no-stateful", "--cell", "gru", "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "visits.csv: visitors, 40 values; test = last 10 in 2 fold(s)" in out
+    assert "gru (4 units), lags 3, stateless" in out
+
+
+def test_forecast_prints_the_next_values_with_dates(capsys):
+    code, out, err = _run(
+        capsys,
+        "forecast",
+        "--steps",
+        "3",
+        "--epochs",
+        "5",
+        "--ensemble",
+        "2",
+        "--quiet",
+    )
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0].split()[:2] == ["time", "sales"]
+    assert [line.split()[0] for line in lines[1:]] == ["1994-01", "1994-02", "1994-03"]
+    assert all(np.isfinite(float(line.split()[1])) for line in lines[1:])
+
+
+def _csv(tmp_path, text, name="bad.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "{tmp}/missing.csv"], "missing.csv: no such file"),
+        (["evaluate", "{letters}"], "no numeric column in ['a', 'b']"),
+        (["evaluate", "{letters}", "--column", "z"], "no column 'z'; columns are"),
+        (["evaluate", "{letters}", "--column", "a"], "column 'a' is not numeric"),
+        (["evaluate", "{gap}"], "has 1 missing value(s), the first in data row 2"),
+        (["evaluate", "--lags", "30"], "the series has 36 values; --lags 30"),
+        (["evaluate", "--test-size", "40"], "needs at least 44"),
+        (["evaluate", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
+        (["evaluate", "--repeats", "-2"], "--repeats: expected a positive integer"),
+        (["evaluate", "--hidden-size", "x"], "--hidden-size: expected a positive"),
+        (["forecast", "--steps", "0"], "--steps: expected a positive integer, got 0"),
+        (["forecast"], "the following arguments are required: --steps"),
+        (["evaluate", "--cell", "cnn"], "invalid choice: 'cnn'"),
+        (["evaluate", "--lr", "-1", "--epochs", "1", "--repeats", "1", "--quiet"],
+         "The 'lr' parameter of LSTMRegressor must be a float in the range (0.0, inf)"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
+    letters = _csv(tmp_path, "a,b\nx,y\nz,w\n", "letters.csv")
+    gap = _csv(tmp_path, "t,v\n1,2\n2,\n3,4\n", "gap.csv")
+    argv = [a.format(tmp=tmp_path, letters=letters, gap=gap) for a in argv]
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("sk-rnn: error: ")
+    assert message in err
+    assert "Traceback" not in err + out
