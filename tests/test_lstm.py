@@ -360,3 +360,29 @@ def test_skorch_callbacks_pass_through():
     assert dict(model.net_.callbacks_)["recorder"].epochs_ == 4
     assert_allclose(model.net_.optimizer_.param_groups[0]["lr"], 0.01 * 0.5**4)
     assert len(model.net_.history[:, "event_lr"]) == 4
+
+
+@pytest.mark.parametrize("stateful", [False, True])
+def test_empty_windows_are_predicted_but_not_trained_on(stateful):
+    # The first row after DifferenceTransformer has no observed step. It
+    # teaches nothing, so fitting with it equals fitting without it.
+    X, y = _windows(n=40, steps=1)
+    X_empty = np.vstack([[np.nan], X])
+    y_empty = np.r_[123.0, y]
+    params = {"stateful": stateful, "batch_size": 1, "max_epochs": 3}
+    with_row = _fast(**params).fit(X_empty, y_empty)
+    without = _fast(**params).fit(X, y)
+    assert_allclose(with_row.predict(X_empty)[1:], without.predict(X), rtol=1e-10)
+    assert with_row.loss_curve_ == pytest.approx(without.loss_curve_)
+
+
+def test_all_windows_empty_is_an_error():
+    with pytest.raises(ValueError, match="every window is empty \\(all NaN\\)"):
+        _fast().fit(np.full((5, 3), np.nan), np.arange(5.0))
+
+
+def test_float32_prediction_is_close_to_float64(fitted):
+    model, X, _ = fitted
+    fast = clone(model).set_params(predict_dtype="float32").fit(X, model.predict(X))
+    slow = clone(fast).set_params(predict_dtype="float64").fit(X, model.predict(X))
+    assert_allclose(fast.predict(X), slow.predict(X), rtol=1e-4, atol=1e-5)

@@ -1,0 +1,1 @@
+"""Benchmarks for sk_rnn: ``python -m benchmarks.run`` (or ``make bench``)."""

@@ -1,0 +1,143 @@
+"""Run the benchmark cases, one process each, and write the results table.
+
+    python -m benchmarks.run                 # seed, large, predict, gpu
+    python -m benchmarks.run --cases large   # one case
+    python -m benchmarks.run --report        # only rebuild results/README.md
+
+Each case writes ``benchmarks/results/<case>.json``; the table in
+``benchmarks/results/README.md`` is built from those files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from ._common import RESULTS
+
+CASES = ["seed", "large", "predict", "gpu"]
+
+
+def _load(name):
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _env_line(result) -> str:
+    env = result["environment"]
+    device = env.get("gpu", env["device"])
+    return (
+        f"{env['date']}, {device}, {env['cpu_count']} CPUs, torch {env['torch']}, "
+        f"skorch {env['skorch']}, scikit-learn {env['sklearn']}"
+    )
+
+
+def report() -> str:
+    lines = ["# Benchmark results", ""]
+    lines += ["Rebuild with `python -m benchmarks.run` (or `make bench`).", ""]
+    seed = _load("seed")
+    if seed:
+        s, h, k = seed["sk_rnn"], seed["hand_pytorch_loop"], seed["plain_skorch_loop"]
+        cfg = seed["config"]
+        full = f"{cfg['repeats']} x {cfg['epochs']} epochs"
+        lines += [f"## Seed experiment ({full}, batch 1, stateful)", ""]
+        lines += [f"_{_env_line(seed)}_", ""]
+        lines += ["| runner | wall time | per epoch of one model | vs sk_rnn |"]
+        lines += ["|---|---|---|---|"]
+        per_model_epoch = s["wall_seconds_median"] / (cfg["repeats"] * cfg["epochs"])
+        lines.append(
+            f"| sk_rnn `{s['command']}` (median of {len(s['wall_seconds_runs'])}) "
+            f"| {s['wall_seconds_median']:.1f} s "
+            f"| {1000 * per_model_epoch:.2f} ms | 1x |"
+        )
+        lines.append(
+            f"| hand-written PyTorch loop, one model at a time (extrapolated) "
+            f"| {h['extrapolated_seconds'] / 60:.1f} min | "
+            f"{1000 * h['seconds_per_epoch']:.1f} ms | "
+            f"{seed['speedup_vs_hand_loop']:.0f}x slower |"
+        )
+        lines.append(
+            f"| plain skorch loop, one model at a time (extrapolated) "
+            f"| {k['extrapolated_seconds'] / 60:.1f} min | "
+            f"{1000 * k['seconds_per_epoch']:.1f} ms | "
+            f"{seed['speedup_vs_skorch']:.0f}x slower |"
+        )
+        r = s["rmse"]
+        lines += ["", "Test RMSE (sales units) of the sk_rnn run:", ""]
+        lines += ["| count | mean | std | min | 25% | 50% | 75% | max | persistence |"]
+        lines += ["|---|---|---|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {r['count']} | {r['mean']:.1f} | {r['std']:.1f} | {r['min']:.1f} | "
+            f"{r['25%']:.1f} | {r['50%']:.1f} | {r['75%']:.1f} | {r['max']:.1f} | "
+            f"{s['persistence_rmse']:.3f} |"
+        )
+        if h["rmse_full_runs"]:
+            values = ", ".join(f"{v:.1f}" for v in h["rmse_full_runs"])
+            lines += ["", f"Hand-written loop, full-length runs: RMSE {values}.", ""]
+    large = _load("large")
+    if large:
+        lines += ["## Large problem (stateless)", ""]
+        c = large["config"]
+        lines += [
+            f"{c['windows']:,} windows x {c['steps']} steps, hidden {c['hidden']}, "
+            f"batch {c['batch_size']}; medians over {c['rounds']} alternating "
+            f"rounds of {c['epochs']} epochs. _{_env_line(large)}_",
+            "",
+            "| torch threads | sk_rnn s/epoch | hand-written loop s/epoch | ratio |",
+            "|---|---|---|---|",
+        ]
+        for run in large["runs"]:
+            lines.append(
+                f"| {run['threads']} | {run['sk_rnn_median']:.3f} | "
+                f"{run['hand_loop_median']:.3f} | {run['ratio']:.3f} |"
+            )
+        lines.append("")
+    predict = _load("predict")
+    if predict:
+        one, big = predict["one_row"], predict["million_rows"]
+        lines += ["## Prediction (hidden 64, windows of 24 steps)", ""]
+        lines += [f"_{_env_line(predict)}_", ""]
+        lines += [
+            f"- one row: median {one['median_ms']:.3f} ms, p90 {one['p90_ms']:.3f} ms "
+            f"over {one['calls']} calls (module forward alone: "
+            f"{one['module_forward_median_ms']:.3f} ms)",
+            f"- {big['rows']:,} rows: {big['seconds']:.1f} s "
+            f"({big['rows_per_second']:,.0f} rows/s); input {big['input_mb']:.0f} MiB, "
+            f"output {big['output_mb']:.1f} MiB, peak memory added by predict "
+            f"{big['peak_rss_added_by_predict_mb']:.0f} MiB",
+            "",
+        ]
+    gpu = _load("gpu")
+    if gpu:
+        lines += ["## GPU", ""]
+        if gpu.get("skipped"):
+            lines += [f"Skipped: {gpu['skipped']} ({gpu['environment']['date']}).", ""]
+        else:
+            lines += [
+                "See `seed_cuda.json`, `large_cuda.json`, `predict_cuda.json`.",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=CASES)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
+    parser.add_argument("--report", action="store_true", help="only rebuild the table")
+    args = parser.parse_args(argv)
+    if not args.report:
+        for case in args.cases:
+            print(f"== {case}", flush=True)
+            command = [sys.executable, "-m", f"benchmarks.{case}"]
+            subprocess.run(command + (["--quick"] if args.quick else []), check=True)
+    table = report()
+    (RESULTS / "README.md").write_text(table + "\n")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
