@@ -7,16 +7,18 @@ from numbers import Integral
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import OneToOneFeatureMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval
 from ._series import (
     FLOAT_DTYPES,
+    _check_time_order,
     _continues,
     _is_dataframe,
     _time_index,
     _TimeStepTransformer,
 )
+from ._validation import validate
 
 
 def _difference(X: NDArray, interval: int, order: int) -> NDArray:
@@ -149,11 +151,13 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
             The series in its original units; a DataFrame for a DataFrame.
         """
         check_is_fitted(self)
-        X_values = validate_data(
+        X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
         interval, order = self.interval, self.order
         index = _time_index(X)
+        if index is not None:
+            _check_time_order(index, "DifferenceTransformer")
         if _continues(self._next_index_label, index):
             # The levels of the fitted tail seed the block that follows it.
             seeds = [self.tail_.astype(X_values.dtype)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import numbers
+import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -12,11 +13,13 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._modules import N_GATES, RecurrentNetwork
 from ._net import MemberEarlyStopping, MemberMSELoss, RecurrentNet, TailSplit
+from ._validation import validate
+from .exceptions import TrainingInterruptedWarning
 
 #: Rows per prediction batch: bounds device memory, whatever len(X) is.
 PREDICT_BATCH_ROWS = 1024
@@ -325,11 +328,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             shape3 = None
         common = {"ensure_all_finite": "allow-nan", "dtype": [np.float64, np.float32]}
         if reset:
-            X, y = validate_data(
-                self, X, y, multi_output=True, y_numeric=True, **common
-            )
+            X, y = validate(self, X, y, multi_output=True, y_numeric=True, **common)
         else:
-            X = validate_data(self, X, reset=False, **common)
+            X = validate(self, X, reset=False, **common)
         if shape3 is not None:
             window = shape3[1:]
         elif self.n_steps is None:
@@ -407,7 +408,6 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         windows, X2, y = self._validate_X(X, y, reset=True)
         y = np.asarray(y)
-        self._y_ndim = y.ndim
         y2 = y.reshape(len(y), -1)
         # A window with no observed step carries no input: it is predicted
         # from the initial state, but teaches nothing, so it is not trained
@@ -437,43 +437,78 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 f"of {self.window_shape_} and {self.n_outputs_} target(s); got "
                 f"{windows.shape[1:]} and {y2.shape[1]}."
             )
-        self.window_shape_ = tuple(windows.shape[1:])
-        self.n_outputs_ = y2.shape[1]
-        if not continuing:
-            base, self.member_seeds_ = self._seeds()
-            self._base_seed = base
-            self.net_ = self._build_net(n_valid, gap, device, base)
+        if continuing:
+            net, base = self.net_, self._base_seed
+        else:
+            base, seeds = self._seeds()
+            net = self._build_net(
+                n_valid, gap, device, base, seeds, windows.shape[1:], y2.shape[1]
+            )
+        # A checkpoint taken during training describes the model with this.
+        net.describe = lambda: self._description(windows, X2, y.ndim, base, net)
 
         Xt = torch.tensor(train_windows, dtype=torch.float32, device=device)
         yt = torch.tensor(train_y, dtype=torch.float32, device=device)
         cuda_devices = [torch.device(device).index or 0] if device == "cuda" else []
         with _torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
-            self.n_threads_ = torch.get_num_threads()
+            n_threads = torch.get_num_threads()
             if continuing:
                 self._restore_rng(device)
-                self.net_.partial_fit(Xt, yt)
+                net.partial_fit(Xt, yt)
             else:
-                torch.manual_seed(self._base_seed)
-                self.net_.fit(Xt, yt)
-            self._rng_state = torch.get_rng_state()
-            if device == "cuda":
-                self._cuda_rng_state = torch.cuda.get_rng_state()
-            self.net_.module_.train(False)
-            history = self.net_.history
-            self.n_iter_ = int(self.net_.max_epochs if not history else len(history))
-            self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-            if n_valid:
-                self.validation_loss_curve_ = [
-                    float(v) for v in history[:, "valid_loss"]
-                ]
-                stopper = dict(self.net_.callbacks_)["early_stopping"]
-                self.best_epoch_ = stopper.best_epoch_.copy()
-            if self.stateful:
-                self._fit_digest = _digest(X2)
-                self._n_fit_rows = len(windows)
-                _, state = self._forward(windows, state=None)
-                self.state_ = state
+                torch.manual_seed(base)
+                net.fit(Xt, yt)
+            rng_state = torch.get_rng_state()
+            cuda_rng = torch.cuda.get_rng_state() if device == "cuda" else None
+            del net.describe
+            self._set_fitted(self._description(windows, X2, y.ndim, base, net))
+        self.n_threads_ = n_threads
+        self._rng_state, self._cuda_rng_state = rng_state, cuda_rng
+        if net.interrupted_:
+            warnings.warn(
+                f"LSTMRegressor: training was interrupted (KeyboardInterrupt) "
+                f"after {self.n_iter_} completed epoch(s); the model keeps the "
+                "weights of the last completed epoch. Call fit again with "
+                "warm_start=True to continue.",
+                TrainingInterruptedWarning,
+                stacklevel=2,
+            )
         return self
+
+    def _description(self, windows, X2, y_ndim, base, net) -> dict:
+        """The fitted attributes of a model whose network is ``net``."""
+        history = net.history
+        fitted = {
+            "net_": net,
+            "window_shape_": tuple(int(v) for v in windows.shape[1:]),
+            "n_outputs_": int(net.module_.n_outputs),
+            "member_seeds_": [int(s) for s in net.module_.seeds],
+            "n_iter_": len(history),
+            "loss_curve_": [float(epoch["train_loss"]) for epoch in history],
+            "_y_ndim": int(y_ndim),
+            "_base_seed": int(base),
+        }
+        if net.train_split is not None and len(history):
+            fitted["validation_loss_curve_"] = [
+                float(epoch["valid_loss"]) for epoch in history
+            ]
+            stopper = dict(net.callbacks_)["early_stopping"]
+            fitted["best_epoch_"] = stopper.best_epoch_.copy()
+        if self.stateful:
+            fitted["_fit_digest"] = _digest(X2)
+            fitted["_n_fit_rows"] = len(windows)
+            training = net.module_.training
+            net.module_.train(False)
+            try:
+                _, fitted["state_"] = self._forward(windows, None, net.module_)
+            finally:
+                net.module_.train(training)
+        return fitted
+
+    def _set_fitted(self, fitted: dict) -> None:
+        fitted["net_"].module_.train(False)
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     def _restore_rng(self, device: str) -> None:
         """Continue torch's random stream where the previous fit left it."""
@@ -495,7 +530,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         return n_valid, gap
 
-    def _build_net(self, n_valid, gap, device, base_seed):
+    def _build_net(self, n_valid, gap, device, base_seed, seeds, window, n_outputs):
         optimizer = self.optimizer
         optimizer_kwargs = {}
         if isinstance(optimizer, str):
@@ -510,8 +545,8 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         batch_size = -1 if self.batch_size is None else self.batch_size
         params = {
             "module": RecurrentNetwork,
-            "module__n_features": self.window_shape_[1],
-            "module__n_outputs": self.n_outputs_,
+            "module__n_features": int(window[1]),
+            "module__n_outputs": int(n_outputs),
             "module__hidden_size": self.hidden_size,
             "module__num_layers": self.num_layers,
             "module__cell": self.cell,
@@ -519,7 +554,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             "module__bidirectional": self.bidirectional,
             "module__n_members": self.n_ensemble,
             "module__init": self.init,
-            "module__seeds": list(self.member_seeds_),
+            "module__seeds": list(seeds),
             "criterion": MemberMSELoss,
             "optimizer": optimizer,
             "lr": self.lr,
@@ -541,13 +576,13 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         return RecurrentNet(**params)
 
     # -------------------------------------------------------------- predict
-    def _forward(self, windows: np.ndarray, state):
+    def _forward(self, windows: np.ndarray, state, module=None):
         """Float64 forward pass in batches: ``(n, K, O)`` and the end state.
 
         Stateless rows are independent; stateful rows continue ``state``
         (None: the zero state) and carry it through the block.
         """
-        module = self.net_.module_
+        module = self.net_.module_ if module is None else module
         device = next(module.parameters()).device
         dtype = torch.float64 if self.predict_dtype == "float64" else torch.float32
         n = windows.shape[0]
@@ -655,6 +690,57 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             Member ``k``'s predictions in column ``k``.
         """
         return self.predict(X, return_members=True)
+
+    def summary(self) -> str:
+        """A Keras-style table of the fitted network's layers.
+
+        Returns
+        -------
+        table : str
+            One line per layer with its output shape per window and its
+            number of parameters (per ensemble member), then the totals. Print
+            it to read it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sk_rnn import LSTMRegressor
+        >>> X, y = np.zeros((8, 1)), np.zeros(8)
+        >>> model = LSTMRegressor(hidden_size=4, max_epochs=1, random_state=0)
+        >>> print(model.fit(X, y).summary())
+        LSTMRegressor: windows of 1 step x 1 feature, 1 member
+        Layer (type)           Output shape          Param #
+        ====================================================
+        lstm_0 (LSTM)          (None, 4)                  96
+        dense (Dense)          (None, 1)                   5
+        ====================================================
+        Total params: 101 per member, 101 in all
+        """
+        check_is_fitted(self)
+        module = self.net_.module_
+        kinds = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+        steps, features = self.window_shape_
+        members = module.n_members
+        lines = [
+            f"LSTMRegressor: windows of {steps} step{'s' * (steps != 1)} x "
+            f"{features} feature{'s' * (features != 1)}, {members} "
+            f"member{'s' * (members != 1)}",
+            f"{'Layer (type)':<23}{'Output shape':<18}{'Param #':>11}",
+        ]
+        rule = "=" * len(lines[-1])
+        lines.append(rule)
+        total = 0
+        for name, shape, count in module.parameter_counts():
+            kind = "Dense" if name == "dense" else kinds[self.cell]
+            if self.bidirectional and kind != "Dense":
+                kind = f"Bidirectional {kind}"
+            if len(shape) == 3:
+                shape = (None, steps, shape[2])
+            lines.append(f"{f'{name} ({kind})':<23}{str(shape):<18}{count:>11,}")
+            total += count
+        lines.append(rule)
+        lines.append(f"Total params: {total:,} per member, {total * members:,} in all")
+        return "\n".join(lines)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -106,6 +106,7 @@ class RecurrentNetwork(nn.Module):
         self.bidirectional = bidirectional
         self.n_members = n_members
         self.init = init
+        self.seeds = [int(seed) for seed in seeds]
         self.n_directions = 2 if bidirectional else 1
 
         gates = N_GATES[cell] * hidden_size

@@ -10,6 +10,7 @@ losses, so each member's gradient is exactly the one it would get alone.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -231,10 +232,111 @@ class RecurrentNet(NeuralNetRegressor):
             "(for example 1.0), or scale X and y (MinMaxScaler, StandardScaler)."
         )
 
+    # ----------------------------------------------- interruption, resuming
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self._take_snapshot()
+
+    def training_state(self) -> dict:
+        """Everything that continuing the training exactly depends on."""
+        state = {
+            "module": self.module_.state_dict(),
+            "optimizer": self.optimizer_.state_dict(),
+            "rng": torch.get_rng_state(),
+            "shuffle": None
+            if self._shuffle_generator is None
+            else self._shuffle_generator.get_state(),
+        }
+        if torch.cuda.is_available() and str(self.device).startswith("cuda"):
+            state["cuda_rng"] = torch.cuda.get_rng_state()
+        return state
+
+    def load_training_state(self, state: dict) -> None:
+        state = copy.deepcopy(state)
+        self.module_.load_state_dict(state["module"])
+        self.optimizer_.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["rng"])
+        if state.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state(state["cuda_rng"])
+        if state.get("shuffle") is not None:
+            self._shuffle_generator = torch.Generator().manual_seed(self.seed)
+            self._shuffle_generator.set_state(state["shuffle"])
+
+    def _take_snapshot(self) -> None:
+        """Copy the training state at an epoch boundary, in place when possible."""
+        live = self.training_state()
+        if self._snapshot is None or not _copy_into(self._snapshot, live):
+            self._snapshot = copy.deepcopy(live)
+        self._snapshot_epochs = len(self.history)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``, telling a user's Ctrl-C from early stopping.
+
+        On a keyboard interrupt the net goes back to the end of the last
+        completed epoch (weights, optimiser, random streams), drops the
+        unfinished epoch from the history and sets ``interrupted_``.
+        """
+        if not self.initialized_:
+            self.initialize()
+        routing_method = fit_params.pop("_routing_method", "partial_fit")
+        self.interrupted_ = False
+        self._snapshot = None
+        self._take_snapshot()
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, _routing_method=routing_method, **fit_params)
+        except StopTraining:
+            pass
+        except KeyboardInterrupt:
+            self._roll_back()
+            self.interrupted_ = True
+        except BaseException:
+            self._roll_back()
+            raise
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def _roll_back(self) -> None:
+        """Back to the end of the last completed epoch."""
+        self.load_training_state(self._snapshot)
+        del self.history[self._snapshot_epochs :]
+
     def initialize(self):
+        self._snapshot = None
+        self.interrupted_ = False
         self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
         self._shuffle_generator = None
         return super().initialize()
+
+
+def _copy_into(stored, live) -> bool:
+    """Copy ``live`` into the same-shaped ``stored`` in place; False if unlike."""
+    if isinstance(live, torch.Tensor):
+        if not isinstance(stored, torch.Tensor) or stored.shape != live.shape:
+            return False
+        stored.copy_(live)
+        return True
+    if isinstance(live, dict):
+        if not isinstance(stored, dict) or stored.keys() != live.keys():
+            return False
+        for key, value in live.items():
+            if isinstance(value, (torch.Tensor, dict, list)):
+                if not _copy_into(stored[key], value):
+                    return False
+            else:
+                stored[key] = copy.deepcopy(value)
+        return True
+    if isinstance(live, list):
+        if not isinstance(stored, list) or len(stored) != len(live):
+            return False
+        for i, value in enumerate(live):
+            if isinstance(value, (torch.Tensor, dict, list)):
+                if not _copy_into(stored[i], value):
+                    return False
+            else:
+                stored[i] = copy.deepcopy(value)
+        return True
+    return False
 
 
 class MemberEarlyStopping(Callback):

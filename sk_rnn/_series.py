@@ -15,9 +15,10 @@ import numbers
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, _get_output_config
+from ._validation import validate
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -132,9 +133,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        X_values = validate_data(
-            self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
-        )
+        X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
         n_warmup = self._n_warmup()
         if X_values.shape[0] <= n_warmup:
             raise ValueError(
@@ -154,11 +153,18 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def _history(self, X):
-        """The fitted tail if ``X`` is a DataFrame that continues the fit."""
+        """The fitted tail if ``X`` is a DataFrame that continues the fit.
+
+        A DataFrame whose time index goes backwards or repeats is refused:
+        its rows are not time steps in order, so no history (and no
+        difference or window) would be right.
+        """
         index = _time_index(X)
-        if not _continues(self._next_index_label, index):
+        if index is None:
             return None
         _check_time_order(index, type(self).__name__)
+        if not _continues(self._next_index_label, index):
+            return None
         return self.tail_
 
     def transform(self, X):
@@ -179,7 +185,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             gives a DataFrame out with the same index (see ``set_output``).
         """
         check_is_fitted(self)
-        X_values = validate_data(
+        X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
         history = self._history(X)

@@ -7,9 +7,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, _fit_context
+from ._validation import validate
 
 
 class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
@@ -127,7 +128,7 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         self : DifferencedTargetRegressor
             The fitted meta-regressor.
         """
-        X_values, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
+        X_values, y = validate(self, X, y, multi_output=True, y_numeric=True)
         self.reference_index_ = self._resolve_reference()
         level = X_values[:, self.reference_index_]
         change = y - (level if y.ndim == 1 else level[:, np.newaxis])
@@ -172,7 +173,7 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
             Spread of the prediction in ``y``'s units.
         """
         check_is_fitted(self)
-        X_values = validate_data(self, X, reset=False)
+        X_values = validate(self, X, reset=False)
         level = X_values[:, [self.reference_index_]]
         result = self.regressor_.predict(X, **predict_params)
         if predict_params.get("return_members"):

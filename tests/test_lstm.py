@@ -386,3 +386,31 @@ def test_float32_prediction_is_close_to_float64(fitted):
     fast = clone(model).set_params(predict_dtype="float32").fit(X, model.predict(X))
     slow = clone(fast).set_params(predict_dtype="float64").fit(X, model.predict(X))
     assert_allclose(fast.predict(X), slow.predict(X), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("cell", "gates", "extra_bias"), [("lstm", 4, 0), ("gru", 3, 1), ("rnn", 1, 0)]
+)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_summary_parameter_counts_match_the_formulas(cell, gates, extra_bias, bidirectional):
+    H, F, O, D = 5, 3, 2, 2 if bidirectional else 1
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(16, 4 * F)), rng.normal(size=(16, O))
+    model = _fast(
+        hidden_size=H, num_layers=2, cell=cell, bidirectional=bidirectional,
+        n_steps=4, n_ensemble=3, max_epochs=1,
+    ).fit(X, Y)  # fmt: skip
+    # Per layer and direction: gates * H * (inputs + H + 1 bias [+ 1 for GRU]).
+    first = D * gates * H * (F + H + 1 + extra_bias)
+    second = D * gates * H * (D * H + H + 1 + extra_bias)
+    dense = D * H * O + O
+    text = model.summary()
+    rows = text.splitlines()
+    assert rows[0] == "LSTMRegressor: windows of 4 steps x 3 features, 3 members"
+    counts = [int(row.split()[-1].replace(",", "")) for row in rows[3:6]]
+    assert counts == [first, second, dense]
+    assert f"(None, 4, {D * H})" in rows[3] and f"(None, {D * H})" in rows[4]
+    total = first + second + dense
+    assert rows[-1] == f"Total params: {total:,} per member, {3 * total:,} in all"
+    n_params = sum(p.numel() for p in model.net_.module_.parameters())
+    assert n_params == 3 * total
