@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sk-rnn evaluate --epochs 300 --repeats 10 --plot shampoo.png
+	$(BIN)/sk-rnn evaluate --plot shampoo.png --json shampoo.json
 
 test: $(STAMP)
 	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest

@@ -70,15 +70,15 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
         no history.
     n_samples_fit_ : int
         Number of rows of the fitted block.
-    head_ : ndarray of shape (n_warmup_, n_features_in_)
+    head_ : ndarray of shape (`n_warmup_`, `n_features_in_`)
         The first rows of the fitted block, which ``inverse_transform`` needs
         to rebuild it.
-    tail_ : ndarray of shape (n_warmup_, n_features_in_)
+    tail_ : ndarray of shape (`n_warmup_`, `n_features_in_`)
         The last rows of the fitted block: the history of a block that
         continues it, in ``transform`` and ``inverse_transform``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``. Defined only when ``X`` has
         feature names that are all strings.
 

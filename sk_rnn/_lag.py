@@ -45,12 +45,12 @@ class LagFeaturizer(_TimeStepTransformer):
         incomplete.
     n_samples_fit_ : int
         Number of rows of the fitted block.
-    tail_ : ndarray of shape (n_warmup_, n_features_in_)
+    tail_ : ndarray of shape (`n_warmup_`, `n_features_in_`)
         The last rows of the fitted block: the history of a block that
         continues it.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``. Defined only when ``X`` has
         feature names that are all strings.
 

@@ -14,10 +14,13 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from skorch.history import History
 
+from . import _persistence
 from ._compat import Interval, StrOptions, _fit_context
 from ._modules import N_GATES, RecurrentNetwork
 from ._net import MemberEarlyStopping, MemberMSELoss, RecurrentNet, TailSplit
+from ._series import _check_time_order, _time_index
 from ._validation import validate
 from .exceptions import TrainingInterruptedWarning
 
@@ -205,7 +208,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         starts.
     n_features_in_ : int
         Number of features (columns of a 2-D ``X``) seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``. Defined only when ``X`` has
         feature names that are all strings.
 
@@ -320,6 +323,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------ validation
     def _validate_X(self, X, y=None, *, reset):
         """Validate X (and y) and return the windows ``(n, n_steps, n_feat)``."""
+        if self.stateful:  # rows are a stream: they must be in time order
+            index = _time_index(X)
+            if index is not None:
+                _check_time_order(index, "LSTMRegressor (stateful=True)")
         if _ndim(X) == 3:
             X = np.asarray(X)
             shape3 = X.shape
@@ -439,28 +446,31 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         if continuing:
             net, base = self.net_, self._base_seed
+            self._update_net(net)
         else:
             base, seeds = self._seeds()
             net = self._build_net(
                 n_valid, gap, device, base, seeds, windows.shape[1:], y2.shape[1]
             )
         # A checkpoint taken during training describes the model with this.
-        net.describe = lambda: self._description(windows, X2, y.ndim, base, net)
+        net.describe = lambda: (self, self._description(windows, X2, y.ndim, base, net))
 
         Xt = torch.tensor(train_windows, dtype=torch.float32, device=device)
         yt = torch.tensor(train_y, dtype=torch.float32, device=device)
         cuda_devices = [torch.device(device).index or 0] if device == "cuda" else []
         with _torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
             n_threads = torch.get_num_threads()
-            if continuing:
-                self._restore_rng(device)
-                net.partial_fit(Xt, yt)
-            else:
-                torch.manual_seed(base)
-                net.fit(Xt, yt)
+            try:
+                if continuing:
+                    self._restore_rng(device)
+                    net.partial_fit(Xt, yt)
+                else:
+                    torch.manual_seed(base)
+                    net.fit(Xt, yt)
+            finally:
+                del net.describe  # a closure: it must not stay on a pickled net
             rng_state = torch.get_rng_state()
             cuda_rng = torch.cuda.get_rng_state() if device == "cuda" else None
-            del net.describe
             self._set_fitted(self._description(windows, X2, y.ndim, base, net))
         self.n_threads_ = n_threads
         self._rng_state, self._cuda_rng_state = rng_state, cuda_rng
@@ -474,6 +484,23 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 stacklevel=2,
             )
         return self
+
+    def _update_net(self, net) -> None:
+        """Carry changed parameters over to a net that training continues.
+
+        ``max_epochs``, ``batch_size``, ``verbose`` and ``callbacks`` may
+        change between warm starts; the optimiser, its state and the early
+        stopping record are kept.
+        """
+        net.max_epochs = self.max_epochs
+        net.batch_size = -1 if self.batch_size is None else self.batch_size
+        net.verbose = self.verbose
+        stopper = dict(net.callbacks_).get("early_stopping")
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        if stopper is not None:
+            callbacks.append(("early_stopping", stopper))
+        net.callbacks = callbacks
+        net.initialize_callbacks()
 
     def _description(self, windows, X2, y_ndim, base, net) -> dict:
         """The fitted attributes of a model whose network is ``net``."""
@@ -690,6 +717,130 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             Member ``k``'s predictions in column ``k``.
         """
         return self.predict(X, return_members=True)
+
+    # ---------------------------------------------------------- persistence
+    def save(self, path):
+        """Write the fitted model to a file that loads without running code.
+
+        The file holds the parameters, fitted attributes and training
+        history as JSON, and the weights, optimiser state and random streams
+        as tensors read back with ``torch.load(weights_only=True)``; its
+        checksum is verified on loading. ``LSTMRegressor.load(path)`` returns
+        a model with the same predictions, which ``fit`` with
+        ``warm_start=True`` continues training exactly where it stopped.
+        ``callbacks`` are not saved.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (replaced atomically if it exists).
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+        """
+        check_is_fitted(self)
+        fitted = {
+            name: getattr(self, name)
+            for name in (
+                "window_shape_",
+                "n_outputs_",
+                "member_seeds_",
+                "n_iter_",
+                "loss_curve_",
+                "validation_loss_curve_",
+                "state_",
+                "n_threads_",
+                "n_features_in_",
+                "feature_names_in_",
+                "_y_ndim",
+                "_base_seed",
+                "_fit_digest",
+                "_n_fit_rows",
+            )  # fmt: skip
+            if hasattr(self, name)
+        }
+        return _persistence.write(
+            path, self.get_params(deep=False), fitted, self.net_, self._rng_state
+        )
+
+    @classmethod
+    def load(cls, path, *, device=None):
+        """Read a model written by ``save`` (or a ``Checkpoint`` callback).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The model file.
+        device : {"cpu", "cuda"} or None, default=None
+            Where to load the network. None keeps the saved device, or uses
+            the CPU (with a warning) when the file was saved on CUDA and no
+            GPU is available here.
+
+        Returns
+        -------
+        model : LSTMRegressor
+            The fitted model.
+
+        Raises
+        ------
+        ValueError
+            If the file is not an sk_rnn model file, was changed after it was
+            saved, or holds anything but tensors in its tensor member.
+        """
+        meta, tensors = _persistence.read(path)
+        params = meta["params"]
+        if device is None:
+            device = params["device"]
+            if device in ("cuda", "auto") and not torch.cuda.is_available():
+                if device == "cuda":
+                    warnings.warn(
+                        f"LSTMRegressor.load: {path} was saved with device='cuda' "
+                        "but CUDA is not available here; the model is loaded on "
+                        "the CPU (device='cpu').",
+                        UserWarning,
+                        stacklevel=2,
+                    )
+                device = "cpu"
+        params["device"] = device
+        model = cls(**params)
+        fitted = meta["fitted"]
+        split = meta["split"] or {"n_valid": 0, "gap": 0}
+        net = model._build_net(
+            split["n_valid"],
+            split["gap"],
+            model._resolve_device(),
+            fitted["_base_seed"],
+            fitted["member_seeds_"],
+            fitted["window_shape_"],
+            fitted["n_outputs_"],
+        )
+        net.initialize()
+        net.load_training_state(tensors, rng=False)
+        net.history = History(meta["history"])
+        if "early_stopping" in tensors:
+            stopper = dict(net.callbacks_)["early_stopping"]
+            saved = tensors["early_stopping"]
+            stopper.best_state_ = saved["best_state"]
+            stopper.best_loss_ = saved["best_loss"].numpy()
+            stopper.best_epoch_ = saved["best_epoch"].numpy()
+            stopper.stale_ = saved["stale"].numpy()
+            fitted["best_epoch_"] = stopper.best_epoch_.copy()
+        fitted["window_shape_"] = tuple(fitted["window_shape_"])
+        if fitted.get("feature_names_in_") is not None:
+            fitted["feature_names_in_"] = np.asarray(
+                fitted["feature_names_in_"], dtype=object
+            )
+        if "state_" in tensors:
+            fitted["state_"] = tuple(
+                None if s is None else s.numpy() for s in tensors["state_"]
+            )
+        fitted["net_"] = net
+        model._set_fitted(fitted)
+        model._rng_state = tensors["rng"]
+        model._cuda_rng_state = tensors.get("cuda_rng")
+        return model
 
     def summary(self) -> str:
         """A Keras-style table of the fitted network's layers.

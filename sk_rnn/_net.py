@@ -251,13 +251,16 @@ class RecurrentNet(NeuralNetRegressor):
             state["cuda_rng"] = torch.cuda.get_rng_state()
         return state
 
-    def load_training_state(self, state: dict) -> None:
+    def load_training_state(self, state: dict, rng: bool = True) -> None:
+        """Load ``training_state()``; ``rng=False`` leaves torch's global
+        random streams alone (loading a model must not reseed the user's)."""
         state = copy.deepcopy(state)
         self.module_.load_state_dict(state["module"])
         self.optimizer_.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["rng"])
-        if state.get("cuda_rng") is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state(state["cuda_rng"])
+        if rng:
+            torch.set_rng_state(state["rng"])
+            if state.get("cuda_rng") is not None and torch.cuda.is_available():
+                torch.cuda.set_rng_state(state["cuda_rng"])
         if state.get("shuffle") is not None:
             self._shuffle_generator = torch.Generator().manual_seed(self.seed)
             self._shuffle_generator.set_state(state["shuffle"])
@@ -354,10 +357,12 @@ class MemberEarlyStopping(Callback):
         self.tol = tol
 
     def initialize(self):
-        self.best_loss_ = None
-        self.best_epoch_ = None
-        self.stale_ = None
-        self.best_state_ = None
+        # Kept when skorch re-initialises the callbacks of a warm start.
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = None
+            self.best_epoch_ = None
+            self.stale_ = None
+            self.best_state_ = None
         return self
 
     def on_train_begin(self, net, **kwargs):

@@ -392,10 +392,12 @@ def test_float32_prediction_is_close_to_float64(fitted):
     ("cell", "gates", "extra_bias"), [("lstm", 4, 0), ("gru", 3, 1), ("rnn", 1, 0)]
 )
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_summary_parameter_counts_match_the_formulas(cell, gates, extra_bias, bidirectional):
-    H, F, O, D = 5, 3, 2, 2 if bidirectional else 1
+def test_summary_parameter_counts_match_the_formulas(
+    cell, gates, extra_bias, bidirectional
+):
+    H, F, n_out, D = 5, 3, 2, 2 if bidirectional else 1
     rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(16, 4 * F)), rng.normal(size=(16, O))
+    X, Y = rng.normal(size=(16, 4 * F)), rng.normal(size=(16, n_out))
     model = _fast(
         hidden_size=H, num_layers=2, cell=cell, bidirectional=bidirectional,
         n_steps=4, n_ensemble=3, max_epochs=1,
@@ -403,7 +405,7 @@ def test_summary_parameter_counts_match_the_formulas(cell, gates, extra_bias, bi
     # Per layer and direction: gates * H * (inputs + H + 1 bias [+ 1 for GRU]).
     first = D * gates * H * (F + H + 1 + extra_bias)
     second = D * gates * H * (D * H + H + 1 + extra_bias)
-    dense = D * H * O + O
+    dense = D * H * n_out + n_out
     text = model.summary()
     rows = text.splitlines()
     assert rows[0] == "LSTMRegressor: windows of 4 steps x 3 features, 3 members"

@@ -27,7 +27,9 @@ X_search, y_search = X.iloc[:-6], y.iloc[:-6]  # the last 6 months stay unseen
 # Stateless training with small batches keeps the 36 fits of this grid fast;
 # the names follow scikit-learn's ``step__parameter`` convention.
 search = GridSearchCV(
-    make_forecaster(stateful=False, batch_size=4, max_epochs=150, lr=0.01, random_state=0),
+    make_forecaster(
+        stateful=False, batch_size=4, max_epochs=150, lr=0.01, random_state=0
+    ),
     {
         "regressor__lagfeaturizer__lags": [1, 3],
         "regressor__lstmregressor__cell": ["lstm", "gru", "rnn"],
@@ -56,11 +58,18 @@ table.round(2)
 folds = list(TimeSeriesSplit(n_splits=3, test_size=5).split(X_search))
 persistence = np.mean(
     [
-        np.sqrt(np.mean((y_search.iloc[test] - persistence_forecast(X_search.iloc[test])) ** 2))
+        np.sqrt(
+            np.mean(
+                (y_search.iloc[test] - persistence_forecast(X_search.iloc[test])) ** 2
+            )
+        )
         for _, test in folds
     ]
 )
-labels = [f"{c} {u}u lags {lag}" for c, u, lag in zip(table.cell, table.units, table.lags)]
+labels = [
+    f"{c} {u}u lags {lag}"
+    for c, u, lag in zip(table.cell, table.units, table.lags, strict=True)
+]
 fig, ax = plt.subplots(figsize=(8, 4))
 ax.barh(labels, table["RMSE"], xerr=table["std"], color="tab:blue", alpha=0.7)
 ax.axvline(persistence, color="tab:red", ls="--", label="persistence")

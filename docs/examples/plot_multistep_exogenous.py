@@ -95,7 +95,10 @@ for fold, (train, test) in enumerate(cv.split(X)):
     for name, pred in [("LSTM", forecast), ("persistence", np.repeat(level, H, 1)),
                        ("seasonal naive", seasonal)]:  # fmt: skip
         rmse = np.sqrt(np.mean((pred - truth) ** 2, axis=0))
-        rows += [{"fold": fold, "model": name, "horizon": h + 1, "RMSE": r} for h, r in enumerate(rmse)]
+        rows += [
+            {"fold": fold, "model": name, "horizon": h + 1, "RMSE": r}
+            for h, r in enumerate(rmse)
+        ]
 scores = pd.DataFrame(rows).groupby(["model", "horizon"])["RMSE"].mean().unstack(0)
 scores.round(3)
 
@@ -109,8 +112,12 @@ by_horizon.set_ylabel("RMSE (ppm)")
 origin = X.index[test][-1]
 future = pd.period_range(origin + 1, periods=H, freq="M").to_timestamp()
 history = monthly.loc[origin - 36 : origin]
-path.plot(history.index.to_timestamp(), history.to_numpy(), color="black", label="observed")
-path.plot(future, Y.iloc[test].iloc[-1].to_numpy(), color="black", ls=":", label="actual")
+path.plot(
+    history.index.to_timestamp(), history.to_numpy(), color="black", label="observed"
+)
+path.plot(
+    future, Y.iloc[test].iloc[-1].to_numpy(), color="black", ls=":", label="actual"
+)
 path.plot(future, forecast[-1], marker="o", label="LSTM, 12 months at once")
 path.legend()
 fig.tight_layout()

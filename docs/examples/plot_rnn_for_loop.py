@@ -87,8 +87,14 @@ print(rnn.summary())
 series = rng.uniform(-1, 1, size=(300, 8))
 lstm = LSTMRegressor(hidden_size=6, max_epochs=40, lr=0.01, random_state=0)
 lstm.fit(series, series[:, 0])
-weights = {k: v.detach().double().numpy()[0] for k, v in lstm.net_.module_.named_parameters()}
-kernel, recurrent, bias = weights["weight_ih_l0"], weights["weight_hh_l0"], weights["bias_ih_l0"]
+weights = {
+    k: v.detach().double().numpy()[0] for k, v in lstm.net_.module_.named_parameters()
+}
+kernel, recurrent, bias = (
+    weights["weight_ih_l0"],
+    weights["weight_hh_l0"],
+    weights["bias_ih_l0"],
+)
 
 
 def sigmoid(z):

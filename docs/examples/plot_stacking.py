@@ -28,7 +28,9 @@ from sk_rnn import LSTMRegressor
 rng = np.random.default_rng(0)
 X = rng.normal(size=(64, 10 * 3))  # windows of 10 steps x 3 features
 y = rng.normal(size=64)
-stack = LSTMRegressor(hidden_size=32, num_layers=4, cell="rnn", n_steps=10, max_epochs=1)
+stack = LSTMRegressor(
+    hidden_size=32, num_layers=4, cell="rnn", n_steps=10, max_epochs=1
+)
 stack.fit(X, y)
 print(stack.summary())
 
@@ -63,7 +65,9 @@ for layers in (1, 2, 3):
     rows.append(
         {
             "layers": layers,
-            "parameters": sum(c for *_, c in scores["estimator"][-1].net_.module_.parameter_counts()),
+            "parameters": sum(
+                c for *_, c in scores["estimator"][-1].net_.module_.parameter_counts()
+            ),
             "test RMSE": -scores["test_score"].mean(),
             "seconds": time.perf_counter() - start,
         }

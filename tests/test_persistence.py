@@ -1,0 +1,288 @@
+"""Saving, loading, interrupting and resuming LSTMRegressor."""
+
+import io
+import pickle
+import warnings
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose, assert_array_equal
+from skorch.callbacks import Callback
+from skorch.exceptions import DeviceWarning
+
+from sk_rnn import LSTMRegressor, make_forecaster
+from sk_rnn.callbacks import Checkpoint
+from sk_rnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
+
+
+def _data(n=64, steps=4, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, size=(n, steps))
+    return X, X[:, 0] - X[:, -1]
+
+
+def _model(**params):
+    defaults = {"hidden_size": 6, "max_epochs": 4, "batch_size": 8, "random_state": 0}
+    return LSTMRegressor(**{**defaults, **params})
+
+
+VARIANTS = {
+    "stateless": {"shuffle": True, "dropout": 0.2},
+    "stateful": {"stateful": True, "batch_size": 4},
+    "ensemble": {"n_ensemble": 3, "cell": "gru"},
+    "early-stopping": {"early_stopping": True, "n_iter_no_change": 2, "max_epochs": 6},
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_pickle_and_joblib_round_trips(variant, tmp_path):
+    X, y = _data()
+    model = _model(**VARIANTS[variant]).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    joblib.dump(model, tmp_path / "model.joblib")
+    assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict(X), model.predict(X)
+    )
+
+
+def test_a_whole_composition_pickles():
+    from sk_rnn.datasets import load_shampoo
+
+    X, y = load_shampoo(return_X_y=True)
+    model = make_forecaster(max_epochs=3, random_state=0).fit(X.iloc[:23], y.iloc[:23])
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict(X.iloc[23:]), model.predict(X.iloc[23:]))
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_save_load_predicts_the_same_and_resumes_exactly(variant, tmp_path):
+    X, y = _data()
+    params = VARIANTS[variant]
+    model = _model(**params).fit(X, y)
+    path = model.save(tmp_path / "model.skrnn")
+    loaded = LSTMRegressor.load(path)
+    assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.n_iter_ == model.n_iter_
+    assert loaded.get_params()["random_state"] == 0
+    # Training on from the file equals training on in memory, and equals
+    # one uninterrupted fit of the total length.
+    loaded.set_params(warm_start=True).fit(X, y)
+    model.set_params(warm_start=True).fit(X, y)
+    assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-12)
+    if variant != "early-stopping":
+        total = _model(**{**params, "max_epochs": 2 * params.get("max_epochs", 4)})
+        assert_allclose(total.fit(X, y).predict(X), model.predict(X), rtol=1e-6)
+
+
+def test_tampered_tensors_are_refused(tmp_path):
+    X, y = _data()
+    path = _model().fit(X, y).save(tmp_path / "model.skrnn")
+    with zipfile.ZipFile(path) as archive:
+        meta, blob = archive.read("sk_rnn.json"), bytearray(archive.read("tensors.pt"))
+    blob[len(blob) // 2] ^= 0xFF
+    tampered = tmp_path / "tampered.skrnn"
+    with zipfile.ZipFile(tampered, "w") as archive:
+        archive.writestr("sk_rnn.json", meta)
+        archive.writestr("tensors.pt", bytes(blob))
+    with pytest.raises(ValueError, match="do not match the checksum recorded"):
+        LSTMRegressor.load(tampered)
+
+
+class _Payload:
+    """Unpickling this would create a file: the attack weights_only stops."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_file_carrying_code_is_refused_without_running_it(tmp_path):
+    import hashlib
+    import json
+
+    X, y = _data()
+    path = _model().fit(X, y).save(tmp_path / "model.skrnn")
+    marker = tmp_path / "payload-ran"
+    buffer = io.BytesIO()
+    torch.save({"module": _Payload(str(marker))}, buffer)
+    blob = buffer.getvalue()
+    with zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read("sk_rnn.json"))
+    meta["sha256"] = hashlib.sha256(blob).hexdigest()  # a careful attacker
+    evil = tmp_path / "evil.skrnn"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("sk_rnn.json", json.dumps(meta))
+        archive.writestr("tensors.pt", blob)
+    with pytest.raises(ValueError, match="holds something other than tensors"):
+        LSTMRegressor.load(evil)
+    assert not marker.exists()
+
+
+def test_files_that_are_not_models_are_refused(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="it is not an sk_rnn model file"):
+        LSTMRegressor.load(text)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("weights.bin", b"")
+    with pytest.raises(ValueError, match=r"holds \['weights.bin'\]"):
+        LSTMRegressor.load(other)
+
+
+def test_save_refuses_what_json_cannot_hold(tmp_path):
+    X, y = _data()
+
+    class MyAdam(torch.optim.Adam):
+        pass
+
+    model = _model(optimizer=MyAdam, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="only torch.optim classes and the string"):
+        model.save(tmp_path / "m.skrnn")
+    sgd = _model(optimizer=torch.optim.SGD, max_epochs=1).fit(X, y)
+    assert (
+        LSTMRegressor.load(sgd.save(tmp_path / "s.skrnn")).optimizer is torch.optim.SGD
+    )
+
+
+def _pretend_trained_on_cuda(model):
+    """What a CUDA-trained model carries; its tensors are on the CPU here."""
+    model.net_.device = "cuda"
+    model.device = "cuda"
+    return model
+
+
+def test_model_from_a_gpu_predicts_on_a_cpu_only_machine(tmp_path, monkeypatch):
+    X, y = _data()
+    model = _model().fit(X, y)
+    expected = model.predict(X)
+    blob = pickle.dumps(_pretend_trained_on_cuda(model))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(DeviceWarning) as caught:
+        restored = pickle.loads(blob)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "requested device (cuda) is not available" in messages
+    assert_array_equal(restored.predict(X), expected)
+    path = _pretend_trained_on_cuda(_model().fit(X, y)).save(tmp_path / "gpu.skrnn")
+    with pytest.warns(UserWarning, match="saved with device='cuda' but CUDA is not"):
+        loaded = LSTMRegressor.load(path)
+    assert loaded.device == "cpu"
+    assert_array_equal(loaded.predict(X), expected)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_real_cuda_model_loads_on_cpu(tmp_path):
+    X, y = _data()
+    model = _model(device="cuda").fit(X, y)
+    loaded = LSTMRegressor.load(model.save(tmp_path / "gpu.skrnn"), device="cpu")
+    assert next(loaded.net_.module_.parameters()).device.type == "cpu"
+    assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-10)
+
+
+class _InterruptAt(Callback):
+    """Press Ctrl-C halfway through an epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def initialize(self):
+        self.batches_ = 0
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == self.epoch:
+            self.batches_ += 1
+            if self.batches_ == 3:
+                raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("variant", ["stateless", "stateful"])
+def test_ctrl_c_keeps_the_last_completed_epoch_and_resumes(variant):
+    X, y = _data()
+    params = {**VARIANTS[variant], "max_epochs": 6}
+    with pytest.warns(TrainingInterruptedWarning, match="after 3 completed epoch"):
+        model = _model(**params, callbacks=[_InterruptAt(4)]).fit(X, y)
+    assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
+    three = _model(**{**params, "max_epochs": 3}).fit(X, y)
+    assert_allclose(model.predict(X), three.predict(X), rtol=1e-12)
+    model.set_params(callbacks=None, warm_start=True, max_epochs=3).fit(X, y)
+    six = _model(**params).fit(X, y)
+    assert model.n_iter_ == 6
+    assert_allclose(model.predict(X), six.predict(X), rtol=1e-6)
+
+
+class _CrashAt(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("power cut")
+
+
+def test_checkpoint_then_resume_equals_an_uninterrupted_fit(tmp_path):
+    X, y = _data()
+    path = tmp_path / "run.skrnn"
+    params = {**VARIANTS["stateless"], "max_epochs": 6}
+    with pytest.raises(RuntimeError, match="power cut"):
+        _model(**params, callbacks=[Checkpoint(path, every=2), _CrashAt(6)]).fit(X, y)
+    resumed = LSTMRegressor.load(path)  # written after epoch 4
+    assert resumed.n_iter_ == 4
+    resumed.set_params(warm_start=True, max_epochs=2).fit(X, y)
+    uninterrupted = _model(**params).fit(X, y)
+    assert resumed.n_iter_ == 6
+    assert_allclose(resumed.predict(X), uninterrupted.predict(X), rtol=1e-6)
+
+
+def test_divergence_names_the_epoch_and_suggests_a_remedy():
+    X, y = _data()
+    model = _model(optimizer="sgd", lr=1e6, max_epochs=5)
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"loss became (nan|inf) in epoch 1.*"
+        r"Lower lr \(now 1000000.0\), set clip_grad_norm",
+    ):
+        model.fit(X, 1e3 * y)
+    assert not hasattr(model, "net_")  # a failed fit leaves no half-fitted model
+    assert issubclass(TrainingDivergedError, ValueError)
+
+
+class _GradientNorms(Callback):
+    def initialize(self):
+        self.norms_ = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        squares = sum(p.grad.square().flatten(1).sum(1) for _, p in named_parameters)
+        self.norms_.append(squares.sqrt())
+
+
+def test_clip_grad_norm_bounds_each_members_gradient():
+    X, y = _data()
+    model = _model(
+        n_ensemble=2, clip_grad_norm=0.05, callbacks=[("norms", _GradientNorms())]
+    ).fit(X, 100 * y)
+    norms = torch.stack(dict(model.net_.callbacks_)["norms"].norms_)
+    assert norms.max() <= 0.05 * (1 + 1e-4)
+    free = _model(n_ensemble=2, callbacks=[("norms", _GradientNorms())]).fit(X, 100 * y)
+    assert torch.stack(dict(free.net_.callbacks_)["norms"].norms_).max() > 1.0
+
+
+def test_warm_start_refuses_other_shapes():
+    X, y = _data()
+    model = _model(max_epochs=1, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match=r"must be refitted on windows of \(4, 1\)"):
+        model.fit(X[:, :3], y)
+
+
+def test_no_warning_on_a_normal_fit():
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _model().fit(X, y)
