@@ -230,7 +230,10 @@ def _progress_bar(total, quiet, desc):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, unit="epoch", file=sys.stderr, leave=False)
+    # disable=None: no bar when stderr is not a terminal (logs, pipes).
+    return tqdm(
+        total=total, desc=desc, unit="epoch", file=sys.stderr, leave=False, disable=None
+    )
 
 
 def _model(args, n_ensemble=1):

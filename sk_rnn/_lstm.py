@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import numbers
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,14 +11,13 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch.history import History
 
 from . import _persistence
 from ._compat import Interval, StrOptions, _fit_context
-from ._modules import N_GATES, RecurrentNetwork
-from ._net import MemberEarlyStopping, MemberMSELoss, RecurrentNet, TailSplit
+from ._modules import N_GATES, format_summary
+from ._net import OPTIMIZERS, build_net, stream_forward, torch_threads, update_net
 from ._series import _check_time_order, _time_index
-from ._validation import validate
+from ._validation import digest, ndim, validate
 from .exceptions import TrainingInterruptedWarning
 
 #: Rows per prediction batch: bounds device memory, whatever len(X) is.
@@ -29,44 +25,6 @@ PREDICT_BATCH_ROWS = 1024
 
 #: Multiply-adds per training step below which one thread is fastest.
 SMALL_MODEL_WORK = 2**22
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-}
-_FUSABLE = {"adam", "adamw", "sgd"}
-
-
-@contextmanager
-def _torch_threads(n_threads: int | None):
-    """Use ``n_threads`` torch threads inside the block (None: leave as is)."""
-    previous = torch.get_num_threads()
-    if n_threads is None or n_threads == previous:
-        yield
-        return
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-def _ndim(X) -> int | None:
-    """Dimensions of X without converting array-likes that are not lists."""
-    if isinstance(X, (list, tuple)):
-        try:
-            return np.asarray(X).ndim
-        except ValueError:  # ragged: let validate_data explain
-            return None
-    return getattr(X, "ndim", None)
-
-
-def _digest(X: np.ndarray) -> str:
-    return hashlib.blake2b(
-        np.ascontiguousarray(X).tobytes(), digest_size=16
-    ).hexdigest()
 
 
 class LSTMRegressor(RegressorMixin, BaseEstimator):
@@ -242,7 +200,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "init": [StrOptions({"keras", "pytorch"})],
         "n_ensemble": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
@@ -327,7 +285,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             index = _time_index(X)
             if index is not None:
                 _check_time_order(index, "LSTMRegressor (stateful=True)")
-        if _ndim(X) == 3:
+        if ndim(X) == 3:
             X = np.asarray(X)
             shape3 = X.shape
             X = X.reshape(shape3[0], -1)
@@ -446,11 +404,11 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         if continuing:
             net, base = self.net_, self._base_seed
-            self._update_net(net)
+            update_net(net, self)
         else:
             base, seeds = self._seeds()
-            net = self._build_net(
-                n_valid, gap, device, base, seeds, windows.shape[1:], y2.shape[1]
+            net = build_net(
+                self, n_valid, gap, device, base, seeds, windows.shape[1:], y2.shape[1]
             )
         # A checkpoint taken during training describes the model with this.
         net.describe = lambda: (self, self._description(windows, X2, y.ndim, base, net))
@@ -458,7 +416,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Xt = torch.tensor(train_windows, dtype=torch.float32, device=device)
         yt = torch.tensor(train_y, dtype=torch.float32, device=device)
         cuda_devices = [torch.device(device).index or 0] if device == "cuda" else []
-        with _torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
+        with torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
             n_threads = torch.get_num_threads()
             try:
                 if continuing:
@@ -485,23 +443,6 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         return self
 
-    def _update_net(self, net) -> None:
-        """Carry changed parameters over to a net that training continues.
-
-        ``max_epochs``, ``batch_size``, ``verbose`` and ``callbacks`` may
-        change between warm starts; the optimiser, its state and the early
-        stopping record are kept.
-        """
-        net.max_epochs = self.max_epochs
-        net.batch_size = -1 if self.batch_size is None else self.batch_size
-        net.verbose = self.verbose
-        stopper = dict(net.callbacks_).get("early_stopping")
-        callbacks = copy.deepcopy(list(self.callbacks or []))
-        if stopper is not None:
-            callbacks.append(("early_stopping", stopper))
-        net.callbacks = callbacks
-        net.initialize_callbacks()
-
     def _description(self, windows, X2, y_ndim, base, net) -> dict:
         """The fitted attributes of a model whose network is ``net``."""
         history = net.history
@@ -522,7 +463,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             stopper = dict(net.callbacks_)["early_stopping"]
             fitted["best_epoch_"] = stopper.best_epoch_.copy()
         if self.stateful:
-            fitted["_fit_digest"] = _digest(X2)
+            fitted["_fit_digest"] = digest(X2)
             fitted["_n_fit_rows"] = len(windows)
             training = net.module_.training
             net.module_.train(False)
@@ -557,91 +498,17 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             )
         return n_valid, gap
 
-    def _build_net(self, n_valid, gap, device, base_seed, seeds, window, n_outputs):
-        optimizer = self.optimizer
-        optimizer_kwargs = {}
-        if isinstance(optimizer, str):
-            if optimizer in _FUSABLE and device in ("cpu", "cuda"):
-                optimizer_kwargs["optimizer__fused"] = True
-            optimizer = _OPTIMIZERS[optimizer]
-        callbacks = copy.deepcopy(list(self.callbacks or []))
-        if n_valid:
-            callbacks.append(
-                ("early_stopping", MemberEarlyStopping(self.n_iter_no_change, self.tol))
-            )
-        batch_size = -1 if self.batch_size is None else self.batch_size
-        params = {
-            "module": RecurrentNetwork,
-            "module__n_features": int(window[1]),
-            "module__n_outputs": int(n_outputs),
-            "module__hidden_size": self.hidden_size,
-            "module__num_layers": self.num_layers,
-            "module__cell": self.cell,
-            "module__dropout": self.dropout,
-            "module__bidirectional": self.bidirectional,
-            "module__n_members": self.n_ensemble,
-            "module__init": self.init,
-            "module__seeds": list(seeds),
-            "criterion": MemberMSELoss,
-            "optimizer": optimizer,
-            "lr": self.lr,
-            "max_epochs": self.max_epochs,
-            "batch_size": batch_size,
-            "train_split": TailSplit(n_valid, gap) if n_valid else None,
-            "callbacks": callbacks,
-            "device": device,
-            "verbose": self.verbose,
-            "stateful": self.stateful,
-            "shuffle": self.shuffle,
-            "seed": base_seed,
-            "clip_grad_norm": self.clip_grad_norm,
-            **optimizer_kwargs,
-        }
-        if not self.verbose:  # PrintLog formats its table every epoch
-            params["callbacks__print_log"] = None
-        params.update(self.net_kwargs or {})
-        return RecurrentNet(**params)
-
     # -------------------------------------------------------------- predict
     def _forward(self, windows: np.ndarray, state, module=None):
-        """Float64 forward pass in batches: ``(n, K, O)`` and the end state.
-
-        Stateless rows are independent; stateful rows continue ``state``
-        (None: the zero state) and carry it through the block.
-        """
-        module = self.net_.module_ if module is None else module
-        device = next(module.parameters()).device
-        dtype = torch.float64 if self.predict_dtype == "float64" else torch.float32
-        n = windows.shape[0]
-        out = np.empty((n, module.n_members, module.n_outputs), dtype=np.float64)
-        if state is not None:
-            state = tuple(
-                None if s is None else torch.as_tensor(s, dtype=dtype, device=device)
-                for s in state
-            )
-        with torch.no_grad():
-            for start in range(0, n, PREDICT_BATCH_ROWS):
-                chunk = torch.tensor(
-                    windows[start : start + PREDICT_BATCH_ROWS],
-                    dtype=dtype,
-                    device=device,
-                )
-                if self.stateful:
-                    pred, state = module(
-                        chunk,
-                        state,
-                        stateful=True,
-                        return_state=True,
-                        dtype=dtype,
-                    )
-                else:
-                    pred = module(chunk, dtype=dtype)
-                out[start : start + len(chunk)] = pred.cpu().numpy()
-        if state is not None:
-            state = tuple(
-                None if s is None else s.cpu().double().numpy() for s in state
-            )
-        return out, state
+        """Predictions ``(n, K, O)`` and the end state; see ``stream_forward``."""
+        return stream_forward(
+            self.net_.module_ if module is None else module,
+            windows,
+            state,
+            stateful=self.stateful,
+            dtype=torch.float64 if self.predict_dtype == "float64" else torch.float32,
+            batch_rows=PREDICT_BATCH_ROWS,
+        )
 
     def _predict_all(self, X) -> np.ndarray:
         check_is_fitted(self)
@@ -649,14 +516,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         state = None
         if self.stateful:
             n_fit = self._n_fit_rows
-            replay = len(X2) >= n_fit and _digest(X2[:n_fit]) == self._fit_digest
+            replay = len(X2) >= n_fit and digest(X2[:n_fit]) == self._fit_digest
             state = None if replay else self.state_
         module = self.net_.module_
         training = module.training
         module.train(False)
         try:
             batch = min(len(windows), PREDICT_BATCH_ROWS)
-            with _torch_threads(self._resolve_threads(batch)):
+            with torch_threads(self._resolve_threads(batch)):
                 members, _ = self._forward(windows, state)
         finally:
             module.train(training)
@@ -741,29 +608,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             The file written.
         """
         check_is_fitted(self)
-        fitted = {
-            name: getattr(self, name)
-            for name in (
-                "window_shape_",
-                "n_outputs_",
-                "member_seeds_",
-                "n_iter_",
-                "loss_curve_",
-                "validation_loss_curve_",
-                "state_",
-                "n_threads_",
-                "n_features_in_",
-                "feature_names_in_",
-                "_y_ndim",
-                "_base_seed",
-                "_fit_digest",
-                "_n_fit_rows",
-            )  # fmt: skip
-            if hasattr(self, name)
-        }
-        return _persistence.write(
-            path, self.get_params(deep=False), fitted, self.net_, self._rng_state
-        )
+        return _persistence.save_model(self, path)
 
     @classmethod
     def load(cls, path, *, device=None):
@@ -789,58 +634,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             If the file is not an sk_rnn model file, was changed after it was
             saved, or holds anything but tensors in its tensor member.
         """
-        meta, tensors = _persistence.read(path)
-        params = meta["params"]
-        if device is None:
-            device = params["device"]
-            if device in ("cuda", "auto") and not torch.cuda.is_available():
-                if device == "cuda":
-                    warnings.warn(
-                        f"LSTMRegressor.load: {path} was saved with device='cuda' "
-                        "but CUDA is not available here; the model is loaded on "
-                        "the CPU (device='cpu').",
-                        UserWarning,
-                        stacklevel=2,
-                    )
-                device = "cpu"
-        params["device"] = device
-        model = cls(**params)
-        fitted = meta["fitted"]
-        split = meta["split"] or {"n_valid": 0, "gap": 0}
-        net = model._build_net(
-            split["n_valid"],
-            split["gap"],
-            model._resolve_device(),
-            fitted["_base_seed"],
-            fitted["member_seeds_"],
-            fitted["window_shape_"],
-            fitted["n_outputs_"],
-        )
-        net.initialize()
-        net.load_training_state(tensors, rng=False)
-        net.history = History(meta["history"])
-        if "early_stopping" in tensors:
-            stopper = dict(net.callbacks_)["early_stopping"]
-            saved = tensors["early_stopping"]
-            stopper.best_state_ = saved["best_state"]
-            stopper.best_loss_ = saved["best_loss"].numpy()
-            stopper.best_epoch_ = saved["best_epoch"].numpy()
-            stopper.stale_ = saved["stale"].numpy()
-            fitted["best_epoch_"] = stopper.best_epoch_.copy()
-        fitted["window_shape_"] = tuple(fitted["window_shape_"])
-        if fitted.get("feature_names_in_") is not None:
-            fitted["feature_names_in_"] = np.asarray(
-                fitted["feature_names_in_"], dtype=object
-            )
-        if "state_" in tensors:
-            fitted["state_"] = tuple(
-                None if s is None else s.numpy() for s in tensors["state_"]
-            )
-        fitted["net_"] = net
-        model._set_fitted(fitted)
-        model._rng_state = tensors["rng"]
-        model._cuda_rng_state = tensors.get("cuda_rng")
-        return model
+        return _persistence.load_model(cls, path, device)
 
     def summary(self) -> str:
         """A Keras-style table of the fitted network's layers.
@@ -868,30 +662,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Total params: 101 per member, 101 in all
         """
         check_is_fitted(self)
-        module = self.net_.module_
-        kinds = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-        steps, features = self.window_shape_
-        members = module.n_members
-        lines = [
-            f"LSTMRegressor: windows of {steps} step{'s' * (steps != 1)} x "
-            f"{features} feature{'s' * (features != 1)}, {members} "
-            f"member{'s' * (members != 1)}",
-            f"{'Layer (type)':<23}{'Output shape':<18}{'Param #':>11}",
-        ]
-        rule = "=" * len(lines[-1])
-        lines.append(rule)
-        total = 0
-        for name, shape, count in module.parameter_counts():
-            kind = "Dense" if name == "dense" else kinds[self.cell]
-            if self.bidirectional and kind != "Dense":
-                kind = f"Bidirectional {kind}"
-            if len(shape) == 3:
-                shape = (None, steps, shape[2])
-            lines.append(f"{f'{name} ({kind})':<23}{str(shape):<18}{count:>11,}")
-            total += count
-        lines.append(rule)
-        lines.append(f"Total params: {total:,} per member, {total * members:,} in all")
-        return "\n".join(lines)
+        return format_summary(
+            self.net_.module_, self.window_shape_, self.cell, self.bidirectional
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -290,18 +290,10 @@ class RecurrentNetwork(nn.Module):
         with warnings.catch_warnings():
             if X.is_cuda:  # cuDNN asks for one weight buffer; ours are per member.
                 warnings.filterwarnings("ignore", "RNN module weights", UserWarning)
+            # The arguments after the input and the initial state.
+            options = (params, True, layers, dropout, self.training, self.bidirectional)
             if observed is None:
-                result = fused(
-                    X,
-                    hx,
-                    params,
-                    True,
-                    layers,
-                    dropout,
-                    self.training,
-                    self.bidirectional,
-                    True,
-                )
+                result = fused(X, hx, *options, True)  # batch_first
                 output = result[0]
             else:
                 # Shift each window left past its missing oldest steps, then
@@ -323,17 +315,7 @@ class RecurrentNetwork(nn.Module):
                     if c0 is None
                     else tuple(t.index_select(1, order) for t in hx)
                 )
-                result = fused(
-                    packed.data,
-                    packed.batch_sizes,
-                    hx_sorted,
-                    params,
-                    True,
-                    layers,
-                    dropout,
-                    self.training,
-                    self.bidirectional,
-                )
+                result = fused(packed.data, packed.batch_sizes, hx_sorted, *options)
                 result = (
                     None,
                     *(t.index_select(1, packed.unsorted_indices) for t in result[1:]),
@@ -428,6 +410,33 @@ class RecurrentNetwork(nn.Module):
             n = torch.addcmul(x_proj[..., 2 * H :], r, recurrent[..., 2 * H :]).tanh()
             return torch.addcmul(n, z, h - n), None
         return torch.baddbmm(x_proj, h, w_hh).tanh(), None
+
+
+def format_summary(module, window_shape, cell, bidirectional) -> str:
+    """The text of ``LSTMRegressor.summary()`` for a fitted ``module``."""
+    kinds = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+    steps, features = window_shape
+    members = module.n_members
+    lines = [
+        f"LSTMRegressor: windows of {steps} step{'s' * (steps != 1)} x "
+        f"{features} feature{'s' * (features != 1)}, {members} "
+        f"member{'s' * (members != 1)}",
+        f"{'Layer (type)':<23}{'Output shape':<18}{'Param #':>11}",
+    ]
+    rule = "=" * len(lines[-1])
+    lines.append(rule)
+    total = 0
+    for name, shape, count in module.parameter_counts():
+        kind = "Dense" if name == "dense" else kinds[cell]
+        if bidirectional and kind != "Dense":
+            kind = f"Bidirectional {kind}"
+        if len(shape) == 3:
+            shape = (None, steps, shape[2])
+        lines.append(f"{f'{name} ({kind})':<23}{str(shape):<18}{count:>11,}")
+        total += count
+    lines.append(rule)
+    lines.append(f"Total params: {total:,} per member, {total * members:,} in all")
+    return "\n".join(lines)
 
 
 class _Weights(NamedTuple):

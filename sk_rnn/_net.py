@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -20,7 +21,30 @@ from skorch.callbacks import Callback
 from skorch.dataset import Dataset
 from torch.nn import functional as F
 
+from ._modules import RecurrentNetwork
 from .exceptions import TrainingDivergedError
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+FUSABLE = {"adam", "adamw", "sgd"}
+
+
+@contextmanager
+def torch_threads(n_threads: int | None):
+    """Use ``n_threads`` torch threads inside the block (None: leave as is)."""
+    previous = torch.get_num_threads()
+    if n_threads is None or n_threads == previous:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 class MemberMSELoss(torch.nn.Module):
@@ -319,27 +343,24 @@ def _copy_into(stored, live) -> bool:
             return False
         stored.copy_(live)
         return True
-    if isinstance(live, dict):
-        if not isinstance(stored, dict) or stored.keys() != live.keys():
+    if isinstance(live, dict) and isinstance(stored, dict):
+        if stored.keys() != live.keys():
             return False
-        for key, value in live.items():
-            if isinstance(value, (torch.Tensor, dict, list)):
-                if not _copy_into(stored[key], value):
-                    return False
-            else:
-                stored[key] = copy.deepcopy(value)
-        return True
-    if isinstance(live, list):
-        if not isinstance(stored, list) or len(stored) != len(live):
+        keys = live.keys()
+    elif isinstance(live, list) and isinstance(stored, list):
+        if len(stored) != len(live):
             return False
-        for i, value in enumerate(live):
-            if isinstance(value, (torch.Tensor, dict, list)):
-                if not _copy_into(stored[i], value):
-                    return False
-            else:
-                stored[i] = copy.deepcopy(value)
-        return True
-    return False
+        keys = range(len(live))
+    else:
+        return False
+    for key in keys:
+        value = live[key]
+        if isinstance(value, (torch.Tensor, dict, list)):
+            if not _copy_into(stored[key], value):
+                return False
+        else:
+            stored[key] = copy.deepcopy(value)
+    return True
 
 
 class MemberEarlyStopping(Callback):
@@ -405,3 +426,101 @@ class MemberEarlyStopping(Callback):
 
 class StopTraining(KeyboardInterrupt):
     """Raised by a callback to end training; skorch catches it."""
+
+
+def build_net(model, n_valid, gap, device, base_seed, seeds, window, n_outputs):
+    """The skorch net for ``model`` (an LSTMRegressor), not yet initialised."""
+    optimizer = model.optimizer
+    optimizer_kwargs = {}
+    if isinstance(optimizer, str):
+        if optimizer in FUSABLE and device in ("cpu", "cuda"):
+            optimizer_kwargs["optimizer__fused"] = True
+        optimizer = OPTIMIZERS[optimizer]
+    callbacks = copy.deepcopy(list(model.callbacks or []))
+    if n_valid:
+        callbacks.append(
+            ("early_stopping", MemberEarlyStopping(model.n_iter_no_change, model.tol))
+        )
+    batch_size = -1 if model.batch_size is None else model.batch_size
+    params = {
+        "module": RecurrentNetwork,
+        "module__n_features": int(window[1]),
+        "module__n_outputs": int(n_outputs),
+        "module__hidden_size": model.hidden_size,
+        "module__num_layers": model.num_layers,
+        "module__cell": model.cell,
+        "module__dropout": model.dropout,
+        "module__bidirectional": model.bidirectional,
+        "module__n_members": model.n_ensemble,
+        "module__init": model.init,
+        "module__seeds": list(seeds),
+        "criterion": MemberMSELoss,
+        "optimizer": optimizer,
+        "lr": model.lr,
+        "max_epochs": model.max_epochs,
+        "batch_size": batch_size,
+        "train_split": TailSplit(n_valid, gap) if n_valid else None,
+        "callbacks": callbacks,
+        "device": device,
+        "verbose": model.verbose,
+        "stateful": model.stateful,
+        "shuffle": model.shuffle,
+        "seed": base_seed,
+        "clip_grad_norm": model.clip_grad_norm,
+        **optimizer_kwargs,
+    }
+    if not model.verbose:  # PrintLog formats its table every epoch
+        params["callbacks__print_log"] = None
+    params.update(model.net_kwargs or {})
+    return RecurrentNet(**params)
+
+
+def update_net(net, model) -> None:
+    """Carry changed parameters over to a net that training continues.
+
+    ``max_epochs``, ``batch_size``, ``verbose`` and ``callbacks`` may
+    change between warm starts; the optimiser, its state and the early
+    stopping record are kept.
+    """
+    net.max_epochs = model.max_epochs
+    net.batch_size = -1 if model.batch_size is None else model.batch_size
+    net.verbose = model.verbose
+    stopper = dict(net.callbacks_).get("early_stopping")
+    callbacks = copy.deepcopy(list(model.callbacks or []))
+    if stopper is not None:
+        callbacks.append(("early_stopping", stopper))
+    net.callbacks = callbacks
+    net.initialize_callbacks()
+
+
+def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
+    """Run ``module`` over ``windows`` in batches, without gradients.
+
+    Only one batch of inputs and outputs is on the device at a time.
+    Stateless rows are independent; stateful rows continue ``state`` (None:
+    the zero state) and carry it through the block. Returns the predictions
+    ``(n, K, O)`` as float64 NumPy and the end state as NumPy (or None).
+    """
+    device = next(module.parameters()).device
+    n = windows.shape[0]
+    out = np.empty((n, module.n_members, module.n_outputs), dtype=np.float64)
+    if state is not None:
+        state = tuple(
+            None if s is None else torch.as_tensor(s, dtype=dtype, device=device)
+            for s in state
+        )
+    with torch.no_grad():
+        for start in range(0, n, batch_rows):
+            chunk = torch.tensor(
+                windows[start : start + batch_rows], dtype=dtype, device=device
+            )
+            if stateful:
+                pred, state = module(
+                    chunk, state, stateful=True, return_state=True, dtype=dtype
+                )
+            else:
+                pred = module(chunk, dtype=dtype)
+            out[start : start + len(chunk)] = pred.cpu().numpy()
+    if state is not None:
+        state = tuple(None if s is None else s.cpu().double().numpy() for s in state)
+    return out, state

@@ -22,11 +22,15 @@ import json
 import os
 import pickle
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from skorch.history import History
+
+from ._net import build_net
 
 FORMAT = "sk_rnn.LSTMRegressor"
 VERSION = 1
@@ -192,3 +196,73 @@ def read(path, map_location="cpu") -> tuple[dict, dict]:
         ) from None
     meta["params"] = _restore_params(meta["params"])
     return meta, tensors
+
+
+def save_model(model, path):
+    """Write a fitted LSTMRegressor (see ``LSTMRegressor.save``)."""
+    names = (
+        "window_shape_", "n_outputs_", "member_seeds_", "n_iter_", "loss_curve_",
+        "validation_loss_curve_", "state_", "n_threads_", "n_features_in_",
+        "feature_names_in_", "_y_ndim", "_base_seed", "_fit_digest", "_n_fit_rows",
+    )  # fmt: skip
+    fitted = {name: getattr(model, name) for name in names if hasattr(model, name)}
+    return write(
+        path, model.get_params(deep=False), fitted, model.net_, model._rng_state
+    )
+
+
+def load_model(cls, path, device=None):
+    """Read a model file into ``cls`` (see ``LSTMRegressor.load``)."""
+    meta, tensors = read(path)
+    params = meta["params"]
+    if device is None:
+        device = params["device"]
+        if device in ("cuda", "auto") and not torch.cuda.is_available():
+            if device == "cuda":
+                warnings.warn(
+                    f"LSTMRegressor.load: {path} was saved with device='cuda' "
+                    "but CUDA is not available here; the model is loaded on "
+                    "the CPU (device='cpu').",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            device = "cpu"
+    params["device"] = device
+    model = cls(**params)
+    fitted = meta["fitted"]
+    split = meta["split"] or {"n_valid": 0, "gap": 0}
+    net = build_net(
+        model,
+        split["n_valid"],
+        split["gap"],
+        model._resolve_device(),
+        fitted["_base_seed"],
+        fitted["member_seeds_"],
+        fitted["window_shape_"],
+        fitted["n_outputs_"],
+    )
+    net.initialize()
+    net.load_training_state(tensors, rng=False)
+    net.history = History(meta["history"])
+    if "early_stopping" in tensors:
+        stopper = dict(net.callbacks_)["early_stopping"]
+        saved = tensors["early_stopping"]
+        stopper.best_state_ = saved["best_state"]
+        stopper.best_loss_ = saved["best_loss"].numpy()
+        stopper.best_epoch_ = saved["best_epoch"].numpy()
+        stopper.stale_ = saved["stale"].numpy()
+        fitted["best_epoch_"] = stopper.best_epoch_.copy()
+    fitted["window_shape_"] = tuple(fitted["window_shape_"])
+    if fitted.get("feature_names_in_") is not None:
+        fitted["feature_names_in_"] = np.asarray(
+            fitted["feature_names_in_"], dtype=object
+        )
+    if "state_" in tensors:
+        fitted["state_"] = tuple(
+            None if s is None else s.numpy() for s in tensors["state_"]
+        )
+    fitted["net_"] = net
+    model._set_fitted(fitted)
+    model._rng_state = tensors["rng"]
+    model._cuda_rng_state = tensors.get("cuda_rng")
+    return model

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 from sklearn.utils.validation import validate_data
 
 
@@ -20,3 +23,20 @@ def validate(estimator, X="no_validation", y="no_validation", **check_params):
         if name in str(error) or type(error) not in (ValueError, TypeError):
             raise
         raise type(error)(f"{name}: {error}") from error
+
+
+def ndim(X) -> int | None:
+    """Dimensions of X without converting array-likes that are not lists."""
+    if isinstance(X, (list, tuple)):
+        try:
+            return np.asarray(X).ndim
+        except ValueError:  # ragged: let validate_data explain
+            return None
+    return getattr(X, "ndim", None)
+
+
+def digest(X: np.ndarray) -> str:
+    """A short fingerprint of an array's values (to recognise the fitted rows)."""
+    return hashlib.blake2b(
+        np.ascontiguousarray(X).tobytes(), digest_size=16
+    ).hexdigest()
