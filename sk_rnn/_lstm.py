@@ -606,6 +606,17 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         -------
         path : pathlib.Path
             The file written.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sk_rnn import LSTMRegressor
+        >>> X, y = np.random.default_rng(0).normal(size=(16, 3)), np.zeros(16)
+        >>> model = LSTMRegressor(max_epochs=2, random_state=0).fit(X, y)
+        >>> path = model.save(os.path.join(tempfile.mkdtemp(), "model.skrnn"))
+        >>> bool((LSTMRegressor.load(path).predict(X) == model.predict(X)).all())
+        True
         """
         check_is_fitted(self)
         return _persistence.save_model(self, path)
@@ -633,6 +644,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         ValueError
             If the file is not an sk_rnn model file, was changed after it was
             saved, or holds anything but tensors in its tensor member.
+
+        Examples
+        --------
+        See :meth:`save`.
         """
         return _persistence.load_model(cls, path, device)
 

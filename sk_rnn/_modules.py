@@ -64,8 +64,10 @@ class RecurrentNetwork(nn.Module):
         weights, zero biases with the LSTM forget-gate bias at 1. "pytorch":
         uniform in ``±1/sqrt(hidden_size)`` (head: ``±1/sqrt(fan_in)``).
     seeds : sequence of int
-        One seed per member; member ``k`` is initialised from ``seeds[k]``
-        alone, so it does not depend on the other members.
+        One seed per member (``n_members`` of them); member ``k`` is
+        initialised from ``seeds[k]`` alone, so it does not depend on the
+        other members. Parameters are validated by
+        :class:`~sk_rnn.LSTMRegressor`, which builds this module.
 
     Notes
     -----
@@ -93,10 +95,6 @@ class RecurrentNetwork(nn.Module):
         seeds: Sequence[int] = (0,),
     ):
         super().__init__()
-        if cell not in N_GATES:
-            raise ValueError(f"cell must be one of {sorted(N_GATES)}, got {cell!r}.")
-        if len(seeds) != n_members:
-            raise ValueError(f"need {n_members} seeds, got {len(seeds)}.")
         self.n_features = n_features
         self.n_outputs = n_outputs
         self.hidden_size = hidden_size
@@ -233,15 +231,14 @@ class RecurrentNetwork(nn.Module):
     ):
         """Run the windows ``X`` of shape ``(batch, n_steps, n_features)``.
 
-        With ``stateful=True`` the rows are consecutive: row ``r`` starts from
+        With ``stateful=True`` (unidirectional networks only) the rows are
+        consecutive: row ``r`` starts from
         the state row ``r - 1`` ended with (the first from ``state``), as one
         long sequence. ``dtype`` casts the weights for this call only (float64
         prediction of a float32 model). Returns ``(batch, n_members,
         n_outputs)``, and the final state too when ``return_state``.
         """
         batch, n_steps, n_features = X.shape
-        if stateful and self.bidirectional:
-            raise ValueError("a stateful network cannot be bidirectional.")
         weights = self._weights(dtype)
         if stateful:
             X = X.reshape(1, batch * n_steps, n_features)

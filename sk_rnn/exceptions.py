@@ -7,11 +7,33 @@ class TrainingDivergedError(FloatingPointError, ValueError):
     A subclass of both :class:`FloatingPointError` and :class:`ValueError`, so
     scikit-learn's model selection reports it like other fit failures. The
     message names the epoch and suggests a lower ``lr`` or ``clip_grad_norm``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sk_rnn import LSTMRegressor
+    >>> from sk_rnn.exceptions import TrainingDivergedError
+    >>> X, y = np.ones((8, 2)), 1e6 * np.arange(8.0)
+    >>> model = LSTMRegressor(optimizer="sgd", lr=1e6, max_epochs=3, random_state=0)
+    >>> try:
+    ...     model.fit(X, y)
+    ... except TrainingDivergedError as error:
+    ...     print(str(error).split(",")[0])
+    LSTMRegressor: the train loss became inf in epoch 3
     """
 
 
 class TrainingInterruptedWarning(UserWarning):
     """Training stopped early on a keyboard interrupt (Ctrl-C).
 
-    The fitted model holds the weights of the last completed epoch.
+    The fitted model holds the weights of the last completed epoch; ``fit``
+    with ``warm_start=True`` continues from there.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sk_rnn.exceptions import TrainingInterruptedWarning
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", TrainingInterruptedWarning)
+    ...     pass  # fit here and press Ctrl-C: no warning is shown
     """

@@ -75,6 +75,21 @@ class WalkForwardResult:
         The seed of each repeat.
     fit_seconds : float
         Wall time of the fits and predictions.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import TimeSeriesSplit
+    >>> from sk_rnn import make_forecaster
+    >>> from sk_rnn.datasets import load_shampoo
+    >>> from sk_rnn.model_selection import repeated_walk_forward
+    >>> X, y = load_shampoo(return_X_y=True)
+    >>> result = repeated_walk_forward(
+    ...     make_forecaster(max_epochs=2), X, y,
+    ...     cv=TimeSeriesSplit(n_splits=2, test_size=6), n_repeats=2)
+    >>> result.describe().loc[["count", "mean"], "persistence"].round(1).tolist()
+    [1.0, 136.8]
+    >>> sorted(result.to_dict())[:4]
+    ['fit_seconds', 'fold_rmse', 'forecasts', 'persistence']
     """
 
     rmse: pd.DataFrame

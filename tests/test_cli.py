@@ -131,3 +131,12 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     assert err.count("\n") == 1 and err.startswith("sk-rnn: error: ")
     assert message in err
     assert "Traceback" not in err + out
+
+
+def test_bundled_data_column_and_unreadable_csv(tmp_path, capsys):
+    code, _, err = _run(capsys, "evaluate", "--column", "price")
+    assert code == 2 and "the bundled data has one column, 'Sales'; got 'price'" in err
+    binary = tmp_path / "blob.csv"
+    binary.write_bytes(b"\xff\xfe\x00\x81" * 50)
+    code, _, err = _run(capsys, "evaluate", str(binary))
+    assert code == 2 and "not a readable CSV file" in err and "Traceback" not in err

@@ -286,3 +286,48 @@ def test_no_warning_on_a_normal_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _model().fit(X, y)
+
+
+def _rewrite_meta(path, target, change):
+    import json
+
+    with zipfile.ZipFile(path) as archive:
+        meta, blob = json.loads(archive.read("sk_rnn.json")), archive.read("tensors.pt")
+    change(meta)
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("sk_rnn.json", json.dumps(meta))
+        archive.writestr("tensors.pt", blob)
+    return target
+
+
+def test_other_format_versions_and_unknown_optimisers_are_refused(tmp_path):
+    X, y = _data()
+    path = (
+        _model(optimizer=torch.optim.SGD, max_epochs=1).fit(X, y).save(tmp_path / "m")
+    )
+    newer = _rewrite_meta(path, tmp_path / "v2", lambda m: m.update(version=99))
+    with pytest.raises(
+        ValueError,
+        match="expected format 'sk_rnn.LSTMRegressor' version 1, "
+        "got 'sk_rnn.LSTMRegressor' version 99",
+    ):
+        LSTMRegressor.load(newer)
+
+    def rename(meta):
+        meta["params"]["optimizer"] = {"torch.optim": "system"}
+
+    odd = _rewrite_meta(path, tmp_path / "odd", rename)
+    with pytest.raises(
+        ValueError, match="unknown torch.optim optimiser 'system' in the file"
+    ):
+        LSTMRegressor.load(odd)
+
+
+def test_save_refuses_parameters_json_cannot_hold(tmp_path):
+    X, y = _data()
+    model = _model(max_epochs=1).fit(X, y)
+    model.net_kwargs = {"module__note": object()}  # as if set after fitting
+    with pytest.raises(
+        ValueError, match="cannot write net_kwargs=.* as JSON; use pickle or joblib"
+    ):
+        model.save(tmp_path / "m.skrnn")
