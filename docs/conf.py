@@ -32,7 +32,6 @@ extensions = [
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
-html_static_path = ["_static"]
 html_title = f"sk_rnn {release}"
 html_theme_options = {
     "github_url": None,
