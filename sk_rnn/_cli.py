@@ -353,7 +353,7 @@ def plot_result(result, path: Path, title: str) -> None:
     box.axhline(result.persistence_rmse, color="tab:red", ls="--", label="persistence")
     box.set_xticks([1], [f"{result.rmse.shape[0]} repeats"])
     box.set_ylabel("test RMSE")
-    box.legend(loc="upper right")
+    box.legend(loc="lower right")
     box.set_title("RMSE over repeats")
     x = np.arange(len(result.y_test))
     forecasts = result.forecasts.to_numpy()
