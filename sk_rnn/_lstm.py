@@ -115,7 +115,13 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         progress bars). They are copied in ``fit``.
     warm_start : bool, default=False
         If True and the model is fitted, ``fit`` continues training the
-        existing network (and optimiser state) for ``max_epochs`` more epochs.
+        existing network for ``max_epochs`` more epochs, with its optimiser
+        state, random streams and history: ``fit`` twice with ``max_epochs=n``
+        equals one fit with ``2 * n``. ``max_epochs``, ``batch_size``,
+        ``verbose`` and ``callbacks`` may change between warm starts; the
+        other parameters keep the values of the first fit. After a Ctrl-C
+        (see :class:`~sk_rnn.exceptions.TrainingInterruptedWarning`) or from a
+        :class:`~sk_rnn.callbacks.Checkpoint` file, it resumes exactly.
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and predict. "auto" picks CUDA when available.
     predict_dtype : {"float64", "float32"}, default="float64"
