@@ -416,3 +416,18 @@ def test_summary_parameter_counts_match_the_formulas(
     assert rows[-1] == f"Total params: {total:,} per member, {3 * total:,} in all"
     n_params = sum(p.numel() for p in model.net_.module_.parameters())
     assert n_params == 3 * total
+
+
+def test_skorch_progress_bar_and_checkpoint_work_as_callbacks(tmp_path, capsys):
+    from skorch.callbacks import Checkpoint as SkorchCheckpoint
+    from skorch.callbacks import ProgressBar
+
+    X, y = _noisy(n=40)
+    checkpoint = SkorchCheckpoint(dirname=str(tmp_path), monitor=None)
+    _fast(max_epochs=2, early_stopping=True, callbacks=[ProgressBar(), checkpoint]).fit(
+        X, y
+    )
+    assert {"params.pt", "optimizer.pt", "history.json"} <= {
+        p.name for p in tmp_path.iterdir()
+    }
+    assert "it/s" in capsys.readouterr().err
