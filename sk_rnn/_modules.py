@@ -243,8 +243,9 @@ class RecurrentNetwork(nn.Module):
         if stateful:
             X = X.reshape(1, batch * n_steps, n_features)
         observed = None
-        if bool(torch.isnan(X).any()):
-            observed = ~torch.isnan(X).any(dim=-1)
+        missing = torch.isnan(X)
+        if bool(missing.any()):
+            observed = ~missing.any(dim=-1)
             X = X.masked_fill(~observed.unsqueeze(-1), 0.0)
         if state is None:
             state = self.initial_state(X.shape[0], X.device, weights.head_weight.dtype)
