@@ -12,11 +12,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval
 from ._series import (
     FLOAT_DTYPES,
-    _check_time_order,
-    _continues,
     _is_dataframe,
     _time_index,
     _TimeStepTransformer,
+    block_kind,
 )
 from ._validation import validate
 
@@ -156,9 +155,10 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
         )
         interval, order = self.interval, self.order
         index = _time_index(X)
+        kind = "unknown"
         if index is not None:
-            _check_time_order(index, "DifferenceTransformer")
-        if _continues(self._next_index_label, index):
+            kind, _ = block_kind(self._axis, X, "DifferenceTransformer")
+        if kind == "continues":
             # The levels of the fitted tail seed the block that follows it.
             seeds = [self.tail_.astype(X_values.dtype)]
             for _ in range(order - 1):
@@ -168,8 +168,7 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
                 level = _integrate(seed[-interval:], level, interval)
             return self._wrap_inverse(level, X)
 
-        same_index = self._fit_index is not None and index is not None
-        if same_index and not index.equals(self._fit_index):
+        if self._axis is not None and index is not None and kind != "start":
             raise ValueError(
                 "DifferenceTransformer.inverse_transform needs the fitted block "
                 f"(a DataFrame with the fitted index of {self.n_samples_fit_} rows) "

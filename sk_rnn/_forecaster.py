@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from ._difference import DifferenceTransformer
 from ._lag import LagFeaturizer
 from ._lstm import LSTMRegressor
+from ._pipeline import make_series_pipeline
 from ._target import DifferencedTargetRegressor
 
 
@@ -28,7 +28,7 @@ def make_forecaster(
     The composition, with the seed's settings as defaults::
 
         DifferencedTargetRegressor(
-            make_pipeline(
+            make_series_pipeline(
                 DifferenceTransformer(),
                 LagFeaturizer(lags=lags),
                 MinMaxScaler((-1, 1)),
@@ -43,7 +43,12 @@ def make_forecaster(
     change from the recent changes, scaled to [-1, 1] on the training rows
     only, and predicts levels. Every step is fitted inside ``fit``, so
     ``cross_validate`` with a ``TimeSeriesSplit`` cannot leak test rows into
-    the scalers.
+    the scalers. The :class:`SeriesPipeline` carries the last rows of the
+    training series, so a test block that continues it (a DataFrame whose
+    index continues the training index, or ``predict(X, history="fit")``)
+    is forecast exactly, whatever the steps return. ``X`` may hold exogenous
+    columns beside the level (column 0): the SeriesPipeline hands the
+    network windows of ``lags`` steps of all the columns.
 
     Parameters
     ----------
@@ -93,7 +98,7 @@ def make_forecaster(
         **lstm_params,
     )
     return DifferencedTargetRegressor(
-        make_pipeline(
+        make_series_pipeline(
             DifferenceTransformer(),
             LagFeaturizer(lags=lags),
             MinMaxScaler((-1, 1)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 import warnings
 from numbers import Integral, Real
 
@@ -17,7 +18,7 @@ from ._compat import Interval, StrOptions, _fit_context
 from ._modules import N_GATES, format_summary
 from ._net import OPTIMIZERS, build_net, stream_forward, torch_threads, update_net
 from ._series import _check_time_order, _time_index
-from ._validation import digest, ndim, validate
+from ._validation import ndim, validate
 from .exceptions import TrainingInterruptedWarning
 
 #: Rows per prediction batch: bounds device memory, whatever len(X) is.
@@ -25,6 +26,35 @@ PREDICT_BATCH_ROWS = 1024
 
 #: Multiply-adds per training step below which one thread is fastest.
 SMALL_MODEL_WORK = 2**22
+
+_LAG_NAME = re.compile(r"^(?P<base>.+)_lag(?P<lag>[0-9]+)$")
+
+
+def _window_from_names(names) -> tuple[int, int] | None:
+    """``(n_steps, n_features)`` that LagFeaturizer's column names spell out.
+
+    LagFeaturizer names its columns ``{feature}_lag{k}``, step-major, oldest
+    step first: for features ``a, b`` and 3 lags ``a_lag2, b_lag2, a_lag1,
+    b_lag1, a_lag0, b_lag0``. Returns None unless every name follows exactly
+    that layout.
+    """
+    if names is None or len(names) == 0:
+        return None
+    matches = [_LAG_NAME.match(str(name)) for name in names]
+    if not all(matches):
+        return None
+    lags = [int(m["lag"]) for m in matches]
+    n_steps = max(lags) + 1
+    if len(names) % n_steps:
+        return None
+    n_features = len(names) // n_steps
+    bases = [m["base"] for m in matches[:n_features]]
+    expected = [
+        f"{base}_lag{lag}" for lag in range(n_steps - 1, -1, -1) for base in bases
+    ]
+    if [str(name) for name in names] != expected:
+        return None
+    return n_steps, n_features
 
 
 class LSTMRegressor(RegressorMixin, BaseEstimator):
@@ -61,16 +91,25 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         ``stateful=True``.
     n_steps : int or None, default=None
         How a 2-D row is read: ``n_steps`` steps of ``n_features / n_steps``
-        features each. None means one feature per step (a univariate window).
+        features each. None reads the layout from the column names when
+        ``X`` is a DataFrame of :class:`LagFeaturizer` windows
+        (``a_lag2, b_lag2, a_lag1, ...``: 3 steps x 2 features), and
+        otherwise means one feature per step (a univariate window). A NumPy
+        array has no names: set ``n_steps`` for windows of several features
+        (:func:`make_forecaster` and :class:`SeriesPipeline` do, or refuse).
         Ignored for 3-D input.
     stateful : bool, default=False
-        Rows are consecutive time steps and the recurrent state is carried
-        from row to row, as in Keras's stateful LSTM: reset at each epoch in
-        training, and built over the training rows after training. ``predict``
-        on a block that continues the training rows starts from that state;
-        on a block that starts with the training rows it starts from the zero
-        state. Either way ``predict`` leaves the model unchanged. With
-        ``batch_size=b`` each optimiser step sees ``b`` consecutive rows.
+        Rows are consecutive time steps of one stream and the recurrent state
+        is carried from row to row. In training the state starts from zero at
+        each epoch and flows through every row in order; each optimiser step
+        sees ``batch_size`` consecutive rows and its gradient is truncated at
+        the batch's start (truncated back-propagation through time). So
+        ``batch_size`` sets how far back a gradient reaches, not a number of
+        parallel streams as in Keras. After training, ``state_`` is the state
+        after the training rows. ``predict`` starts from ``state_`` (a block
+        that continues the training rows) or from the zero state (a new
+        series), as its ``initial_state`` says; it never decides from the
+        data, and never changes the model.
     max_epochs : int, default=100
         Passes over the training rows.
     batch_size : int or None, default=32
@@ -302,8 +341,18 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             X, y = validate(self, X, y, multi_output=True, y_numeric=True, **common)
         else:
             X = validate(self, X, reset=False, **common)
+        names_window = _window_from_names(getattr(self, "feature_names_in_", None))
         if shape3 is not None:
             window = shape3[1:]
+        elif names_window is not None and self.n_steps in (None, names_window[0]):
+            window = names_window
+        elif names_window is not None:
+            raise ValueError(
+                f"LSTMRegressor got n_steps={self.n_steps}, but the feature names "
+                f"of X ({self.feature_names_in_[0]!r}, ...) are LagFeaturizer "
+                f"windows of {names_window[0]} steps x {names_window[1]} features; "
+                f"set n_steps={names_window[0]} or n_steps=None."
+            )
         elif self.n_steps is None:
             window = (X.shape[1], 1)
         else:
@@ -469,8 +518,6 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             stopper = dict(net.callbacks_)["early_stopping"]
             fitted["best_epoch_"] = stopper.best_epoch_.copy()
         if self.stateful:
-            fitted["_fit_digest"] = digest(X2)
-            fitted["_n_fit_rows"] = len(windows)
             training = net.module_.training
             net.module_.train(False)
             try:
@@ -516,14 +563,44 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             batch_rows=PREDICT_BATCH_ROWS,
         )
 
-    def _predict_all(self, X) -> np.ndarray:
+    def _initial_state(self, initial_state):
+        """The state a stateful prediction starts from (see ``predict``)."""
+        if isinstance(initial_state, str) and initial_state in ("fit", "zero"):
+            if not self.stateful or initial_state == "zero":
+                return None
+            return self.state_
+        if not self.stateful:
+            raise ValueError(
+                "LSTMRegressor got an initial_state array with stateful=False; "
+                "stateless windows always start from the zero state. Pass "
+                "initial_state='fit' (the default) or fit with stateful=True."
+            )
+        if not isinstance(initial_state, (tuple, list)) or len(initial_state) != len(
+            self.state_
+        ):
+            raise ValueError(
+                "LSTMRegressor.predict expects initial_state='fit', 'zero' or a "
+                f"tuple of {len(self.state_)} array(s) shaped like state_; got "
+                f"{initial_state!r}."
+            )
+        state = []
+        for given, fitted in zip(initial_state, self.state_, strict=True):
+            if fitted is None:
+                state.append(None)
+                continue
+            given = np.asarray(given, dtype=np.float64)
+            if given.shape != fitted.shape:
+                raise ValueError(
+                    "LSTMRegressor.predict expects initial_state arrays of shape "
+                    f"{fitted.shape} (like state_); got {given.shape}."
+                )
+            state.append(given)
+        return tuple(state)
+
+    def _predict_all(self, X, initial_state="fit") -> np.ndarray:
         check_is_fitted(self)
         windows, X2, _ = self._validate_X(X, reset=False)
-        state = None
-        if self.stateful:
-            n_fit = self._n_fit_rows
-            replay = len(X2) >= n_fit and digest(X2[:n_fit]) == self._fit_digest
-            state = None if replay else self.state_
+        state = self._initial_state(initial_state)
         module = self.net_.module_
         training = module.training
         module.train(False)
@@ -538,17 +615,15 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     def _shape_output(self, values: np.ndarray) -> np.ndarray:
         return values[:, 0] if self._y_ndim == 1 else values
 
-    def predict(self, X, return_std=False, return_members=False):
+    def predict(self, X, return_std=False, return_members=False, initial_state="fit"):
         """Predict with the fitted network (the member mean of an ensemble).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or \
                 (n_samples, n_steps, n_features)
-            Input windows. With ``stateful=True``: a block that continues the
-            training rows (prediction starts from ``state_``), or a block that
-            starts with the training rows (prediction starts from the zero
-            state and replays them).
+            Input windows. With ``stateful=True`` the rows are consecutive
+            steps of one stream, and ``initial_state`` says where it starts.
         return_std : bool, default=False
             Also return the standard deviation over the ensemble members
             (zero for ``n_ensemble=1``).
@@ -558,6 +633,15 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
             ``(n_samples, n_ensemble, n_outputs)``. A ``Pipeline`` passes this
             on to its last step, and :class:`DifferencedTargetRegressor`
             converts the members to ``y``'s units.
+        initial_state : {"fit", "zero"} or tuple of ndarray, default="fit"
+            Only with ``stateful=True``: the recurrent state the first row
+            starts from. "fit" is ``state_``, the state after the training
+            rows, for a block that continues them (the next fold of a
+            ``TimeSeriesSplit``); "zero" starts a series (the training rows
+            themselves, or a new series); a tuple shaped like ``state_`` is
+            a state of your own. The choice is never made from the data.
+            :class:`~sk_rnn.SeriesPipeline` passes the right one for the
+            block it is given.
 
         Returns
         -------
@@ -566,7 +650,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Spread of the members; only when ``return_std=True``.
         """
-        members = self._predict_all(X)
+        members = self._predict_all(X, initial_state)
         if return_members:
             return members[:, :, 0] if self._y_ndim == 1 else members
         mean = self._shape_output(members.mean(axis=1))

@@ -1,16 +1,26 @@
 """Machinery shared by the transformers whose rows are time steps.
 
 A time-step transformer computes output row ``t`` from input rows ``t - w .. t``
-(``w`` is its warm-up length). It never adds or drops rows: the first ``w``
-rows of a block have no history and come out as NaN, unless the block is a
-pandas DataFrame whose index directly continues the index of the block the
-transformer was fitted on. Then the last ``w`` fitted rows supply the history
-and the first rows are exact.
+(``w`` is its warm-up length). It never adds or drops rows. What the first
+``w`` rows of a block get depends on what the block is (see
+:func:`block_kind`):
+
+- a pandas block whose time index directly continues the fitted index: the
+  last ``w`` fitted rows supply the history, and every row is exact;
+- the start of a series (the fitted block itself, a pandas block whose index
+  starts where the fitted index starts, or any block inside a
+  :class:`~sk_rnn.SeriesPipeline`, which prepends the history itself): the
+  warm-up rows have no history, and NaN is the exact answer;
+- anything else (a NumPy array, a polars frame, a DataFrame whose index
+  neither continues nor starts the fitted one): the warm-up rows are NaN and
+  a :class:`~sk_rnn.exceptions.MissingHistoryWarning` says so.
 """
 
 from __future__ import annotations
 
-import numbers
+import contextvars
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,8 +29,25 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, _get_output_config
 from ._validation import validate
+from .exceptions import MissingHistoryWarning
 
 FLOAT_DTYPES = (np.float64, np.float32)
+
+#: Set by SeriesPipeline while its steps transform a block that it has
+#: already prefixed with the needed history: the block is read as the start
+#: of a series (no index continuation, no warning). A context variable, so it
+#: is per thread and per asyncio task, and always reset by ``series_start``.
+_SERIES_START = contextvars.ContextVar("sk_rnn_series_start", default=False)
+
+
+@contextmanager
+def series_start():
+    """Within this block, time-step transformers read every block as a start."""
+    token = _SERIES_START.set(True)
+    try:
+        yield
+    finally:
+        _SERIES_START.reset(token)
 
 
 def _is_dataframe(X) -> bool:
@@ -31,14 +58,16 @@ def _time_index(X):
     """Return the pandas index of ``X`` if it can order time steps, else None.
 
     Integer, float, datetime and period indexes order time steps; an index of
-    strings (or a NumPy array, which has none) does not, and then no
-    continuation is attempted.
+    strings (or a NumPy array or polars frame, which have none) does not, and
+    then no continuation is attempted.
     """
-    if not _is_dataframe(X):
+    if not (_is_dataframe(X) or (hasattr(X, "index") and hasattr(X, "iloc"))):
         return None
     import pandas as pd
 
     index = X.index
+    if isinstance(index, pd.MultiIndex):
+        return None
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         return index
     if pd.api.types.is_numeric_dtype(index.dtype) and not pd.api.types.is_bool_dtype(
@@ -64,34 +93,183 @@ def _check_time_order(index, owner: str) -> None:
     )
 
 
-def _next_label(index):
-    """The label that a block directly continuing ``index`` starts with."""
+def _add_steps(labels, step, k: int = 1):
+    """``labels`` moved ``k`` time steps on (a label or an index)."""
     import pandas as pd
 
-    last = index[-1]
-    if isinstance(index, pd.PeriodIndex):
-        return last + 1
-    if isinstance(index, pd.DatetimeIndex):
-        freq = index.freq
-        if freq is None and len(index) >= 3 and index.is_monotonic_increasing:
-            freq = pd.DatetimeIndex(index, freq="infer").freq
-        if freq is not None:
-            return last + freq
-        if len(index) >= 2:
-            return last + (last - index[-2])
+    if isinstance(labels, (pd.Period, pd.PeriodIndex)):
+        return labels + k
+    if isinstance(step, pd.offsets.BaseOffset):
+        with warnings.catch_warnings():  # non-vectorised offsets (business days)
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            return labels + k * step
+    return labels + k * step
+
+
+def _irregular(index, owner: str, position: int, expected) -> ValueError:
+    return ValueError(
+        f"{owner} expects one row per time step at a regular frequency; X's "
+        f"index has {index[position]!r} at row {position} after "
+        f"{index[position - 1]!r}, where the next step is {expected!r} (a "
+        "missing or extra time step). Insert the missing steps as NaN rows "
+        "(X.asfreq(freq) for a DatetimeIndex, X.reindex(...) otherwise) or "
+        "give X a regular index."
+    )
+
+
+def _first_irregular(index, step) -> int | None:
+    """Position of the first label that is not its predecessor plus ``step``."""
+    if len(index) < 2:
         return None
-    if len(index) >= 2:
-        return last + (last - index[-2])
-    return last + 1 if isinstance(last, numbers.Integral) else None
+    expected = _add_steps(index[:-1], step)
+    same = np.asarray(index[1:] == expected, dtype=bool)
+    bad = np.flatnonzero(~same)
+    return None if len(bad) == 0 else int(bad[0]) + 1
 
 
-def _continues(next_label, index) -> bool:
-    if next_label is None or index is None or len(index) == 0:
-        return False
+def _index_step(index, owner: str):
+    """The time step of a strictly increasing time index, checked row by row.
+
+    A PeriodIndex steps by one period. A DatetimeIndex steps by its ``freq``,
+    or by the frequency pandas infers from its labels (month ends, business
+    days, ... continue correctly). A numeric index steps by its constant
+    difference. Raises with the first offending label if the steps are not
+    regular; returns None when a block is too short to tell (then it can be
+    neither continued nor checked).
+    """
+    import pandas as pd
+
+    if isinstance(index, pd.PeriodIndex):
+        step = 1
+    elif isinstance(index, pd.DatetimeIndex):
+        step = index.freq
+        if step is None and len(index) >= 3:
+            inferred = pd.infer_freq(index)
+            if inferred is None:
+                # Name the first label the opening steps do not explain.
+                opening = pd.infer_freq(index[:3])
+                if opening is None:
+                    raise ValueError(
+                        f"{owner} could not infer the frequency of X's "
+                        f"DatetimeIndex (it starts {list(index[:3].astype(str))}); "
+                        "its steps are irregular. Set a frequency with "
+                        "X.asfreq(freq), which inserts missing steps as NaN rows."
+                    )
+                offset = pd.tseries.frequencies.to_offset(opening)
+                position = _first_irregular(index, offset)
+                raise _irregular(
+                    index, owner, position, _add_steps(index[position - 1], offset)
+                )
+            step = pd.tseries.frequencies.to_offset(inferred)
+        if step is None:
+            return None
+    else:
+        if len(index) < 2:
+            return None
+        steps = np.diff(np.asarray(index))
+        step = steps[0]
+    position = _first_irregular(index, step)
+    if position is not None:
+        raise _irregular(
+            index, owner, position, _add_steps(index[position - 1], step)
+        )
+    return step
+
+
+class TimeAxis:
+    """What is remembered of a fitted block's time index (never the index).
+
+    ``first`` and ``last`` labels and the ``step``; enough to tell whether a
+    later block continues the fitted one, starts where it started, or
+    neither, and to check the later block's own steps.
+    """
+
+    def __init__(self, first, last, step):
+        self.first, self.last, self.step = first, last, step
+
+    @classmethod
+    def of(cls, X, owner: str):
+        """The axis of ``X``, after checking its order and steps; or None."""
+        index = _time_index(X)
+        if index is None or len(index) == 0:
+            return None
+        _check_time_order(index, owner)
+        step = _index_step(index, owner)
+        return cls(index[0], index[-1], step)
+
+    @property
+    def next(self):
+        """The label a directly continuing block starts with (or None)."""
+        if self.step is None:
+            return None
+        return _add_steps(self.last, self.step)
+
+    def __repr__(self) -> str:
+        return f"TimeAxis({self.first!r}, {self.last!r}, step={self.step!r})"
+
+
+def _same_label(a, b) -> bool:
     try:
-        return bool(index[0] == next_label)
+        return bool(a == b)
     except (TypeError, ValueError):
         return False
+
+
+def block_kind(fitted: TimeAxis | None, X, owner: str) -> tuple[str, str]:
+    """What a block is relative to the fitted one: ``(kind, reason)``.
+
+    ``kind`` is "continues" (its index directly continues the fitted index),
+    "start" (its index starts where the fitted index started) or "unknown"
+    (no time index, or one that does neither; ``reason`` says which). The
+    block's own index is checked for order and regular steps.
+    """
+    index = _time_index(X)
+    if index is None:
+        return "unknown", (
+            "X has no time index (a NumPy array, a polars frame, or a DataFrame "
+            "whose index is not numeric, datetime or period)"
+        )
+    if len(index) == 0:
+        return "start", ""
+    _check_time_order(index, owner)
+    step = None if fitted is None else fitted.step
+    if step is None:
+        step = _index_step(index, owner)
+    elif len(index) >= 2:
+        position = _first_irregular(index, step)
+        if position is not None:
+            raise _irregular(
+                index, owner, position, _add_steps(index[position - 1], step)
+            )
+    if fitted is None:
+        return "unknown", "the fitted block had no time index"
+    if fitted.next is not None and _same_label(index[0], fitted.next):
+        return "continues", ""
+    if _same_label(index[0], fitted.first):
+        return "start", ""
+    return "unknown", (
+        f"X's index starts at {index[0]!r}, which neither continues the fitted "
+        f"block (next step {fitted.next!r}) nor starts it ({fitted.first!r})"
+    )
+
+
+def warn_missing_history(owner: str, n_rows: int, reason: str, fix: str) -> None:
+    """Emit the MissingHistoryWarning of a block whose warm-up lacks history."""
+    warnings.warn(
+        f"{owner}: the first {n_rows} row(s) of X need history that is not "
+        f"available, because {reason}; they are read as the start of a new "
+        f"series (NaN or shorter windows). {fix}",
+        MissingHistoryWarning,
+        stacklevel=3,
+    )
+
+
+HISTORY_FIX = (
+    "If X continues the fitted series, pass a DataFrame whose index continues "
+    "the fitted index, or wrap the steps in a SeriesPipeline, which carries "
+    "the history itself (predict(X, history='fit')); if X starts a new series, "
+    "use SeriesPipeline(..., history='none') or filter this warning."
+)
 
 
 class _TimeStepTransformer(TransformerMixin, BaseEstimator):
@@ -116,7 +294,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Remember the fitted block's length, tail and index.
+        """Remember the fitted block's length, tail and time axis.
 
         Parameters
         ----------
@@ -124,7 +302,8 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             The series, one row per time step, oldest first, with more rows
             than the warm-up (``n_warmup_``). NaN is allowed and propagates. A
             DataFrame with a numeric, datetime or period index must have it
-            strictly increasing.
+            strictly increasing and regular (one row per time step; a
+            DatetimeIndex without ``freq`` must have one pandas can infer).
         y : Ignored
             Not used, present for API consistency by convention.
 
@@ -141,31 +320,37 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
                 f"({self._warmup_description()}); got {X_values.shape[0]} "
                 "sample(s)."
             )
-        index = _time_index(X)
-        if index is not None:
-            _check_time_order(index, type(self).__name__)
+        self._axis = TimeAxis.of(X, type(self).__name__)
         self.n_warmup_ = n_warmup
         self.n_samples_fit_ = X_values.shape[0]
         self.tail_ = X_values[X_values.shape[0] - n_warmup :].copy()
-        self._fit_index = None if index is None else index.copy()
-        self._next_index_label = None if index is None else _next_label(index)
         self._remember(X_values)
         return self
 
-    def _history(self, X):
-        """The fitted tail if ``X`` is a DataFrame that continues the fit.
+    def fit_transform(self, X, y=None):
+        """Fit, then transform the fitted block (the start of the series).
 
-        A DataFrame whose time index goes backwards or repeats is refused:
-        its rows are not time steps in order, so no history (and no
-        difference or window) would be right.
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, as for ``fit``.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
+            The transformed block; its first ``n_warmup_`` rows have no
+            history and are NaN.
         """
-        index = _time_index(X)
-        if index is None:
-            return None
-        _check_time_order(index, type(self).__name__)
-        if not _continues(self._next_index_label, index):
-            return None
-        return self.tail_
+        self.fit(X, y)
+        with series_start():
+            return self.transform(X)
+
+    def _block_kind(self, X) -> tuple[str, str]:
+        if _SERIES_START.get():
+            return "start", ""
+        return block_kind(self._axis, X, type(self).__name__)
 
     def transform(self, X):
         """Transform a block of time steps.
@@ -175,8 +360,14 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             A block of the series, oldest row first. If it is a DataFrame whose
             index directly continues the index seen in ``fit``, the fitted
-            block's last rows supply the history of its first rows; otherwise
-            its first ``n_warmup_`` rows have no history and are NaN.
+            block's last rows supply the history of its first rows. If it
+            starts a series (a DataFrame whose index starts where the fitted
+            index starts, or any block inside a
+            :class:`~sk_rnn.SeriesPipeline`), its first ``n_warmup_`` rows have
+            no history and are NaN. Otherwise (a NumPy array, a polars frame,
+            a DataFrame that neither continues nor starts the fitted one)
+            they are NaN too, and a
+            :class:`~sk_rnn.exceptions.MissingHistoryWarning` says so.
 
         Returns
         -------
@@ -188,13 +379,20 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
-        history = self._history(X)
-        if history is None or history.shape[0] == 0:
-            out = self._transform_rows(X_values)
-        else:
-            history = history.astype(X_values.dtype, copy=False)
+        kind, reason = self._block_kind(X)
+        if kind == "continues" and self.n_warmup_:
+            history = self.tail_.astype(X_values.dtype, copy=False)
             full = np.concatenate([history, X_values], axis=0)
             out = self._transform_rows(full)[history.shape[0] :]
+        else:
+            if kind == "unknown" and self.n_warmup_ and len(X_values):
+                warn_missing_history(
+                    type(self).__name__,
+                    min(self.n_warmup_, len(X_values)),
+                    reason,
+                    HISTORY_FIX,
+                )
+            out = self._transform_rows(X_values)
         return self._wrap_like_input(out, X)
 
     def _wrap_like_input(self, values: NDArray, X):

@@ -37,3 +37,31 @@ class TrainingInterruptedWarning(UserWarning):
     ...     warnings.simplefilter("ignore", TrainingInterruptedWarning)
     ...     pass  # fit here and press Ctrl-C: no warning is shown
     """
+
+
+class MissingHistoryWarning(UserWarning):
+    """Rows of a block need history (earlier time steps) that is not there.
+
+    A time-step transformer (or a :class:`~sk_rnn.SeriesPipeline`) was given
+    a block that neither continues the fitted series nor is known to start a
+    series (a NumPy array or polars frame, a DataFrame without its time index,
+    a block after a gap), so its first rows were read as the start of a new
+    series: NaN, or shorter windows. The message names the estimator, the
+    number of rows and the fix. Turn it into an error to make every forecast
+    exact or refused.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sk_rnn import LagFeaturizer
+    >>> from sk_rnn.exceptions import MissingHistoryWarning
+    >>> lag = LagFeaturizer(lags=3).fit(np.arange(10.0).reshape(-1, 1))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", MissingHistoryWarning)
+    ...     try:
+    ...         lag.transform(np.array([[10.0], [11.0]]))
+    ...     except MissingHistoryWarning as warning:
+    ...         print(str(warning).split(",")[0])
+    LagFeaturizer: the first 2 row(s) of X need history that is not available
+    """

@@ -11,6 +11,7 @@ from sk_rnn import (
     DifferenceTransformer,
     LagFeaturizer,
     LSTMRegressor,
+    SeriesPipeline,
 )
 
 TIME_ORDER = (
@@ -41,6 +42,9 @@ ESTIMATORS = [
     LagFeaturizer(lags=2),
     _lstm(),
     DifferencedTargetRegressor(_lstm()),
+    # A SeriesPipeline whose steps need no history behaves as a Pipeline; the
+    # history it carries is tested in test_pipeline.py.
+    SeriesPipeline([("lag", LagFeaturizer(lags=1)), ("lstm", _lstm())]),
 ]
 
 
@@ -62,4 +66,4 @@ def test_every_public_estimator_is_checked():
     }
     checked = {type(est) for est in ESTIMATORS}
     assert public == checked
-    assert len(public) == 4
+    assert len(public) == 5

@@ -217,11 +217,38 @@ def test_stateful_prediction_continues_the_training_state():
     assert_array_equal(following, model.predict(X[40:]))  # predict changes nothing
     # Replaying the training rows from the zero state and carrying on gives the
     # same forecasts: prediction starts where the training rows left the state.
-    replay = model.predict(X)
+    replay = model.predict(X, initial_state="zero")
     assert_allclose(replay[40:], following, rtol=1e-12)
-    assert_allclose(replay[:40], model.predict(X[:40]), rtol=1e-12)
+    assert_allclose(
+        replay[:40], model.predict(X[:40], initial_state="zero"), rtol=1e-12
+    )
+    # The start state is what initial_state says, never what the rows look
+    # like: the training rows as float32 (off by rounding) or a slice of them
+    # start from state_ unless told otherwise.
+    from_fit = model.predict(X[:40])
+    assert_allclose(from_fit, model.predict(X[:40].astype(np.float32)), rtol=1e-6)
+    assert not np.allclose(from_fit, replay[:40])
+    own = tuple(np.zeros_like(s) if s is not None else None for s in model.state_)
+    assert_allclose(
+        model.predict(X[40:], initial_state=own),
+        model.predict(X[40:], initial_state="zero"),
+        rtol=1e-12,
+    )
     stateless = _fast(batch_size=1, max_epochs=3).fit(X[:40], y[:40])
     assert not np.allclose(stateless.predict(X[40:]), following)
+
+
+def test_initial_state_errors():
+    X, y = _windows(n=16)
+    stateless = _fast().fit(X, y)
+    with pytest.raises(ValueError, match="initial_state array with stateful=False"):
+        stateless.predict(X, initial_state=(np.zeros(3),))
+    stateful = _fast(stateful=True, batch_size=1).fit(X, y)
+    with pytest.raises(ValueError, match="expects initial_state='fit', 'zero'"):
+        stateful.predict(X, initial_state="start")
+    bad = tuple(np.zeros((2, 2)) if s is not None else None for s in stateful.state_)
+    with pytest.raises(ValueError, match="initial_state arrays of shape"):
+        stateful.predict(X, initial_state=bad)
 
 
 def test_stateful_and_bidirectional_is_refused():
