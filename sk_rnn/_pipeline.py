@@ -6,20 +6,20 @@ from numbers import Integral
 
 import numpy as np
 from scipy.sparse import issparse
+from sklearn import get_config
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import r2_score
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
-from sklearn import get_config
-from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._lag import LagFeaturizer
 from ._series import (
+    TimeAxis,
     _is_dataframe,
     _TimeStepTransformer,
-    TimeAxis,
     block_kind,
     series_start,
     warn_missing_history,
@@ -99,7 +99,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
     ``history="none"``, any container       none: a new series
     ``history=array`` (``predict`` only)    those rows, which precede X
     anything else under ``"auto"`` (NumPy,  none, and a
-    polars, an index after a gap)           :class:`~sk_rnn.exceptions.MissingHistoryWarning`
+    polars, an index after a gap)           ``MissingHistoryWarning``
     ======================================  =================================
 
     A stateful final :class:`LSTMRegressor` gets the matching
