@@ -346,9 +346,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             )
         X, y = _as_rows(X), _as_rows(y)
         axis = TimeAxis.of(X, "SeriesPipeline")
-        n_warmup = (
-            structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
-        )
+        n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
         n_samples = _n_rows(X)
         if n_samples <= n_warmup:
             raise ValueError(
@@ -566,8 +564,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             warn_missing_history(
                 "SeriesPipeline",
                 lacking,
-                f"history has {n_history} row(s) and the steps need "
-                f"{self.n_warmup_}",
+                f"history has {n_history} row(s) and the steps need {self.n_warmup_}",
                 "Pass at least n_warmup_ rows before X as history.",
             )
         combined = self._stack(rows, X)
@@ -711,4 +708,3 @@ def make_series_pipeline(
         memory=memory,
         verbose=verbose,
     )
-

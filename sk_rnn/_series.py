@@ -170,9 +170,7 @@ def _index_step(index, owner: str):
         step = steps[0]
     position = _first_irregular(index, step)
     if position is not None:
-        raise _irregular(
-            index, owner, position, _add_steps(index[position - 1], step)
-        )
+        raise _irregular(index, owner, position, _add_steps(index[position - 1], step))
     return step
 
 
