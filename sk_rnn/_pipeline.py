@@ -287,6 +287,27 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             return self.pipeline_.named_steps
         return Pipeline(self.steps).named_steps
 
+    def set_output(self, *, transform=None):
+        """Set the output container of every step that has ``set_output``.
+
+        As :meth:`sklearn.pipeline.Pipeline.set_output`. The history that
+        ``predict`` needs does not depend on it.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            Output of the steps' ``transform``; None leaves it unchanged.
+
+        Returns
+        -------
+        self : SeriesPipeline
+            This estimator.
+        """
+        for _, step in self.steps:
+            if hasattr(step, "set_output"):
+                step.set_output(transform=transform)
+        return self
+
     # ------------------------------------------------------------------ fit
     def _head(self) -> Pipeline | None:
         """The fitted transforming steps, as a Pipeline."""
@@ -320,6 +341,16 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 "SeriesPipeline does not support metadata routing yet; pass fit "
                 "parameters as {step}__{param} with routing disabled."
             )
+        if issparse(X):
+            raise TypeError(
+                "SeriesPipeline: sparse input is not supported; its rows are time "
+                "steps of a series. Pass a dense array or DataFrame."
+            )
+        if not _is_steps(self.steps) or not self.steps:
+            raise ValueError(
+                "SeriesPipeline expects steps as a non-empty list of (name, "
+                f"estimator) tuples; got {self.steps!r}."
+            )
         self.pipeline_ = Pipeline(
             [
                 (name, clone(step) if hasattr(step, "get_params") else step)
@@ -333,16 +364,6 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             raise TypeError(
                 "SeriesPipeline expects an estimator with fit (or 'passthrough') "
                 f"as its last step; got {final!r}."
-            )
-        if issparse(X):
-            raise TypeError(
-                "SeriesPipeline: sparse input is not supported; its rows are time "
-                "steps of a series. Pass a dense array or DataFrame."
-            )
-        if not _is_steps(self.steps) or not self.steps:
-            raise ValueError(
-                "SeriesPipeline expects steps as a non-empty list of (name, "
-                f"estimator) tuples; got {self.steps!r}."
             )
         X, y = _as_rows(X), _as_rows(y)
         axis = TimeAxis.of(X, "SeriesPipeline")
@@ -462,16 +483,16 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         if container == "pandas":
             import pandas as pd
 
-            if _container(X) == "polars":
-                X = X.to_pandas()
+            if _container(X) == "polars":  # without pyarrow, column by column
+                X = pd.DataFrame({c: X[c].to_numpy() for c in X.columns})
             if not _is_dataframe(X):
                 X = pd.DataFrame(np.asarray(X), columns=self._columns)
             return X.reset_index(drop=True)
         if container == "polars":
             import polars as pl
 
-            if _container(X) == "pandas":
-                return pl.from_pandas(X.reset_index(drop=True))
+            if _container(X) == "pandas":  # without pyarrow, column by column
+                return pl.DataFrame({c: X[c].to_numpy() for c in X.columns})
             if _container(X) != "polars":
                 return pl.DataFrame(np.asarray(X), schema=self._columns, orient="row")
             return X
@@ -509,15 +530,14 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 return None, "start", ""
             kind, reason = block_kind(self._axis, X, "SeriesPipeline")
             return (self.history_ if kind == "continues" else None), kind, reason
-        rows = self._to_fitted_container(mode)
-        width = rows.shape[1] if getattr(rows, "ndim", 2) == 2 else None
-        if width != self.n_features_in_:
+        rows = _as_rows(mode)
+        shape = getattr(rows, "shape", None)
+        if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
             raise ValueError(
                 f"SeriesPipeline.predict expects history with {self.n_features_in_} "
-                f"column(s), the rows of the series before X; got shape "
-                f"{getattr(rows, 'shape', None)}."
+                f"column(s), the rows of the series before X; got shape {shape}."
             )
-        return rows, "given", ""
+        return self._to_fitted_container(rows), "given", ""
 
     # -------------------------------------------------------------- predict
     def predict(self, X, history=None, **params):

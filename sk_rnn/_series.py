@@ -127,6 +127,19 @@ def _first_irregular(index, step) -> int | None:
     return None if len(bad) == 0 else int(bad[0]) + 1
 
 
+def _infer_freq(index):
+    """``pd.infer_freq`` as an offset (or None), on pandas 2 and 3 alike."""
+    import pandas as pd
+
+    # pandas 3 warns that infer_freq will return an offset instead of a
+    # string; to_offset takes either, so the warning is about nothing here.
+    future = getattr(pd.errors, "Pandas4Warning", FutureWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", future)
+        inferred = pd.infer_freq(index)
+    return None if inferred is None else pd.tseries.frequencies.to_offset(inferred)
+
+
 def _index_step(index, owner: str):
     """The time step of a strictly increasing time index, checked row by row.
 
@@ -144,23 +157,22 @@ def _index_step(index, owner: str):
     elif isinstance(index, pd.DatetimeIndex):
         step = index.freq
         if step is None and len(index) >= 3:
-            inferred = pd.infer_freq(index)
+            inferred = _infer_freq(index)
             if inferred is None:
                 # Name the first label the opening steps do not explain.
-                opening = pd.infer_freq(index[:3])
-                if opening is None:
+                offset = _infer_freq(index[:3])
+                if offset is None:
                     raise ValueError(
                         f"{owner} could not infer the frequency of X's "
                         f"DatetimeIndex (it starts {list(index[:3].astype(str))}); "
                         "its steps are irregular. Set a frequency with "
                         "X.asfreq(freq), which inserts missing steps as NaN rows."
                     )
-                offset = pd.tseries.frequencies.to_offset(opening)
                 position = _first_irregular(index, offset)
                 raise _irregular(
                     index, owner, position, _add_steps(index[position - 1], offset)
                 )
-            step = pd.tseries.frequencies.to_offset(inferred)
+            step = inferred
         if step is None:
             return None
     else:
