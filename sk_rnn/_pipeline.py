@@ -14,11 +14,22 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import check_is_fitted
 
+from ._blocks import (
+    as_rows,
+    container_of,
+    fill_rows,
+    is_steps,
+    n_rows,
+    n_rows_or_none,
+    nan_like,
+    stack,
+    take_rows,
+    to_container,
+)
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._lag import LagFeaturizer
 from ._series import (
     TimeAxis,
-    _is_dataframe,
     _TimeStepTransformer,
     block_kind,
     series_start,
@@ -48,31 +59,6 @@ def structural_warmup(estimator) -> int:
     else:
         return 0
     return max((structural_warmup(t) for t in branches), default=0)
-
-
-def _n_rows(X) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
-
-
-def _is_steps(steps) -> bool:
-    return isinstance(steps, list) and all(
-        isinstance(pair, tuple) and len(pair) == 2 for pair in steps
-    )
-
-
-def _as_rows(X):
-    """A DataFrame (pandas or polars) or NumPy array stays; others to NumPy."""
-    if X is None or _container(X) != "numpy" or isinstance(X, np.ndarray):
-        return X
-    return np.asarray(X)
-
-
-def _container(X) -> str:
-    if _is_dataframe(X):
-        return "pandas"
-    if type(X).__module__.split(".")[0] == "polars":
-        return "polars"
-    return "numpy"
 
 
 class SeriesPipeline(RegressorMixin, BaseEstimator):
@@ -229,7 +215,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             Parameter names mapped to their values.
         """
         params = super().get_params(deep=False)
-        if not deep or not _is_steps(self.steps):
+        if not deep or not is_steps(self.steps):
             return params
         for name, step in self.steps:
             params[name] = step
@@ -254,7 +240,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         if "steps" in params:
             self.steps = params.pop("steps")
         # Not a list of (name, step) pairs: fit will say so.
-        names = [name for name, _ in self.steps] if _is_steps(self.steps) else []
+        names = [name for name, _ in self.steps] if is_steps(self.steps) else []
         for key in [k for k in params if k in names]:
             position = names.index(key)
             self.steps = [*self.steps]
@@ -346,7 +332,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 "SeriesPipeline: sparse input is not supported; its rows are time "
                 "steps of a series. Pass a dense array or DataFrame."
             )
-        if not _is_steps(self.steps) or not self.steps:
+        if not is_steps(self.steps) or not self.steps:
             raise ValueError(
                 "SeriesPipeline expects steps as a non-empty list of (name, "
                 f"estimator) tuples; got {self.steps!r}."
@@ -365,10 +351,10 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 "SeriesPipeline expects an estimator with fit (or 'passthrough') "
                 f"as its last step; got {final!r}."
             )
-        X, y = _as_rows(X), _as_rows(y)
+        X, y = as_rows(X), as_rows(y)
         axis = TimeAxis.of(X, "SeriesPipeline")
         n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
-        n_samples = _n_rows(X)
+        n_samples = n_rows(X)
         if n_samples <= n_warmup:
             raise ValueError(
                 f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
@@ -400,19 +386,21 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             Xt, y = _safe_indexing(Xt, keep), _safe_indexing(y, keep)
             final_params = {
                 name: _safe_indexing(value, keep)
-                if _n_rows_or_none(value) == n_samples
+                if n_rows_or_none(value) == n_samples
                 else value
                 for name, value in final_params.items()
             }
         if final != "passthrough":
             final.fit(Xt, y, **final_params)
         self._axis = axis
-        self._container = _container(X)
+        self._container = container_of(X)
         self._columns = list(X.columns) if hasattr(X, "columns") else None
         self.n_warmup_ = n_warmup
         self.drop_warmup_ = drop
-        self.history_ = self._to_fitted_container(
-            _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples))
+        self.history_ = to_container(
+            _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples)),
+            self._container,
+            self._columns,
         )
         first = self.pipeline_.steps[0][1]
         if hasattr(first, "n_features_in_"):
@@ -474,46 +462,9 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
     def _as_windows(self, Xt):
         if self._window is None:
             return Xt
-        return np.asarray(Xt).reshape(_n_rows(Xt), *self._window)
+        return np.asarray(Xt).reshape(n_rows(Xt), *self._window)
 
     # ------------------------------------------------------------- history
-    def _to_fitted_container(self, X):
-        """``X`` (rows of this series) in the container the steps were fitted on."""
-        container = self._container
-        if container == "pandas":
-            import pandas as pd
-
-            if _container(X) == "polars":  # without pyarrow, column by column
-                X = pd.DataFrame({c: X[c].to_numpy() for c in X.columns})
-            if not _is_dataframe(X):
-                X = pd.DataFrame(np.asarray(X), columns=self._columns)
-            return X.reset_index(drop=True)
-        if container == "polars":
-            import polars as pl
-
-            if _container(X) == "pandas":  # without pyarrow, column by column
-                return pl.DataFrame({c: X[c].to_numpy() for c in X.columns})
-            if _container(X) != "polars":
-                return pl.DataFrame(np.asarray(X), schema=self._columns, orient="row")
-            return X
-        if _container(X) == "polars":
-            return X.to_numpy()
-        return X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-
-    def _stack(self, history, X):
-        if history is None or _n_rows(history) == 0:
-            return X
-        X = self._to_fitted_container(X)
-        if self._container == "pandas":
-            import pandas as pd
-
-            return pd.concat([history, X], ignore_index=True)
-        if self._container == "polars":
-            import polars as pl
-
-            return pl.concat([history, X], how="vertical_relaxed")
-        return np.concatenate([history, X], axis=0)
-
     def _resolve_history(self, X, history):
         """``(rows to prepend or None, kind, warning reason or "")``."""
         mode = self.history if history is None else history
@@ -530,14 +481,14 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 return None, "start", ""
             kind, reason = block_kind(self._axis, X, "SeriesPipeline")
             return (self.history_ if kind == "continues" else None), kind, reason
-        rows = _as_rows(mode)
+        rows = as_rows(mode)
         shape = getattr(rows, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
             raise ValueError(
                 f"SeriesPipeline.predict expects history with {self.n_features_in_} "
                 f"column(s), the rows of the series before X; got shape {shape}."
             )
-        return self._to_fitted_container(rows), "given", ""
+        return to_container(rows, self._container, self._columns), "given", ""
 
     # -------------------------------------------------------------- predict
     def predict(self, X, history=None, **params):
@@ -564,12 +515,12 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             NaN.
         """
         check_is_fitted(self, "n_warmup_")
-        X = _as_rows(X)
+        X = as_rows(X)
         rows, kind, reason = self._resolve_history(X, history)
         final = self.pipeline_.steps[-1][1]
         stateful = bool(getattr(final, "stateful", False))
-        n_history = 0 if rows is None else _n_rows(rows)
-        n_samples = _n_rows(X)
+        n_history = 0 if rows is None else n_rows(rows)
+        n_samples = n_rows(X)
         lacking = max(0, min(self.n_warmup_ - n_history, n_samples))
         if kind == "unknown" and (lacking or stateful):
             warn_missing_history(
@@ -587,7 +538,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 f"history has {n_history} row(s) and the steps need {self.n_warmup_}",
                 "Pass at least n_warmup_ rows before X as history.",
             )
-        combined = self._stack(rows, X)
+        combined = stack(rows, X, self._container, self._columns)
         head = self._head()
         if head is None:
             Xt = combined
@@ -599,16 +550,16 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             params["initial_state"] = "fit" if kind == "continues" else "zero"
         if stateful and kind == "given":
             # The state at X's start is the state after ``history``, from zero.
-            return _take_rows(final.predict(Xt, **params), n_history, n_samples)
+            return take_rows(final.predict(Xt, **params), n_history, n_samples)
         positions = np.arange(n_history, n_history + n_samples)
         if self.drop_warmup_:
             positions = positions[positions >= self.n_warmup_]
         if len(positions) == 0:
-            return _nan_like(final, n_samples, params)
+            return nan_like(final, n_samples, params)
         result = final.predict(_safe_indexing(Xt, positions), **params)
         if len(positions) == n_samples:
             return result
-        return _fill_rows(result, positions - n_history, n_samples)
+        return fill_rows(result, positions - n_history, n_samples)
 
     def score(self, X, y, sample_weight=None, **params):
         """R² of ``predict(X)`` on the rows that have a prediction.
@@ -645,39 +596,6 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             tags.target_tags = last.target_tags
             tags.regressor_tags = last.regressor_tags
         return tags
-
-
-def _n_rows_or_none(value):
-    try:
-        return _n_rows(value)
-    except TypeError:
-        return None
-
-
-def _take_rows(result, start, n):
-    if isinstance(result, tuple):
-        return tuple(_take_rows(part, start, n) for part in result)
-    return np.asarray(result)[start : start + n]
-
-
-def _fill_rows(result, rows, n):
-    """Predictions of ``rows`` placed in ``n`` rows; the others NaN."""
-    if isinstance(result, tuple):
-        return tuple(_fill_rows(part, rows, n) for part in result)
-    result = np.asarray(result, dtype=float)
-    out = np.full((n,) + result.shape[1:], np.nan)
-    out[rows] = result
-    return out
-
-
-def _nan_like(final, n, params):
-    """All-NaN predictions for a block none of whose rows has history."""
-    n_outputs = getattr(final, "n_outputs_", None)
-    shape = (n,) if n_outputs in (None, 1) else (n, n_outputs)
-    out = np.full(shape, np.nan)
-    if params.get("return_std"):
-        return out, out.copy()
-    return out
 
 
 def make_series_pipeline(

@@ -18,7 +18,6 @@ import pandas as pd
 import statsmodels.datasets
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import TimeSeriesSplit
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sk_rnn import (
@@ -26,6 +25,7 @@ from sk_rnn import (
     DifferenceTransformer,
     LagFeaturizer,
     LSTMRegressor,
+    make_series_pipeline,
 )
 
 weekly = statsmodels.datasets.co2.load_pandas().data["co2"]
@@ -53,16 +53,16 @@ X.tail(3)
 # windows hold 24 months of all three, step-major, which ``n_steps=24`` reads
 # as 24 steps of 3 features. :class:`~sk_rnn.DifferencedTargetRegressor`
 # subtracts the current level from all 12 target columns and adds it back to
-# the forecasts. ``set_output(transform="pandas")`` keeps the index through
-# the ColumnTransformer, so each test block continues its training block.
+# the forecasts. The :class:`~sk_rnn.SeriesPipeline` carries the history a
+# block needs, whatever the ColumnTransformer returns.
 features = ColumnTransformer(
     [
         ("level", DifferenceTransformer(), ["co2"]),
         ("calendar", "passthrough", ["month_sin", "month_cos"]),
     ]
-).set_output(transform="pandas")
+)
 model = DifferencedTargetRegressor(
-    make_pipeline(
+    make_series_pipeline(
         features,
         LagFeaturizer(lags=window),
         StandardScaler(),
@@ -80,13 +80,15 @@ model = DifferencedTargetRegressor(
 # A training row's targets reach 12 months ahead, so 11 rows separate each
 # training block from its test block (``gap=H - 1``): no test target is seen
 # in training. The test block then does not start right after the training
-# block, so its first windows are shorter (NaN-led); the network reads them
-# as shorter sequences.
+# block, but its inputs before it (training and gap months) are all known at
+# forecast time, so we hand them over as ``history``: every test window is
+# complete. Without them the first windows would lack history, and sk_rnn
+# would say so with a :class:`~sk_rnn.exceptions.MissingHistoryWarning`.
 cv = TimeSeriesSplit(n_splits=3, test_size=48, gap=H - 1)
 rows = []
 for fold, (train, test) in enumerate(cv.split(X)):
     model.fit(X.iloc[train], Y.iloc[train])
-    forecast = model.predict(X.iloc[test])
+    forecast = model.predict(X.iloc[test], history=X.iloc[: test[0]])
     truth = Y.iloc[test].to_numpy()
     level = X["co2"].iloc[test].to_numpy()[:, None]
     seasonal = np.column_stack(  # the value 12 months before the target month

@@ -20,7 +20,7 @@ The full size runs in well under a minute from the shell::
 # The composition
 # ---------------
 # :func:`~sk_rnn.make_forecaster` builds it; written out, it is
-# ``DifferencedTargetRegressor(make_pipeline(DifferenceTransformer(),
+# ``DifferencedTargetRegressor(make_series_pipeline(DifferenceTransformer(),
 # LagFeaturizer(lags=1), MinMaxScaler((-1, 1)), LSTMRegressor(hidden_size=4,
 # max_epochs=3000, batch_size=1, stateful=True)), transformer=MinMaxScaler((-1,
 # 1)))``.
