@@ -129,7 +129,7 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         ``named_steps`` return its steps once fitted.
     n_warmup_ : int
         Rows of history the steps need.
-    history_ : ndarray or DataFrame of shape (n_warmup_, n_features_in_)
+    history_ : ndarray or DataFrame of shape (`n_warmup_`, `n_features_in_`)
         The last ``n_warmup_`` rows of the fitted series, in the fitted
         container, without its index.
     drop_warmup_ : bool
