@@ -200,6 +200,7 @@ class TimeAxis:
     @classmethod
     def of(cls, X, owner: str):
         """The axis of ``X``, after checking its order and steps; or None."""
+        _refuse_panel(X, owner)
         index = _time_index(X)
         if index is None or len(index) == 0:
             return None
@@ -218,6 +219,21 @@ class TimeAxis:
         return f"TimeAxis({self.first!r}, {self.last!r}, step={self.step!r})"
 
 
+def _refuse_panel(X, owner: str) -> None:
+    """Refuse a MultiIndex: its rows are not one series' time steps."""
+    import pandas as pd
+
+    index = getattr(X, "index", None)
+    if isinstance(index, pd.MultiIndex):
+        raise ValueError(
+            f"{owner} reads the rows of X as the time steps of one series, but X "
+            f"has a {index.nlevels}-level MultiIndex ({list(index.names)}), as a "
+            "panel of several series has; its differences and windows would "
+            "cross from one series into the next. Fit one model per series "
+            "(X.groupby(level=0)) or pass a single series."
+        )
+
+
 def _same_label(a, b) -> bool:
     try:
         return bool(a == b)
@@ -233,6 +249,7 @@ def block_kind(fitted: TimeAxis | None, X, owner: str) -> tuple[str, str]:
     (no time index, or one that does neither; ``reason`` says which). The
     block's own index is checked for order and regular steps.
     """
+    _refuse_panel(X, owner)
     index = _time_index(X)
     if index is None:
         return "unknown", (

@@ -415,3 +415,18 @@ def test_series_pipeline_parameters_and_steps():
     assert model[0] is model.pipeline_[0] and model[0] is not model.steps[0][1]
     assert not hasattr(model.steps[0][1], "n_features_in_")  # steps stay unfitted
     assert list(model.named_steps) == ["lagfeaturizer", "ridge"]
+
+
+def test_a_panel_is_refused_not_crossed():
+    # Two series stacked in a long frame: a difference or window would cross
+    # from the first series into the second.
+    index = pd.MultiIndex.from_product([["a", "b"], range(6)], names=["id", "t"])
+    panel = pd.DataFrame({"v": np.arange(12.0)}, index=index)
+    for estimator in (DifferenceTransformer(), LagFeaturizer(lags=2)):
+        with pytest.raises(ValueError, match="2-level MultiIndex"):
+            estimator.fit(panel)
+    with pytest.raises(ValueError, match="SeriesPipeline reads the rows"):
+        make_series_pipeline(LagFeaturizer(lags=2), Ridge()).fit(panel, panel["v"])
+    fitted = DifferenceTransformer().fit(panel.droplevel(0).iloc[:6])
+    with pytest.raises(ValueError, match="MultiIndex"):
+        fitted.transform(panel)
