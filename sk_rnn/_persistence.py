@@ -203,7 +203,7 @@ def save_model(model, path):
     names = (
         "window_shape_", "n_outputs_", "member_seeds_", "n_iter_", "loss_curve_",
         "validation_loss_curve_", "state_", "n_threads_", "n_features_in_",
-        "feature_names_in_", "_y_ndim", "_base_seed", "_fit_digest", "_n_fit_rows",
+        "feature_names_in_", "_y_ndim", "_base_seed",
     )  # fmt: skip
     fitted = {name: getattr(model, name) for name in names if hasattr(model, name)}
     return write(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 from sklearn.utils.validation import validate_data
 
@@ -33,10 +31,3 @@ def ndim(X) -> int | None:
         except ValueError:  # ragged: let validate_data explain
             return None
     return getattr(X, "ndim", None)
-
-
-def digest(X: np.ndarray) -> str:
-    """A short fingerprint of an array's values (to recognise the fitted rows)."""
-    return hashlib.blake2b(
-        np.ascontiguousarray(X).tobytes(), digest_size=16
-    ).hexdigest()
