@@ -290,7 +290,7 @@ def run_evaluate(args) -> int:
     print(
         f"{args.cell} ({args.hidden_size} units), lags {args.lags}, {mode}, batch "
         f"{args.batch_size}, {args.epochs} epochs, {args.repeats} repeats "
-        f"(seeds {args.seed}..{args.seed + args.repeats - 1})"
+        f"(seed {args.seed} and {args.repeats - 1} derived from it)"
     )
     print()
     print(format_table(result))

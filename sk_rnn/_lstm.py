@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-import numbers
-import re
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
 from ._compat import Interval, StrOptions, _fit_context
 from ._modules import N_GATES, format_summary
-from ._net import OPTIMIZERS, build_net, stream_forward, torch_threads, update_net
-from ._series import _check_time_order, _time_index
-from ._validation import ndim, validate
+from ._net import LOSSES, OPTIMIZERS, stream_forward, torch_threads
+from ._training import (
+    LastEpoch,
+    UserInterrupt,
+    base_seed,
+    build_net,
+    check_warm_start,
+    fixed_params,
+    interrupts_raise,
+    load_training_state,
+    resolve_device,
+    training_state,
+    update_net,
+)
+from ._windows import check_sample_weight, validate_windows
 from .exceptions import TrainingInterruptedWarning
 
 #: Rows per prediction batch: bounds device memory, whatever len(X) is.
@@ -27,34 +36,12 @@ PREDICT_BATCH_ROWS = 1024
 #: Multiply-adds per training step below which one thread is fastest.
 SMALL_MODEL_WORK = 2**22
 
-_LAG_NAME = re.compile(r"^(?P<base>.+)_lag(?P<lag>[0-9]+)$")
-
-
-def _window_from_names(names) -> tuple[int, int] | None:
-    """``(n_steps, n_features)`` that LagFeaturizer's column names spell out.
-
-    LagFeaturizer names its columns ``{feature}_lag{k}``, step-major, oldest
-    step first: for features ``a, b`` and 3 lags ``a_lag2, b_lag2, a_lag1,
-    b_lag1, a_lag0, b_lag0``. Returns None unless every name follows exactly
-    that layout.
-    """
-    if names is None or len(names) == 0:
-        return None
-    matches = [_LAG_NAME.match(str(name)) for name in names]
-    if not all(matches):
-        return None
-    lags = [int(m["lag"]) for m in matches]
-    n_steps = max(lags) + 1
-    if len(names) % n_steps:
-        return None
-    n_features = len(names) // n_steps
-    bases = [m["base"] for m in matches[:n_features]]
-    expected = [
-        f"{base}_lag{lag}" for lag in range(n_steps - 1, -1, -1) for base in bases
-    ]
-    if [str(name) for name in names] != expected:
-        return None
-    return n_steps, n_features
+#: Attributes a fit sets; a new (not warm-started) fit removes them first.
+FITTED = (
+    "net_", "n_iter_", "loss_curve_", "validation_loss_curve_", "best_epoch_",
+    "window_shape_", "n_outputs_", "member_seeds_", "n_threads_", "state_",
+    "_y_ndim", "_base_seed", "_fixed",
+)  # fmt: skip
 
 
 class LSTMRegressor(RegressorMixin, BaseEstimator):
@@ -67,6 +54,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     with stacked recurrent layers and maps the final state to the targets
     with a dense layer. Training goes through a :class:`skorch.NeuralNet`
     built in ``fit`` and kept as ``net_``, with its history and callbacks.
+    ``fit`` takes ``sample_weight``, and ``partial_fit`` trains one epoch.
 
     NaN in a window marks missing time steps, never zeros: a window whose
     oldest steps are NaN is a shorter sequence, and a window with no observed
@@ -126,11 +114,14 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         small series. "pytorch": PyTorch's uniform ``±1/sqrt(hidden_size)``.
     n_ensemble : int, default=1
         Independent networks trained together as one vectorised model. Member
-        ``k`` is initialised from seed ``s + k``, where ``s`` is the seed drawn
-        from ``random_state`` (``random_state`` itself when it is an int), so
-        it equals a single fit with ``random_state=s + k`` (with
-        ``dropout=0`` and ``shuffle=False``). ``predict`` returns the member
-        mean; see ``predict(return_std=True)`` and ``predict_members``.
+        0 is initialised from ``s``, the seed ``random_state`` gives
+        (``random_state`` itself when it is an int), and member ``k`` from
+        ``member_seeds_[k]``, a word of ``numpy.random.SeedSequence(s)``: the
+        seeds do not depend on ``n_ensemble`` and do not overlap between
+        nearby ``random_state`` values. Member ``k`` equals a single fit with
+        ``random_state=member_seeds_[k]`` (with ``dropout=0`` and
+        ``shuffle=False``). ``predict`` returns the member mean; see
+        ``predict(return_std=True)`` and ``predict_members``.
     shuffle : bool, default=False
         Whether to shuffle the training windows each epoch (stateless only;
         rows are otherwise visited in time order).
@@ -149,20 +140,43 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Minimum decrease of the validation loss that counts as improvement.
     clip_grad_norm : float or None, default=None
         Clip each member's gradient to this norm before every step.
+    loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
+            default="squared_error"
+        The loss minimised, and the one early stopping watches. "huber" is
+        PyTorch's Huber loss with ``delta=1`` (quadratic within 1 of the
+        target: scale ``y``); "quantile" is the pinball loss of
+        ``quantile``.
+    quantile : float or None, default=None
+        The quantile, in (0, 1), that ``loss="quantile"`` predicts; only
+        with that loss.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Passed to the skorch net (learning-rate schedulers, checkpoints,
-        progress bars). They are copied in ``fit``.
+        Passed to the skorch net as they are (learning-rate schedulers,
+        checkpoints, loggers); ``clone`` copies them. A callback that stops
+        training (skorch's ``EarlyStopping``) ends it normally.
     warm_start : bool, default=False
         If True and the model is fitted, ``fit`` continues training the
         existing network for ``max_epochs`` more epochs, with its optimiser
         state, random streams and history: ``fit`` twice with ``max_epochs=n``
         equals one fit with ``2 * n``. ``max_epochs``, ``batch_size``,
-        ``verbose`` and ``callbacks`` may change between warm starts; the
-        other parameters keep the values of the first fit. After a Ctrl-C
-        (see :class:`~sk_rnn.exceptions.TrainingInterruptedWarning`) or from a
-        :class:`~sk_rnn.callbacks.Checkpoint` file, it resumes exactly.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where to train and predict. "auto" picks CUDA when available.
+        ``lr``, ``clip_grad_norm``, ``dropout``, ``shuffle``,
+        ``n_iter_no_change``, ``tol``, ``callbacks``, ``verbose``,
+        ``predict_dtype``, ``n_threads`` and ``on_interrupt`` may change
+        between warm starts; a change to any other parameter is refused
+        (it would not apply to the existing network). From a
+        :class:`~sk_rnn.callbacks.Checkpoint` file it resumes exactly.
+    on_interrupt : {"raise", "keep_last_epoch"}, default="raise"
+        What a Ctrl-C (``KeyboardInterrupt``) during ``fit`` does. "raise":
+        it propagates, so the program (a grid search, the command line)
+        stops; the estimator is left as it was before the call.
+        "keep_last_epoch": ``fit`` returns with the weights, optimiser state
+        and random streams of the last completed epoch and warns
+        (:class:`~sk_rnn.exceptions.TrainingInterruptedWarning`); a warm
+        start continues exactly. It copies the training state at every
+        epoch's end.
+    device : str, default="cpu"
+        Where to train and predict: any torch device string that exists on
+        this machine ("cpu", "cuda", "cuda:1", "mps"), or "auto" for CUDA
+        when available.
     predict_dtype : {"float64", "float32"}, default="float64"
         Precision of prediction. The network trains in float32; predicting
         in float64 makes a row's prediction independent of the other rows in
@@ -175,21 +189,27 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         synchronisation, and torch's own setting otherwise (which joblib
         workers already limit). Set it to override.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, dropout and shuffling. The same int gives
-        the same model. Torch's global generator is left as it was.
+        Seeds weight initialisation, dropout and shuffling, through explicit
+        ``torch.Generator`` objects: the same int gives the same model, and
+        torch's global generators (CPU, CUDA, MPS) are never read or reseeded.
     verbose : int, default=0
         skorch's epoch table is printed when positive.
     net_kwargs : dict or None, default=None
         Extra arguments for :class:`skorch.NeuralNetRegressor`, for example
-        ``{"optimizer__weight_decay": 1e-4}``.
+        ``{"optimizer__weight_decay": 1e-4}`` or ``{"iterator_train":
+        torch.utils.data.DataLoader}``. Keys that this estimator's own
+        parameters set (``module__*``, ``criterion*``, ``lr``, ``callbacks``,
+        ...) are refused.
 
     Attributes
     ----------
     net_ : skorch.NeuralNetRegressor
         The trained skorch net; ``net_.module_`` is the torch module and
-        ``net_.history`` the training history.
+        ``net_.history`` the training history. ``net_.predict(windows)``
+        takes 3-D windows ``(n, n_steps, n_features)`` and returns every
+        member's predictions, ``(n, n_ensemble, n_outputs)``.
     n_iter_ : int
-        Epochs trained in the last call to ``fit``.
+        Epochs trained in all: over warm starts and ``partial_fit`` calls.
     loss_curve_ : list of float
         Mean training loss of the members, per epoch.
     validation_loss_curve_ : list of float
@@ -202,7 +222,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     n_outputs_ : int
         Number of targets.
     member_seeds_ : list of int
-        Seed of each ensemble member.
+        Seed of each ensemble member (see ``n_ensemble``).
     n_threads_ : int
         Torch threads used during ``fit``.
     state_ : tuple of ndarray
@@ -254,9 +274,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "loss": [StrOptions(set(LOSSES))],
+        "quantile": [None, Interval(Real, 0, 1, closed="neither")],
         "callbacks": [None, list],
         "warm_start": ["boolean"],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "on_interrupt": [StrOptions({"raise", "keep_last_epoch"})],
+        "device": [str],
         "predict_dtype": [StrOptions({"float64", "float32"})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -286,8 +309,11 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         n_iter_no_change=10,
         tol=1e-4,
         clip_grad_norm=None,
+        loss="squared_error",
+        quantile=None,
         callbacks=None,
         warm_start=False,
+        on_interrupt="raise",
         device="cpu",
         predict_dtype="float64",
         n_threads=None,
@@ -314,74 +340,17 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.clip_grad_norm = clip_grad_norm
+        self.loss = loss
+        self.quantile = quantile
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.on_interrupt = on_interrupt
         self.device = device
         self.predict_dtype = predict_dtype
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
         self.net_kwargs = net_kwargs
-
-    # ------------------------------------------------------------ validation
-    def _validate_X(self, X, y=None, *, reset):
-        """Validate X (and y) and return the windows ``(n, n_steps, n_feat)``."""
-        if self.stateful:  # rows are a stream: they must be in time order
-            index = _time_index(X)
-            if index is not None:
-                _check_time_order(index, "LSTMRegressor (stateful=True)")
-        if ndim(X) == 3:
-            X = np.asarray(X)
-            shape3 = X.shape
-            X = X.reshape(shape3[0], -1)
-        else:
-            shape3 = None
-        common = {"ensure_all_finite": "allow-nan", "dtype": [np.float64, np.float32]}
-        if reset:
-            X, y = validate(self, X, y, multi_output=True, y_numeric=True, **common)
-        else:
-            X = validate(self, X, reset=False, **common)
-        names_window = _window_from_names(getattr(self, "feature_names_in_", None))
-        if shape3 is not None:
-            window = shape3[1:]
-        elif names_window is not None and self.n_steps in (None, names_window[0]):
-            window = names_window
-        elif names_window is not None:
-            raise ValueError(
-                f"LSTMRegressor got n_steps={self.n_steps}, but the feature names "
-                f"of X ({self.feature_names_in_[0]!r}, ...) are LagFeaturizer "
-                f"windows of {names_window[0]} steps x {names_window[1]} features; "
-                f"set n_steps={names_window[0]} or n_steps=None."
-            )
-        elif self.n_steps is None:
-            window = (X.shape[1], 1)
-        else:
-            if X.shape[1] % self.n_steps:
-                raise ValueError(
-                    f"LSTMRegressor got {X.shape[1]} columns, which is not a "
-                    f"multiple of n_steps={self.n_steps}; pass the output of "
-                    f"LagFeaturizer(lags={self.n_steps}) or set n_steps to the "
-                    "window length."
-                )
-            window = (self.n_steps, X.shape[1] // self.n_steps)
-        if not reset and tuple(window) != self.window_shape_:
-            raise ValueError(
-                f"LSTMRegressor was fitted on windows of {self.window_shape_[0]} "
-                f"steps x {self.window_shape_[1]} features; got X of shape "
-                f"{shape3 if shape3 is not None else X.shape} read as "
-                f"{window[0]} steps x {window[1]} features."
-            )
-        return X.reshape(X.shape[0], *window), X, y
-
-    def _resolve_device(self) -> str:
-        if self.device == "auto":
-            return "cuda" if torch.cuda.is_available() else "cpu"
-        if self.device == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                "LSTMRegressor got device='cuda', but torch.cuda.is_available() is "
-                "False on this machine; use device='cpu' or device='auto'."
-            )
-        return self.device
 
     def _resolve_threads(self, batch: int) -> int | None:
         """Threads for steps of ``batch`` rows: see ``n_threads``."""
@@ -393,16 +362,29 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         work = batch * self.n_ensemble * N_GATES[self.cell] * self.hidden_size * width
         return 1 if work < SMALL_MODEL_WORK else None
 
-    def _seeds(self) -> tuple[int, list[int]]:
-        if isinstance(self.random_state, numbers.Integral):
-            base = int(self.random_state)
-        else:
-            base = int(check_random_state(self.random_state).randint(2**31 - 1))
-        return base, [base + k for k in range(self.n_ensemble)]
+    def _check_params(self, partial: bool) -> None:
+        if self.stateful and self.bidirectional:
+            raise ValueError(
+                "LSTMRegressor got stateful=True with bidirectional=True; a state "
+                "carried forward from row to row cannot read the rows backwards. "
+                "Set bidirectional=False."
+            )
+        if (self.loss == "quantile") != (self.quantile is not None):
+            raise ValueError(
+                "LSTMRegressor expects quantile (a float in (0, 1)) exactly when "
+                f"loss='quantile'; got loss={self.loss!r}, quantile="
+                f"{self.quantile!r}."
+            )
+        if partial and self.early_stopping:
+            raise ValueError(
+                "LSTMRegressor.partial_fit trains one epoch on the rows it is "
+                "given and cannot hold some out for early stopping; got "
+                "early_stopping=True. Use fit, or set early_stopping=False."
+            )
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train the network on windows ``X`` and targets ``y``.
 
         Parameters
@@ -414,41 +396,70 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets; a 2-D ``y`` trains one output per column (for example
             one per forecast horizon).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the loss: a batch's loss is
+            ``sum(w_i * l_i) / sum(w_i)``. A stateless row of weight 0 is
+            left out of training, exactly as if it were dropped; a stateful
+            row of weight 0 still carries the state.
 
         Returns
         -------
         self : LSTMRegressor
             The fitted regressor.
         """
-        if self.stateful and self.bidirectional:
-            raise ValueError(
-                "LSTMRegressor got stateful=True with bidirectional=True; a state "
-                "carried forward from row to row cannot read the rows backwards. "
-                "Set bidirectional=False."
-            )
-        windows, X2, y = self._validate_X(X, y, reset=True)
+        return self._train(X, y, sample_weight, partial=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch on ``X`` and ``y``, continuing a fitted network.
+
+        The first call builds the network as ``fit`` would; each call then
+        passes once over the given rows with the optimiser's state kept, as
+        ``fit`` with ``warm_start=True`` and ``max_epochs=1`` does (Optuna's
+        pruning, online updates). Early stopping needs ``fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or \
+                (n_samples, n_steps, n_features)
+            Input windows.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss (see ``fit``).
+
+        Returns
+        -------
+        self : LSTMRegressor
+            The regressor, trained one more epoch.
+        """
+        return self._train(X, y, sample_weight, partial=True)
+
+    def _train(self, X, y, sample_weight, *, partial):
+        self._check_params(partial)
+        continuing = hasattr(self, "net_") and (partial or self.warm_start)
+        if continuing:
+            check_warm_start(self, self._fixed)
+            validate_windows(self, X, reset=False)  # scikit-learn's errors
+        windows, X2, y = validate_windows(self, X, y, reset=True)
         y = np.asarray(y)
         y2 = y.reshape(len(y), -1)
+        weights = check_sample_weight(sample_weight, len(y2))
         # A window with no observed step carries no input: it is predicted
         # from the initial state, but teaches nothing, so it is not trained
         # on. In stateful mode the state passes through it unchanged, so
         # leaving it out of the training sequence changes no other row.
-        informative = ~np.isnan(windows).all(axis=(1, 2))
-        if not informative.any():
+        train = ~np.isnan(windows).all(axis=(1, 2))
+        if weights is not None and not self.stateful:
+            train &= weights > 0  # weight 0: exactly as if the row were dropped
+        if not train.any():
             raise ValueError(
-                "LSTMRegressor got X whose every window is empty (all NaN); there "
-                "is nothing to learn from. Check the warm-up rows of the "
-                "transformers before it."
+                "LSTMRegressor got X whose every window is empty (all NaN) or "
+                "has weight 0; there is nothing to learn from. Check the warm-up "
+                "rows of the transformers before it."
             )
-        train_windows, train_y = windows[informative], y2[informative]
-        n_samples = train_windows.shape[0]
+        n_samples = int(train.sum())
         n_valid, gap = self._validation_rows(n_samples, windows.shape[1])
-        device = self._resolve_device()
-        n_threads = self._resolve_threads(
-            n_samples if self.batch_size is None else min(self.batch_size, n_samples)
-        )
-
-        continuing = self.warm_start and hasattr(self, "net_")
         if continuing and (
             windows.shape[1:] != self.window_shape_ or y2.shape[1] != self.n_outputs_
         ):
@@ -457,85 +468,65 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 f"of {self.window_shape_} and {self.n_outputs_} target(s); got "
                 f"{windows.shape[1:]} and {y2.shape[1]}."
             )
+        device = resolve_device(self.device)
         if continuing:
-            net, base = self.net_, self._base_seed
+            net = self.net_
             update_net(net, self)
         else:
-            base, seeds = self._seeds()
+            for name in FITTED:
+                if hasattr(self, name):
+                    delattr(self, name)
+            base = base_seed(self.random_state)
             net = build_net(
-                self, n_valid, gap, device, base, seeds, windows.shape[1:], y2.shape[1]
-            )
-        # A checkpoint taken during training describes the model with this.
-        net.describe = lambda: (self, self._description(windows, X2, y.ndim, base, net))
+                self, n_valid=n_valid, gap=gap, device=device, base=base,
+                window=windows.shape[1:], n_outputs=y2.shape[1],
+            )  # fmt: skip
+            net.initialize()
+            self._base_seed, self._fixed = base, fixed_params(self)
+        data = torch.tensor(windows[train], dtype=torch.float32, device=device)
+        if weights is not None:
+            w = torch.tensor(weights[train], dtype=torch.float32, device=device)
+            data = {"X": data, "sample_weight": w}
+        target = torch.tensor(y2[train], dtype=torch.float32, device=device)
+        batch = n_samples if self.batch_size is None else self.batch_size
+        before = (training_state(net), len(net.history)) if continuing else None
+        self._y_ndim, self._windows = y.ndim, windows
+        net.sk_rnn_estimator = self  # how a Checkpoint callback reads the model
+        try:
+            with torch_threads(self._resolve_threads(min(batch, n_samples))):
+                self.n_threads_ = torch.get_num_threads()
+                with interrupts_raise():
+                    net.partial_fit(data, target, epochs=1 if partial else None)
+        except UserInterrupt:
+            kept = self._after_interrupt(net, before)
+            if not kept:
+                raise KeyboardInterrupt from None
+        finally:
+            del net.sk_rnn_estimator
+        self._set_fitted(self._export(net)[0])
+        self._windows = None
+        return self
 
-        Xt = torch.tensor(train_windows, dtype=torch.float32, device=device)
-        yt = torch.tensor(train_y, dtype=torch.float32, device=device)
-        cuda_devices = [torch.device(device).index or 0] if device == "cuda" else []
-        with torch_threads(n_threads), torch.random.fork_rng(devices=cuda_devices):
-            n_threads = torch.get_num_threads()
-            try:
-                if continuing:
-                    self._restore_rng(device)
-                    net.partial_fit(Xt, yt)
-                else:
-                    torch.manual_seed(base)
-                    net.fit(Xt, yt)
-            finally:
-                del net.describe  # a closure: it must not stay on a pickled net
-            rng_state = torch.get_rng_state()
-            cuda_rng = torch.cuda.get_rng_state() if device == "cuda" else None
-            self._set_fitted(self._description(windows, X2, y.ndim, base, net))
-        self.n_threads_ = n_threads
-        self._rng_state, self._cuda_rng_state = rng_state, cuda_rng
-        if net.interrupted_:
+    def _after_interrupt(self, net, before) -> bool:
+        """Roll back after a Ctrl-C; True if the last completed epoch is kept."""
+        last = dict(net.callbacks_).get("last_epoch")
+        if isinstance(last, LastEpoch) and hasattr(last, "state_"):
+            load_training_state(net, last.state_)
+            del net.history[last.epochs_ :]
             warnings.warn(
                 f"LSTMRegressor: training was interrupted (KeyboardInterrupt) "
-                f"after {self.n_iter_} completed epoch(s); the model keeps the "
+                f"after {last.epochs_} completed epoch(s); the model keeps the "
                 "weights of the last completed epoch. Call fit again with "
                 "warm_start=True to continue.",
                 TrainingInterruptedWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return self
-
-    def _description(self, windows, X2, y_ndim, base, net) -> dict:
-        """The fitted attributes of a model whose network is ``net``."""
-        history = net.history
-        fitted = {
-            "net_": net,
-            "window_shape_": tuple(int(v) for v in windows.shape[1:]),
-            "n_outputs_": int(net.module_.n_outputs),
-            "member_seeds_": [int(s) for s in net.module_.seeds],
-            "n_iter_": len(history),
-            "loss_curve_": [float(epoch["train_loss"]) for epoch in history],
-            "_y_ndim": int(y_ndim),
-            "_base_seed": int(base),
-        }
-        if net.train_split is not None and len(history):
-            fitted["validation_loss_curve_"] = [
-                float(epoch["valid_loss"]) for epoch in history
-            ]
-            stopper = dict(net.callbacks_)["early_stopping"]
-            fitted["best_epoch_"] = stopper.best_epoch_.copy()
-        if self.stateful:
-            training = net.module_.training
-            net.module_.train(False)
-            try:
-                _, fitted["state_"] = self._forward(windows, None, net.module_)
-            finally:
-                net.module_.train(training)
-        return fitted
-
-    def _set_fitted(self, fitted: dict) -> None:
-        fitted["net_"].module_.train(False)
-        for name, value in fitted.items():
-            setattr(self, name, value)
-
-    def _restore_rng(self, device: str) -> None:
-        """Continue torch's random stream where the previous fit left it."""
-        torch.set_rng_state(self._rng_state)
-        if device == "cuda" and getattr(self, "_cuda_rng_state", None) is not None:
-            torch.cuda.set_rng_state(self._cuda_rng_state)
+            return True
+        if before is not None:  # the estimator goes back to before the call
+            load_training_state(net, before[0])
+            del net.history[before[1] :]
+            self._windows = None
+        return False
 
     def _validation_rows(self, n_samples: int, n_steps: int) -> tuple[int, int]:
         if not self.early_stopping:
@@ -550,6 +541,82 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
                 f"{n_samples} sample(s). Pass more rows or set early_stopping=False."
             )
         return n_valid, gap
+
+    # ------------------------------------------------------- state, saving
+    def _export(self, net=None) -> tuple[dict, dict]:
+        """The fitted state: ``(attributes, tensors)``.
+
+        ``attributes`` are the fitted attributes (``net_`` among them);
+        ``tensors`` is what continuing the training exactly depends on. The
+        one place the state leaves the estimator: ``save`` and
+        :class:`~sk_rnn.callbacks.Checkpoint` write it, ``_import`` reads it.
+        """
+        net = self.net_ if net is None else net
+        history = net.history
+        fitted = {
+            "net_": net,
+            "window_shape_": tuple(int(v) for v in self._windows.shape[1:])
+            if getattr(self, "_windows", None) is not None
+            else self.window_shape_,
+            "n_outputs_": int(net.module_.n_outputs),
+            "member_seeds_": [int(s) for s in net.module_.seeds],
+            "n_iter_": len(history),
+            "loss_curve_": [float(epoch["train_loss"]) for epoch in history],
+            "_y_ndim": int(self._y_ndim),
+            "_base_seed": int(self._base_seed),
+            "_fixed": self._fixed,
+        }
+        for name in ("n_threads_", "n_features_in_", "feature_names_in_"):
+            if hasattr(self, name):
+                fitted[name] = getattr(self, name)
+        stopper = dict(net.callbacks_).get("early_stopping")
+        if stopper is not None and len(history):
+            fitted["validation_loss_curve_"] = [
+                float(epoch["valid_loss"]) for epoch in history
+            ]
+            fitted["best_epoch_"] = stopper.best_epoch_.copy()
+        tensors = training_state(net)
+        if self.stateful:
+            windows = getattr(self, "_windows", None)
+            if windows is None:
+                fitted["state_"] = self.state_
+            else:
+                training = net.module_.training
+                net.module_.train(False)
+                try:
+                    _, fitted["state_"] = self._forward(windows, None, net.module_)
+                finally:
+                    net.module_.train(training)
+            tensors["state_"] = [
+                None if s is None else torch.from_numpy(s) for s in fitted["state_"]
+            ]
+        return fitted, tensors
+
+    def _import(self, fitted: dict, tensors: dict, history, n_valid, gap) -> None:
+        """Rebuild the network from ``_export``'s output (``load``)."""
+        net = build_net(
+            self, n_valid=n_valid, gap=gap, device=resolve_device(self.device),
+            base=fitted["_base_seed"], window=fitted["window_shape_"],
+            n_outputs=fitted["n_outputs_"],
+        )  # fmt: skip
+        net.initialize()
+        load_training_state(net, tensors)
+        net.history = history
+        fitted["net_"] = net
+        fitted["_fixed"] = fixed_params(self)
+        stopper = dict(net.callbacks_).get("early_stopping")
+        if stopper is not None and stopper.best_epoch_ is not None:
+            fitted["best_epoch_"] = stopper.best_epoch_.copy()
+        if "state_" in tensors:
+            fitted["state_"] = tuple(
+                None if s is None else s.numpy() for s in tensors["state_"]
+            )
+        self._set_fitted(fitted)
+
+    def _set_fitted(self, fitted: dict) -> None:
+        fitted["net_"].module_.train(False)
+        for name, value in fitted.items():
+            setattr(self, name, value)
 
     # -------------------------------------------------------------- predict
     def _forward(self, windows: np.ndarray, state, module=None):
@@ -599,7 +666,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _predict_all(self, X, initial_state="fit") -> np.ndarray:
         check_is_fitted(self)
-        windows, X2, _ = self._validate_X(X, reset=False)
+        windows, _, _ = validate_windows(self, X, reset=False)
         state = self._initial_state(initial_state)
         module = self.net_.module_
         training = module.training

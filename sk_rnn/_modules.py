@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
-from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
 #: Gates per cell: weight rows are ``n_gates * hidden_size``.
@@ -68,6 +67,10 @@ class RecurrentNetwork(nn.Module):
         initialised from ``seeds[k]`` alone, so it does not depend on the
         other members. Parameters are validated by
         :class:`~sk_rnn.LSTMRegressor`, which builds this module.
+    generator : torch.Generator or None
+        Draws the dropout masks (on the module's device), so training never
+        touches torch's global random streams. None: a generator seeded
+        with ``seeds[0]``.
 
     Notes
     -----
@@ -93,6 +96,7 @@ class RecurrentNetwork(nn.Module):
         n_members: int = 1,
         init: str = "keras",
         seeds: Sequence[int] = (0,),
+        generator: torch.Generator | None = None,
     ):
         super().__init__()
         self.n_features = n_features
@@ -105,6 +109,7 @@ class RecurrentNetwork(nn.Module):
         self.n_members = n_members
         self.init = init
         self.seeds = [int(seed) for seed in seeds]
+        self.generator = generator
         self.n_directions = 2 if bidirectional else 1
 
         gates = N_GATES[cell] * hidden_size
@@ -258,12 +263,21 @@ class RecurrentNetwork(nn.Module):
             else self._run_loop
         )
         features, new_state = run(X, state, weights, observed, stateful, n_steps)
-        if self.dropout and self.training:
-            features = F.dropout(features, self.dropout, True)
+        features = self._dropout(features)
         # (K, B, in) x (K, in, O) + (K, 1, O) -> (K, B, O) -> (B, K, O)
         out = torch.baddbmm(weights.head_bias, features, weights.head_weight)
         out = out.transpose(0, 1)
         return (out, new_state) if return_state else out
+
+    def _dropout(self, x: Tensor) -> Tensor:
+        """Inverted dropout with masks from ``self.generator``."""
+        if not (self.dropout and self.training):
+            return x
+        if self.generator is None or self.generator.device != x.device:
+            self.generator = torch.Generator(device=x.device).manual_seed(self.seeds[0])
+        keep = 1.0 - self.dropout
+        mask = torch.empty_like(x).bernoulli_(keep, generator=self.generator)
+        return x * mask / keep
 
     def _weights(self, dtype) -> _Weights:
         head_weight, head_bias = self.head_weight, self.head_bias
@@ -281,18 +295,44 @@ class RecurrentNetwork(nn.Module):
             b_ih = b_ih[0, 0]
             b_hh = torch.zeros_like(b_ih) if b_hh is None else b_hh[0, 0]
             params += [w_ih[0].T, w_hh[0].T, b_ih, b_hh]
-        hx = h0 if c0 is None else (h0, c0)
         fused = _FUSED[self.cell]
-        layers, dropout, D = self.num_layers, self.dropout, self.n_directions
+        layers, D = self.num_layers, self.n_directions
+        # Dropout between layers draws from our generator, so the layers run
+        # one kernel call each; otherwise the stack is one call.
+        per_layer = bool(self.dropout and self.training and layers > 1)
+        groups = (
+            [(params[4 * D * i : 4 * D * (i + 1)], slice(D * i, D * (i + 1)))
+             for i in range(layers)]
+            if per_layer
+            else [(params, slice(None))]
+        )  # fmt: skip
+        n_layers = 1 if per_layer else layers
         empty = None
+
+        def run_layers(data, batch_sizes, hx):
+            h_parts, c_parts = [], []
+            for i, (group, rows) in enumerate(groups):
+                if i:
+                    data = self._dropout(data)
+                h_i = hx[0][rows] if c0 is not None else hx[rows]
+                hx_i = h_i if c0 is None else (h_i, hx[1][rows])
+                opts = (group, True, n_layers, 0.0, self.training, D == 2)
+                if batch_sizes is None:
+                    out = fused(data, hx_i, *opts, True)  # batch_first
+                else:
+                    out = fused(data, batch_sizes, hx_i, *opts)
+                data = out[0]
+                h_parts.append(out[1])
+                if c0 is not None:
+                    c_parts.append(out[2])
+            return data, torch.cat(h_parts), torch.cat(c_parts) if c_parts else None
+
+        hx = h0 if c0 is None else (h0, c0)
         with warnings.catch_warnings():
             if X.is_cuda:  # cuDNN asks for one weight buffer; ours are per member.
                 warnings.filterwarnings("ignore", "RNN module weights", UserWarning)
-            # The arguments after the input and the initial state.
-            options = (params, True, layers, dropout, self.training, self.bidirectional)
             if observed is None:
-                result = fused(X, hx, *options, True)  # batch_first
-                output = result[0]
+                output, h_n, c_n = run_layers(X, None, hx)
             else:
                 # Shift each window left past its missing oldest steps, then
                 # pack: a window of m observed steps is a sequence of length m.
@@ -313,14 +353,12 @@ class RecurrentNetwork(nn.Module):
                     if c0 is None
                     else tuple(t.index_select(1, order) for t in hx)
                 )
-                result = fused(packed.data, packed.batch_sizes, hx_sorted, *options)
-                result = (
-                    None,
-                    *(t.index_select(1, packed.unsorted_indices) for t in result[1:]),
-                )
+                _, h_n, c_n = run_layers(packed.data, packed.batch_sizes, hx_sorted)
+                h_n = h_n.index_select(1, packed.unsorted_indices)
+                if c_n is not None:
+                    c_n = c_n.index_select(1, packed.unsorted_indices)
                 output = None
-        h_n = result[1]
-        c_n = result[2] if self.cell == "lstm" else None
+
         if stateful:
             features = output[0, n_steps - 1 :: n_steps]
         else:
@@ -381,8 +419,7 @@ class RecurrentNetwork(nn.Module):
                     )
             if not last:
                 inputs = torch.cat(outputs, dim=-1) if D == 2 else outputs[0]
-                if self.dropout and self.training:
-                    inputs = F.dropout(inputs, self.dropout, True)
+                inputs = self._dropout(inputs)
                 inputs = inputs.reshape(K, batch * length, -1)
         if not stateful:
             features = torch.cat(final_h[-D:], dim=-1) if D == 2 else final_h[-1]

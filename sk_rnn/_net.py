@@ -1,17 +1,28 @@
-"""The skorch net that :class:`LSTMRegressor` builds in ``fit``.
+"""The skorch net that :class:`LSTMRegressor` trains through.
 
-Private: users reach it as ``LSTMRegressor().net_`` and keep everything skorch
-offers (callbacks, history, device handling, ``save_params``), while the
-training loop is trimmed for small sequential workloads: batches are slices of
-tensors already on the device, the recurrent state is carried between batches
-in stateful mode, and the loss of an ensemble is the sum of its members'
-losses, so each member's gradient is exactly the one it would get alone.
+Users reach it as ``LSTMRegressor().net_``: a :class:`skorch.NeuralNetRegressor`
+whose ``predict``, ``forward``, ``history``, callbacks and ``iterator_train__*``
+settings behave as skorch documents them. sk_rnn shapes it only through
+skorch's documented extension points:
+
+- ``iterator_train``/``iterator_valid``: :class:`TensorBatches`, consecutive
+  (or shuffled, with an explicit generator) slices of tensors already on the
+  device, with the signature of a ``DataLoader``;
+- ``train_split``: :class:`TailSplit`, the most recent rows after a gap;
+- ``criterion``: :class:`MemberLoss`, the sum of the ensemble members' losses,
+  so each member's gradient is the one it would get alone;
+- ``infer``, ``get_loss``, ``train_step_single`` and ``validation_step``;
+- callbacks: per-member early stopping and gradient clipping.
+
+A batch's ``X`` is a dict ``{"X": windows, "sample_weight": weights}`` when the
+rows are weighted (skorch's documented way to pass sample weights).
 """
 
 from __future__ import annotations
 
-import copy
 import math
+import threading
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 import numpy as np
@@ -19,9 +30,9 @@ import torch
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback
 from skorch.dataset import Dataset
+from skorch.utils import to_tensor
 from torch.nn import functional as F
 
-from ._modules import RecurrentNetwork
 from .exceptions import TrainingDivergedError
 
 OPTIMIZERS = {
@@ -31,65 +42,145 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 FUSABLE = {"adam", "adamw", "sgd"}
+LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
+
+# --------------------------------------------------------------- threads
+_threads = threading.Condition()
+_holders = {"count": 0, "n": None, "previous": None}
 
 
 @contextmanager
 def torch_threads(n_threads: int | None):
-    """Use ``n_threads`` torch threads inside the block (None: leave as is)."""
-    previous = torch.get_num_threads()
-    if n_threads is None or n_threads == previous:
+    """Use ``n_threads`` torch threads inside the block (None: leave as is).
+
+    ``torch.set_num_threads`` is process-wide. Blocks that ask for the same
+    count run together; a block asking for another count waits until they
+    end, and the count the process had before is restored by the last one.
+    """
+    if n_threads is None:
         yield
         return
-    torch.set_num_threads(n_threads)
+    with _threads:
+        while _holders["count"] and _holders["n"] != n_threads:
+            _threads.wait()
+        if not _holders["count"]:
+            _holders["previous"] = torch.get_num_threads()
+            _holders["n"] = n_threads
+            if n_threads != _holders["previous"]:
+                torch.set_num_threads(n_threads)
+        _holders["count"] += 1
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        with _threads:
+            _holders["count"] -= 1
+            if not _holders["count"]:
+                if torch.get_num_threads() != _holders["previous"]:
+                    torch.set_num_threads(_holders["previous"])
+                _holders["n"] = None
+                _threads.notify_all()
 
 
-class MemberMSELoss(torch.nn.Module):
-    """Mean squared error of each member: ``(batch, K, O)`` -> ``(K,)``."""
+# ------------------------------------------------------------------ loss
+class MemberLoss(torch.nn.Module):
+    """Each member's (weighted) mean loss; ``forward`` returns their sum.
 
-    def forward(self, y_pred, y_true):
-        return (y_pred - y_true.unsqueeze(1)).square().mean(dim=(0, 2))
+    ``y_pred`` is ``(batch, K, O)``, ``y_true`` ``(batch, O)``. Member ``k``'s
+    parameters reach only member ``k``'s loss, so the gradient of the sum is
+    each member's own gradient. With ``sample_weight`` a member's loss is
+    ``sum(w_i * l_i) / sum(w_i)`` over the batch (rows of weight 0 count for
+    nothing).
+    """
 
-    @staticmethod
-    def total(y_pred, y_true):
-        """The sum of the members' losses, in two autograd nodes.
+    def __init__(self, loss="squared_error", quantile=0.5, delta=1.0):
+        super().__init__()
+        self.loss = loss
+        self.quantile = quantile
+        self.delta = delta
 
-        Member ``k``'s parameters only reach member ``k``'s loss, so the
-        gradient of the sum is each member's own gradient.
-        """
+    def pointwise(self, y_pred, y_true):
+        """The loss of every prediction, ``(batch, K, O)``."""
         target = y_true.unsqueeze(1).expand_as(y_pred)
-        n_per_member = y_pred.shape[0] * y_pred.shape[2]
-        return F.mse_loss(y_pred, target, reduction="sum") / n_per_member
+        if self.loss == "squared_error":
+            return (y_pred - target).square()
+        if self.loss == "absolute_error":
+            return (y_pred - target).abs()
+        if self.loss == "huber":
+            return F.huber_loss(y_pred, target, reduction="none", delta=self.delta)
+        residual = target - y_pred  # pinball loss of the quantile
+        return torch.maximum(self.quantile * residual, (self.quantile - 1) * residual)
+
+    def members(self, y_pred, y_true, sample_weight=None):
+        """Each member's loss, ``(K,)``."""
+        values = self.pointwise(y_pred, y_true)
+        if sample_weight is None:
+            return values.mean(dim=(0, 2))
+        weights = sample_weight.to(values.dtype).view(-1, 1, 1)
+        total = weights.sum() * values.shape[2]
+        return (values * weights).sum(dim=(0, 2)) / total.clamp(min=1e-300)
+
+    def forward(self, y_pred, y_true, sample_weight=None):
+        if sample_weight is None and self.loss == "squared_error":
+            # Two autograd nodes: the fast path of the seed's workload.
+            target = y_true.unsqueeze(1).expand_as(y_pred)
+            n_per_member = y_pred.shape[0] * y_pred.shape[2]
+            return F.mse_loss(y_pred, target, reduction="sum") / n_per_member
+        return self.members(y_pred, y_true, sample_weight).sum()
+
+
+# ------------------------------------------------------------------ data
+def _take(data, rows):
+    if isinstance(data, Mapping):
+        return {key: value[rows] for key, value in data.items()}
+    return None if data is None else data[rows]
+
+
+def _length(data) -> int:
+    return len(data["X"]) if isinstance(data, Mapping) else len(data)
 
 
 class TensorBatches:
-    """Consecutive (or, if ``shuffle``, permuted) slices of device tensors."""
+    """Slices of a dataset's tensors, consecutive or shuffled: an iterator.
 
-    def __init__(self, X, y, batch_size, shuffle=False, generator=None):
-        self.X, self.y = X, y
-        self.batch_size = batch_size
+    Takes the arguments of a ``torch.utils.data.DataLoader`` that apply to
+    tensors already on the device (``batch_size``, ``shuffle`` and
+    ``generator``, which draws the permutation); any other argument is
+    refused, so an ``iterator_train__*`` setting is never silently ignored.
+    Pass ``iterator_train=torch.utils.data.DataLoader`` through
+    ``LSTMRegressor(net_kwargs=...)`` for a DataLoader's other options.
+    """
+
+    def __init__(
+        self, dataset, batch_size=1, shuffle=False, generator=None, **unsupported
+    ):
+        if unsupported:
+            raise ValueError(
+                "LSTMRegressor's tensor batches take batch_size, shuffle and "
+                f"generator; got {sorted(unsupported)}. For DataLoader options "
+                "pass net_kwargs={'iterator_train': torch.utils.data.DataLoader, "
+                "...}."
+            )
+        self.X, self.y = dataset.X, dataset.y
+        self.batch_size = max(int(batch_size), 1)
         self.shuffle = shuffle
         self.generator = generator
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(_length(self.X) / self.batch_size)
 
     def __iter__(self):
-        n, size = len(self.X), self.batch_size
+        n, size = _length(self.X), self.batch_size
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator).to(self.X.device)
+            order = torch.randperm(n, generator=self.generator)
+            device = (self.X["X"] if isinstance(self.X, Mapping) else self.X).device
+            order = order.to(device)
             for start in range(0, n, size):
                 rows = order[start : start + size]
-                yield self.X[rows], None if self.y is None else self.y[rows]
+                yield _take(self.X, rows), _take(self.y, rows)
             return
         for start in range(0, n, size):
-            yield (
-                self.X[start : start + size],
-                None if self.y is None else self.y[start : start + size],
-            )
+            rows = slice(start, start + size)
+            yield _take(self.X, rows), _take(self.y, rows)
 
 
 class TailSplit:
@@ -106,42 +197,43 @@ class TailSplit:
 
     def __call__(self, dataset, y=None, **fit_params):
         X, y = dataset.X, dataset.y
-        n_train = len(X) - self.n_valid - self.gap
-        valid = slice(len(X) - self.n_valid, None)
-        return Dataset(X[:n_train], y[:n_train]), Dataset(X[valid], y[valid])
+        n = _length(X)
+        train = slice(0, n - self.n_valid - self.gap)
+        valid = slice(n - self.n_valid, None)
+        return (
+            Dataset(_take(X, train), _take(y, train)),
+            Dataset(_take(X, valid), _take(y, valid)),
+        )
 
 
+# ------------------------------------------------------------------- net
 class RecurrentNet(NeuralNetRegressor):
     """NeuralNetRegressor over a :class:`~sk_rnn._modules.RecurrentNetwork`.
 
-    Extra parameters: ``stateful`` carries the recurrent state from batch to
-    batch (reset at each epoch, continued into the validation rows);
-    ``shuffle`` permutes stateless training batches with ``seed``;
-    ``clip_grad_norm`` clips each member's gradient norm on its own.
+    ``stateful`` carries the recurrent state from batch to batch (from zero
+    at each epoch, continued into the validation rows). ``predict`` returns
+    ``(n_samples, n_members, n_outputs)``: every member's prediction.
     """
 
-    def __init__(
-        self,
-        *args,
-        stateful=False,
-        shuffle=False,
-        seed=0,
-        clip_grad_norm=None,
-        **kwargs,
-    ):
+    def __init__(self, *args, stateful=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.stateful = stateful
-        self.shuffle = shuffle
-        self.seed = seed
-        self.clip_grad_norm = clip_grad_norm
 
-    # ----------------------------------------------------------- callbacks
+    def initialize(self):
+        self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
+        return super().initialize()
+
+    def initialize_callbacks(self):
+        self._listeners = {}
+        return super().initialize_callbacks()
+
     def notify(self, method_name, **cb_kwargs):
-        """Call only the callbacks that implement ``method_name``.
+        """skorch's ``notify``, calling only the callbacks that implement it.
 
         skorch calls every callback for every batch; on tiny batches that
         dispatch costs as much as the arithmetic. Skipping the inherited
-        no-op methods changes nothing a callback can observe.
+        no-op methods of :class:`skorch.callbacks.Callback` changes nothing a
+        callback can observe.
         """
         getattr(self, method_name)(self, **cb_kwargs)  # the net's own hook
         listeners = self._listeners.get(method_name)
@@ -156,211 +248,79 @@ class RecurrentNet(NeuralNetRegressor):
         for cb in listeners:
             getattr(cb, method_name)(self, **cb_kwargs)
 
-    def initialize_callbacks(self):
-        self._listeners = {}
-        return super().initialize_callbacks()
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        self._carry[0] = None  # every epoch starts from the zero state
 
-    def _set_training(self, training=True):
-        if self.module_.training != training:
-            super()._set_training(training)
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        for batch in self.history[-1]["batches"]:
+            for prefix in ("train", "valid"):
+                loss = batch.get(prefix + "_loss", 0.0)
+                if not math.isfinite(loss):
+                    raise TrainingDivergedError(
+                        f"LSTMRegressor: the {prefix} loss became {loss} in epoch "
+                        f"{len(self.history)}, so training stopped. Lower lr (now "
+                        f"{self.lr!r}), set clip_grad_norm (for example 1.0), or "
+                        "scale X and y (MinMaxScaler, StandardScaler)."
+                    )
 
-    # ---------------------------------------------------------------- data
-    def get_iterator(self, dataset, training=False):
-        batch_size = self.batch_size if self.batch_size > 0 else len(dataset)
-        shuffle = training and self.shuffle and not self.stateful
-        generator = None
-        if shuffle:
-            if getattr(self, "_shuffle_generator", None) is None:
-                self._shuffle_generator = torch.Generator().manual_seed(self.seed)
-            generator = self._shuffle_generator
-        X = dataset.X if isinstance(dataset, Dataset) else dataset
-        y = dataset.y if isinstance(dataset, Dataset) else None
-        return TensorBatches(X, y, max(batch_size, 1), shuffle, generator)
-
-    # ------------------------------------------------------------ training
     def infer(self, x, **fit_params):
+        if not isinstance(x, torch.Tensor):  # net_.predict(numpy), a DataLoader
+            x = to_tensor(x, device=self.device)
+        if isinstance(x, Mapping):
+            x = x["X"]
+        dtype = self.module_.head_weight.dtype
+        if x.dtype != dtype:
+            x = x.to(dtype)
         if not self.stateful:
             return self.module_(x, **fit_params)
-        carry = self._carry
         y_pred, state = self.module_(
-            x, carry[0], stateful=True, return_state=True, **fit_params
+            x, self._carry[0], stateful=True, return_state=True, **fit_params
         )
         # Truncated backpropagation: the next batch starts from a constant.
-        carry[0] = tuple(None if s is None else s.detach() for s in state)
+        self._carry[0] = tuple(None if s is None else s.detach() for s in state)
         return y_pred
 
+    @staticmethod
+    def _weights(X):
+        return X.get("sample_weight") if isinstance(X, Mapping) else None
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not isinstance(y_true, torch.Tensor):
+            y_true = to_tensor(y_true, device=self.device)
+        y_true = y_true.to(y_pred.dtype)
+        return self.criterion_(y_pred, y_true, self._weights(X))
+
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
-        Xi, yi = batch
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.criterion_.total(y_pred, yi)
-        loss.backward()
-        if self.clip_grad_norm is not None:
-            self._clip_member_gradients(self.clip_grad_norm)
-        # skorch records the members' mean loss.
-        return {"loss": loss.detach() / y_pred.shape[1], "y_pred": y_pred}
+        step = super().train_step_single(batch, **fit_params)
+        # skorch records the members' mean loss, not their sum.
+        step["loss"] = step["loss"].detach() / self.module_.n_members
+        return step
 
     def validation_step(self, batch, **fit_params):
-        self._set_training(False)
+        self.module_.train(False)
         Xi, yi = batch
         with torch.no_grad():
             y_pred = self.infer(Xi, **fit_params)
-            member_losses = self.criterion_(y_pred, yi)
-        return {
-            "loss": member_losses.mean(),
-            "member_losses": member_losses,
-            "y_pred": y_pred,
-        }
+            yi = to_tensor(yi, device=self.device).to(y_pred.dtype)
+            members = self.criterion_.members(y_pred, yi, self._weights(Xi))
+        return {"loss": members.mean(), "member_losses": members, "y_pred": y_pred}
 
-    def _clip_member_gradients(self, max_norm):
-        """``clip_grad_norm_`` applied to each member's slice of the grads."""
-        grads = [p.grad for p in self.module_.parameters() if p.grad is not None]
+
+# ------------------------------------------------------------- callbacks
+class MemberGradientClipping(Callback):
+    """``clip_grad_norm_`` applied to each ensemble member on its own."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
         squares = torch.stack([g.square().flatten(1).sum(1) for g in grads]).sum(0)
-        scale = (max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
+        scale = (self.max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
         for g in grads:
             g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if iterator is None:
-            return
-        if training:
-            self._carry[0] = None  # every epoch starts from the zero state
-        history = self.history
-        member_sum = None
-        n_rows = 0
-        batch_count = 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            loss = step["loss"].item()
-            size = len(batch[0])
-            if not math.isfinite(loss):
-                self._diverged(prefix, loss)
-            history.record_batch(prefix + "_loss", loss)
-            history.record_batch(prefix + "_batch_size", size)
-            if "member_losses" in step:  # validation: per-member early stopping
-                weighted = step["member_losses"] * size
-                member_sum = weighted if member_sum is None else member_sum + weighted
-                n_rows += size
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            batch_count += 1
-        history.record(prefix + "_batch_count", batch_count)
-        if member_sum is not None:
-            history.record(prefix + "_member_loss", (member_sum / n_rows).tolist())
-
-    def _diverged(self, prefix, loss):
-        epoch = len(self.history)
-        raise TrainingDivergedError(
-            f"LSTMRegressor: the {prefix} loss became {loss} in epoch {epoch}, so "
-            f"training stopped. Lower lr (now {self.lr!r}), set clip_grad_norm "
-            "(for example 1.0), or scale X and y (MinMaxScaler, StandardScaler)."
-        )
-
-    # ----------------------------------------------- interruption, resuming
-    def on_epoch_end(self, net, **kwargs):
-        super().on_epoch_end(net, **kwargs)
-        self._take_snapshot()
-
-    def training_state(self) -> dict:
-        """Everything that continuing the training exactly depends on."""
-        state = {
-            "module": self.module_.state_dict(),
-            "optimizer": self.optimizer_.state_dict(),
-            "rng": torch.get_rng_state(),
-            "shuffle": None
-            if self._shuffle_generator is None
-            else self._shuffle_generator.get_state(),
-        }
-        if torch.cuda.is_available() and str(self.device).startswith("cuda"):
-            state["cuda_rng"] = torch.cuda.get_rng_state()
-        return state
-
-    def load_training_state(self, state: dict, rng: bool = True) -> None:
-        """Load ``training_state()``; ``rng=False`` leaves torch's global
-        random streams alone (loading a model must not reseed the user's)."""
-        state = copy.deepcopy(state)
-        self.module_.load_state_dict(state["module"])
-        self.optimizer_.load_state_dict(state["optimizer"])
-        if rng:
-            torch.set_rng_state(state["rng"])
-            if state.get("cuda_rng") is not None and torch.cuda.is_available():
-                torch.cuda.set_rng_state(state["cuda_rng"])
-        if state.get("shuffle") is not None:
-            self._shuffle_generator = torch.Generator().manual_seed(self.seed)
-            self._shuffle_generator.set_state(state["shuffle"])
-
-    def _take_snapshot(self) -> None:
-        """Copy the training state at an epoch boundary, in place when possible."""
-        live = self.training_state()
-        if self._snapshot is None or not _copy_into(self._snapshot, live):
-            self._snapshot = copy.deepcopy(live)
-        self._snapshot_epochs = len(self.history)
-
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
-        """skorch's ``partial_fit``, telling a user's Ctrl-C from early stopping.
-
-        On a keyboard interrupt the net goes back to the end of the last
-        completed epoch (weights, optimiser, random streams), drops the
-        unfinished epoch from the history and sets ``interrupted_``.
-        """
-        if not self.initialized_:
-            self.initialize()
-        routing_method = fit_params.pop("_routing_method", "partial_fit")
-        self.interrupted_ = False
-        self._snapshot = None
-        self._take_snapshot()
-        self.notify("on_train_begin", X=X, y=y)
-        try:
-            self.fit_loop(X, y, _routing_method=routing_method, **fit_params)
-        except StopTraining:
-            pass
-        except KeyboardInterrupt:
-            self._roll_back()
-            self.interrupted_ = True
-        except BaseException:
-            self._roll_back()
-            raise
-        self.notify("on_train_end", X=X, y=y)
-        return self
-
-    def _roll_back(self) -> None:
-        """Back to the end of the last completed epoch."""
-        self.load_training_state(self._snapshot)
-        del self.history[self._snapshot_epochs :]
-
-    def initialize(self):
-        self._snapshot = None
-        self.interrupted_ = False
-        self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
-        self._shuffle_generator = None
-        return super().initialize()
-
-
-def _copy_into(stored, live) -> bool:
-    """Copy ``live`` into the same-shaped ``stored`` in place; False if unlike."""
-    if isinstance(live, torch.Tensor):
-        if not isinstance(stored, torch.Tensor) or stored.shape != live.shape:
-            return False
-        stored.copy_(live)
-        return True
-    if isinstance(live, dict) and isinstance(stored, dict):
-        if stored.keys() != live.keys():
-            return False
-        keys = live.keys()
-    elif isinstance(live, list) and isinstance(stored, list):
-        if len(stored) != len(live):
-            return False
-        keys = range(len(live))
-    else:
-        return False
-    for key in keys:
-        value = live[key]
-        if isinstance(value, (torch.Tensor, dict, list)):
-            if not _copy_into(stored[key], value):
-                return False
-        else:
-            stored[key] = copy.deepcopy(value)
-    return True
 
 
 class MemberEarlyStopping(Callback):
@@ -368,9 +328,9 @@ class MemberEarlyStopping(Callback):
 
     A member improves when its validation loss falls below its best minus
     ``tol``; after ``patience`` epochs without improvement its best weights
-    are frozen. Training stops once every member is frozen, and at the end
-    each member gets its best weights back: the same weights it would have
-    had trained alone.
+    are frozen. Training stops once every member is frozen (by raising
+    ``KeyboardInterrupt``, as skorch's ``EarlyStopping`` does), and at the
+    end each member gets its best weights back.
     """
 
     def __init__(self, patience=10, tol=1e-4):
@@ -384,6 +344,7 @@ class MemberEarlyStopping(Callback):
             self.best_epoch_ = None
             self.stale_ = None
             self.best_state_ = None
+        self._sum, self._rows = None, 0
         return self
 
     def on_train_begin(self, net, **kwargs):
@@ -396,10 +357,23 @@ class MemberEarlyStopping(Callback):
                 name: p.detach().clone() for name, p in net.module_.named_parameters()
             }
 
-    def on_epoch_end(self, net, **kwargs):
-        losses = np.asarray(net.history[-1].get("valid_member_loss", []), dtype=float)
-        if losses.size == 0:
+    def on_epoch_begin(self, net, **kwargs):
+        self._sum, self._rows = None, 0
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        losses = kwargs.get("member_losses")
+        if training or losses is None:
             return
+        size = _length(batch[0])
+        weighted = losses * size
+        self._sum = weighted if self._sum is None else self._sum + weighted
+        self._rows += size
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._sum is None:
+            return
+        losses = (self._sum / self._rows).cpu().numpy().astype(float)
+        net.history.record("valid_member_loss", losses.tolist())
         active = self.stale_ < self.patience
         improved = active & (losses < self.best_loss_ - self.tol)
         self.stale_[active & ~improved] += 1
@@ -414,7 +388,7 @@ class MemberEarlyStopping(Callback):
                     best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
         net.history.record("members_improved", int(improved.sum()))
         if (self.stale_ >= self.patience).all():
-            raise StopTraining
+            raise KeyboardInterrupt  # skorch's way for a callback to stop
 
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
@@ -423,74 +397,19 @@ class MemberEarlyStopping(Callback):
             for name, p in net.module_.named_parameters():
                 p.copy_(self.best_state_[name])
 
+    def state(self) -> dict:
+        return {
+            "best_state": {k: v.cpu().clone() for k, v in self.best_state_.items()},
+            "best_loss": torch.from_numpy(self.best_loss_.copy()),
+            "best_epoch": torch.from_numpy(self.best_epoch_.copy()),
+            "stale": torch.from_numpy(self.stale_.copy()),
+        }
 
-class StopTraining(KeyboardInterrupt):
-    """Raised by a callback to end training; skorch catches it."""
-
-
-def build_net(model, n_valid, gap, device, base_seed, seeds, window, n_outputs):
-    """The skorch net for ``model`` (an LSTMRegressor), not yet initialised."""
-    optimizer = model.optimizer
-    optimizer_kwargs = {}
-    if isinstance(optimizer, str):
-        if optimizer in FUSABLE and device in ("cpu", "cuda"):
-            optimizer_kwargs["optimizer__fused"] = True
-        optimizer = OPTIMIZERS[optimizer]
-    callbacks = copy.deepcopy(list(model.callbacks or []))
-    if n_valid:
-        callbacks.append(
-            ("early_stopping", MemberEarlyStopping(model.n_iter_no_change, model.tol))
-        )
-    batch_size = -1 if model.batch_size is None else model.batch_size
-    params = {
-        "module": RecurrentNetwork,
-        "module__n_features": int(window[1]),
-        "module__n_outputs": int(n_outputs),
-        "module__hidden_size": model.hidden_size,
-        "module__num_layers": model.num_layers,
-        "module__cell": model.cell,
-        "module__dropout": model.dropout,
-        "module__bidirectional": model.bidirectional,
-        "module__n_members": model.n_ensemble,
-        "module__init": model.init,
-        "module__seeds": list(seeds),
-        "criterion": MemberMSELoss,
-        "optimizer": optimizer,
-        "lr": model.lr,
-        "max_epochs": model.max_epochs,
-        "batch_size": batch_size,
-        "train_split": TailSplit(n_valid, gap) if n_valid else None,
-        "callbacks": callbacks,
-        "device": device,
-        "verbose": model.verbose,
-        "stateful": model.stateful,
-        "shuffle": model.shuffle,
-        "seed": base_seed,
-        "clip_grad_norm": model.clip_grad_norm,
-        **optimizer_kwargs,
-    }
-    if not model.verbose:  # PrintLog formats its table every epoch
-        params["callbacks__print_log"] = None
-    params.update(model.net_kwargs or {})
-    return RecurrentNet(**params)
-
-
-def update_net(net, model) -> None:
-    """Carry changed parameters over to a net that training continues.
-
-    ``max_epochs``, ``batch_size``, ``verbose`` and ``callbacks`` may
-    change between warm starts; the optimiser, its state and the early
-    stopping record are kept.
-    """
-    net.max_epochs = model.max_epochs
-    net.batch_size = -1 if model.batch_size is None else model.batch_size
-    net.verbose = model.verbose
-    stopper = dict(net.callbacks_).get("early_stopping")
-    callbacks = copy.deepcopy(list(model.callbacks or []))
-    if stopper is not None:
-        callbacks.append(("early_stopping", stopper))
-    net.callbacks = callbacks
-    net.initialize_callbacks()
+    def load_state(self, state: dict, device) -> None:
+        self.best_state_ = {k: v.to(device) for k, v in state["best_state"].items()}
+        self.best_loss_ = state["best_loss"].numpy().copy()
+        self.best_epoch_ = state["best_epoch"].numpy().copy()
+        self.stale_ = state["stale"].numpy().copy()
 
 
 def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
@@ -512,7 +431,9 @@ def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
     with torch.no_grad():
         for start in range(0, n, batch_rows):
             chunk = torch.tensor(
-                windows[start : start + batch_rows], dtype=dtype, device=device
+                np.ascontiguousarray(windows[start : start + batch_rows]),
+                dtype=dtype,
+                device=device,
             )
             if stateful:
                 pred, state = module(

@@ -5,10 +5,10 @@ can do anything. An sk_rnn model file is a zip archive of two members:
 
 - ``sk_rnn.json``: the format version, the estimator's parameters, its fitted
   attributes and training history (plain JSON), and the SHA-256 of
-- ``tensors.pt``: the network's weights, the optimiser's state and the random
-  streams, written with :func:`torch.save` and read back with
-  ``torch.load(weights_only=True)``, which only rebuilds tensors and plain
-  containers.
+- ``tensors.pt``: the network's weights, the optimiser's state and the
+  states of the shuffling and dropout generators, written with
+  :func:`torch.save` and read back with ``torch.load(weights_only=True)``,
+  which only rebuilds tensors and plain containers.
 
 A file whose tensors do not match the recorded checksum is refused, and so is
 one whose tensor member holds anything but tensors.
@@ -30,10 +30,10 @@ import numpy as np
 import torch
 from skorch.history import History
 
-from ._net import build_net
+from ._training import resolve_device
 
 FORMAT = "sk_rnn.LSTMRegressor"
-VERSION = 1
+VERSION = 2
 META, TENSORS = "sk_rnn.json", "tensors.pt"
 
 #: Parameters that cannot be written as JSON are saved as None.
@@ -43,6 +43,8 @@ _NOT_SAVED = ("callbacks",)
 def _json_params(params: dict) -> dict:
     out = {}
     for name, value in params.items():
+        if isinstance(value, np.generic):  # np.float64(1e-3) from np.logspace
+            value = value.item()
         if name in _NOT_SAVED:
             out[name] = None
         elif name == "optimizer" and isinstance(value, type):
@@ -57,14 +59,20 @@ def _json_params(params: dict) -> dict:
             out[name] = None
         else:
             try:
-                json.dumps(value)
-            except TypeError:
+                json.dumps(value, allow_nan=False, default=_plain_or_fail)
+            except (TypeError, ValueError):
                 raise ValueError(
                     f"LSTMRegressor.save cannot write {name}={value!r} as JSON; "
                     "use pickle or joblib for such a model."
                 ) from None
-            out[name] = value
+            out[name] = json.loads(json.dumps(value, default=_plain_or_fail))
     return out
+
+
+def _plain_or_fail(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(type(value).__name__)
 
 
 def _restore_params(params: dict) -> dict:
@@ -89,32 +97,17 @@ def _plain(value):
     return value
 
 
-def write(path, params: dict, fitted: dict, net, rng: torch.Tensor) -> Path:
+def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
     """Write the model atomically: a crash leaves the previous file intact."""
     path = Path(path)
-    tensors = net.training_state()
-    tensors["rng"] = rng
-    tensors["module"] = {k: v.detach().cpu() for k, v in tensors["module"].items()}
-    tensors["optimizer"] = _to_cpu(tensors["optimizer"])
-    if "state_" in fitted:
-        tensors["state_"] = [
-            None if s is None else torch.from_numpy(s) for s in fitted["state_"]
-        ]
-    stopper = dict(net.callbacks_).get("early_stopping")
-    if stopper is not None and stopper.best_state_ is not None:
-        tensors["early_stopping"] = {
-            "best_state": {k: v.cpu() for k, v in stopper.best_state_.items()},
-            "best_loss": torch.from_numpy(stopper.best_loss_),
-            "best_epoch": torch.from_numpy(stopper.best_epoch_),
-            "stale": torch.from_numpy(stopper.stale_),
-        }
+    net = fitted["net_"]
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
     blob = buffer.getvalue()
     attributes = {
         name: _plain(value)
         for name, value in fitted.items()
-        if name not in ("net_", "state_", "best_epoch_")
+        if name not in ("net_", "state_", "best_epoch_", "_fixed")
     }
     meta = {
         "format": FORMAT,
@@ -143,16 +136,6 @@ def write(path, params: dict, fitted: dict, net, rng: torch.Tensor) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def _to_cpu(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
-    if isinstance(value, dict):
-        return {k: _to_cpu(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_cpu(v) for v in value]
-    return value
 
 
 def read(path, map_location="cpu") -> tuple[dict, dict]:
@@ -200,15 +183,8 @@ def read(path, map_location="cpu") -> tuple[dict, dict]:
 
 def save_model(model, path):
     """Write a fitted LSTMRegressor (see ``LSTMRegressor.save``)."""
-    names = (
-        "window_shape_", "n_outputs_", "member_seeds_", "n_iter_", "loss_curve_",
-        "validation_loss_curve_", "state_", "n_threads_", "n_features_in_",
-        "feature_names_in_", "_y_ndim", "_base_seed",
-    )  # fmt: skip
-    fitted = {name: getattr(model, name) for name in names if hasattr(model, name)}
-    return write(
-        path, model.get_params(deep=False), fitted, model.net_, model._rng_state
-    )
+    fitted, tensors = model._export()
+    return write(path, model.get_params(deep=False), fitted, tensors)
 
 
 def load_model(cls, path, device=None):
@@ -217,52 +193,33 @@ def load_model(cls, path, device=None):
     params = meta["params"]
     if device is None:
         device = params["device"]
-        if device in ("cuda", "auto") and not torch.cuda.is_available():
-            if device == "cuda":
-                warnings.warn(
-                    f"LSTMRegressor.load: {path} was saved with device='cuda' "
-                    "but CUDA is not available here; the model is loaded on "
-                    "the CPU (device='cpu').",
-                    UserWarning,
-                    stacklevel=2,
-                )
+        if device != "cpu" and not _available(device):
+            warnings.warn(
+                f"LSTMRegressor.load: {path} was saved with device={device!r}, "
+                "which is not available here; the model is loaded on the CPU "
+                "(device='cpu').",
+                UserWarning,
+                stacklevel=2,
+            )
             device = "cpu"
     params["device"] = device
     model = cls(**params)
     fitted = meta["fitted"]
-    split = meta["split"] or {"n_valid": 0, "gap": 0}
-    net = build_net(
-        model,
-        split["n_valid"],
-        split["gap"],
-        model._resolve_device(),
-        fitted["_base_seed"],
-        fitted["member_seeds_"],
-        fitted["window_shape_"],
-        fitted["n_outputs_"],
-    )
-    net.initialize()
-    net.load_training_state(tensors, rng=False)
-    net.history = History(meta["history"])
-    if "early_stopping" in tensors:
-        stopper = dict(net.callbacks_)["early_stopping"]
-        saved = tensors["early_stopping"]
-        stopper.best_state_ = saved["best_state"]
-        stopper.best_loss_ = saved["best_loss"].numpy()
-        stopper.best_epoch_ = saved["best_epoch"].numpy()
-        stopper.stale_ = saved["stale"].numpy()
-        fitted["best_epoch_"] = stopper.best_epoch_.copy()
     fitted["window_shape_"] = tuple(fitted["window_shape_"])
     if fitted.get("feature_names_in_") is not None:
         fitted["feature_names_in_"] = np.asarray(
             fitted["feature_names_in_"], dtype=object
         )
-    if "state_" in tensors:
-        fitted["state_"] = tuple(
-            None if s is None else s.numpy() for s in tensors["state_"]
-        )
-    fitted["net_"] = net
-    model._set_fitted(fitted)
-    model._rng_state = tensors["rng"]
-    model._cuda_rng_state = tensors.get("cuda_rng")
+    split = meta["split"] or {"n_valid": 0, "gap": 0}
+    model._import(
+        fitted, tensors, History(meta["history"]), split["n_valid"], split["gap"]
+    )
     return model
+
+
+def _available(device) -> bool:
+    try:
+        resolve_device(device)
+    except ValueError:
+        return False
+    return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import torch
 from skorch.callbacks import Callback
 
 from . import _persistence
@@ -47,13 +46,10 @@ class Checkpoint(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         epochs = len(net.history)
-        if epochs % self.every or not hasattr(net, "describe"):
+        estimator = getattr(net, "sk_rnn_estimator", None)
+        if epochs % self.every or estimator is None:
             return
-        estimator, fitted = net.describe()
+        fitted, tensors = estimator._export(net)
         _persistence.write(
-            Path(self.path),
-            estimator.get_params(deep=False),
-            fitted,
-            net,
-            torch.get_rng_state(),
+            Path(self.path), estimator.get_params(deep=False), fitted, tensors
         )

@@ -18,6 +18,7 @@ from sklearn.base import clone
 from sklearn.model_selection import check_cv
 
 from ._lstm import LSTMRegressor
+from ._training import member_seeds
 
 __all__ = ["WalkForwardResult", "persistence_forecast", "repeated_walk_forward"]
 
@@ -165,14 +166,17 @@ def repeated_walk_forward(
     For every fold of ``cv`` (a ``TimeSeriesSplit``, or a list of ``(train,
     test)`` index pairs) a clone of ``estimator`` is fitted on the training
     rows and predicts the test rows, which continue them. Repeat ``k`` uses
-    seed ``random_state + k``.
+    seed ``seeds[k]``: ``random_state`` for the first, then words of
+    ``numpy.random.SeedSequence(random_state)`` (the member seeds of an
+    :class:`LSTMRegressor` ensemble with that ``random_state``).
 
     When ``estimator`` holds exactly one :class:`LSTMRegressor` (alone, in a
-    Pipeline, or inside :class:`DifferencedTargetRegressor`) and
-    ``vectorize=True``, each fold is one fit with ``n_ensemble=n_repeats``:
-    the members are the repeats (member ``k`` has seed ``random_state + k``),
-    with the same results as ``n_repeats`` separate fits in a fraction of the
-    time. Otherwise the estimator is fitted once per repeat and fold, with
+    Pipeline, or inside :class:`DifferencedTargetRegressor`) with
+    ``n_ensemble=1`` and ``vectorize=True``, each fold is one fit with
+    ``n_ensemble=n_repeats``: the members are the repeats, with the same
+    results as ``n_repeats`` separate fits in a fraction of the time.
+    Otherwise (an estimator that is itself an ensemble keeps its own
+    ``n_ensemble``) the estimator is fitted once per repeat and fold, with
     its ``random_state`` parameters set to the repeat's seed.
 
     Parameters
@@ -219,8 +223,10 @@ def repeated_walk_forward(
     ((3, 1), 136.761)
     """
     folds = list(check_cv(cv).split(X, y)) if hasattr(cv, "split") else list(cv)
-    seeds = [int(random_state) + k for k in range(n_repeats)]
+    seeds = member_seeds(int(random_state), n_repeats)
     path = _lstm_path(estimator)
+    if path is not None and estimator.get_params()[_param(path, "n_ensemble")] != 1:
+        vectorize = False  # each repeat is an ensemble of its own
     y_index = y.index if hasattr(y, "index") else pd.RangeIndex(len(y))
     start = time.perf_counter()
     fold_forecasts = []

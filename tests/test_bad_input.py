@@ -206,7 +206,8 @@ INVALID = {
         "n_ensemble": [0], "shuffle": ["no"], "early_stopping": [None],
         "validation_fraction": [0.0, 1.0], "n_iter_no_change": [0], "tol": [-1.0],
         "clip_grad_norm": [0.0, "1"], "callbacks": ["print"], "warm_start": [2],
-        "device": ["gpu", None], "predict_dtype": ["float16"], "n_threads": [0],
+        "loss": ["mse"], "quantile": [0.0, 1.0, "0.5"], "on_interrupt": ["ignore"],
+        "device": [None, 0], "predict_dtype": ["float16"], "n_threads": [0],
         "random_state": ["seed"], "verbose": [-1], "net_kwargs": [[1]],
     },
     "DifferencedTargetRegressor": {

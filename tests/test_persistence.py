@@ -2,6 +2,7 @@
 
 import io
 import pickle
+import signal
 import warnings
 import zipfile
 
@@ -170,7 +171,7 @@ def test_model_from_a_gpu_predicts_on_a_cpu_only_machine(tmp_path, monkeypatch):
     assert "requested device (cuda) is not available" in messages
     assert_array_equal(restored.predict(X), expected)
     path = _pretend_trained_on_cuda(_model().fit(X, y)).save(tmp_path / "gpu.skrnn")
-    with pytest.warns(UserWarning, match="saved with device='cuda' but CUDA is not"):
+    with pytest.warns(UserWarning, match="device='cuda', which is not available here"):
         loaded = LSTMRegressor.load(path)
     assert loaded.device == "cpu"
     assert_array_equal(loaded.predict(X), expected)
@@ -186,7 +187,7 @@ def test_real_cuda_model_loads_on_cpu(tmp_path):
 
 
 class _InterruptAt(Callback):
-    """Press Ctrl-C halfway through an epoch."""
+    """Press Ctrl-C (a real SIGINT) halfway through an epoch."""
 
     def __init__(self, epoch):
         self.epoch = epoch
@@ -199,15 +200,17 @@ class _InterruptAt(Callback):
         if training and len(net.history) == self.epoch:
             self.batches_ += 1
             if self.batches_ == 3:
-                raise KeyboardInterrupt
+                signal.raise_signal(signal.SIGINT)
 
 
 @pytest.mark.parametrize("variant", ["stateless", "stateful"])
-def test_ctrl_c_keeps_the_last_completed_epoch_and_resumes(variant):
+def test_ctrl_c_keeps_the_last_completed_epoch_on_request_and_resumes(variant):
     X, y = _data()
     params = {**VARIANTS[variant], "max_epochs": 6}
     with pytest.warns(TrainingInterruptedWarning, match="after 3 completed epoch"):
-        model = _model(**params, callbacks=[_InterruptAt(4)]).fit(X, y)
+        model = _model(
+            **params, on_interrupt="keep_last_epoch", callbacks=[_InterruptAt(4)]
+        ).fit(X, y)
     assert model.n_iter_ == 3 and len(model.loss_curve_) == 3
     three = _model(**{**params, "max_epochs": 3}).fit(X, y)
     assert_allclose(model.predict(X), three.predict(X), rtol=1e-12)
@@ -215,6 +218,59 @@ def test_ctrl_c_keeps_the_last_completed_epoch_and_resumes(variant):
     six = _model(**params).fit(X, y)
     assert model.n_iter_ == 6
     assert_allclose(model.predict(X), six.predict(X), rtol=1e-6)
+
+
+def test_ctrl_c_stops_fit_by_default_and_leaves_the_model_as_it_was():
+    X, y = _data()
+    with pytest.raises(KeyboardInterrupt):
+        _model(max_epochs=6, callbacks=[_InterruptAt(2)]).fit(X, y)
+    model = _model(max_epochs=3, warm_start=True).fit(X, y)
+    before = model.predict(X)
+    model.set_params(max_epochs=5, callbacks=[_InterruptAt(5)])  # epochs 4 to 8
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    assert model.n_iter_ == 3 and len(model.net_.history) == 3
+    assert_allclose(model.predict(X), before, rtol=0)
+    model.set_params(callbacks=None, max_epochs=3).fit(X, y)  # continues exactly
+    assert_allclose(model.predict(X), _model(max_epochs=6).fit(X, y).predict(X))
+
+
+def test_ctrl_c_stops_a_grid_search():
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _data()
+    fits = []
+
+    class Count(Callback):
+        def on_train_begin(self, net, **kwargs):
+            fits.append(1)
+
+    search = GridSearchCV(
+        _model(max_epochs=6, callbacks=[Count(), _InterruptAt(2)]),
+        {"lr": [1e-3, 1e-2]},
+        cv=2,
+    )
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X, y)
+    assert len(fits) == 1  # the first Ctrl-C ended the search
+
+
+def test_a_callback_that_stops_training_is_a_normal_end():
+    from skorch.callbacks import EarlyStopping
+
+    X, y = _data()
+    state = torch.get_rng_state()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no TrainingInterruptedWarning
+        model = _model(
+            max_epochs=50,
+            lr=0.05,
+            callbacks=[EarlyStopping(monitor="train_loss", patience=1, threshold=0.5)],
+        ).fit(X, y)
+    assert 1 < model.n_iter_ < 50
+    assert (torch.get_rng_state() == state).all()
+    again = _model(max_epochs=model.n_iter_, lr=0.05).fit(X, y)
+    assert_allclose(model.predict(X), again.predict(X), rtol=1e-12)
 
 
 class _CrashAt(Callback):
@@ -277,8 +333,12 @@ def test_clip_grad_norm_bounds_each_members_gradient():
 def test_warm_start_refuses_other_shapes():
     X, y = _data()
     model = _model(max_epochs=1, warm_start=True).fit(X, y)
-    with pytest.raises(ValueError, match=r"must be refitted on windows of \(4, 1\)"):
+    with pytest.raises(ValueError, match="X has 3 features, but LSTMRegressor is "):
         model.fit(X[:, :3], y)
+    with pytest.raises(ValueError, match="fitted on windows of 4 steps x 1 features"):
+        model.fit(X.reshape(len(X), 2, 2), y)
+    with pytest.raises(ValueError, match=r"must be refitted on windows of \(4, 1\)"):
+        model.fit(X, np.column_stack([y, y]))
 
 
 def test_no_warning_on_a_normal_fit():
@@ -308,7 +368,7 @@ def test_other_format_versions_and_unknown_optimisers_are_refused(tmp_path):
     newer = _rewrite_meta(path, tmp_path / "v2", lambda m: m.update(version=99))
     with pytest.raises(
         ValueError,
-        match="expected format 'sk_rnn.LSTMRegressor' version 1, "
+        match="expected format 'sk_rnn.LSTMRegressor' version 2, "
         "got 'sk_rnn.LSTMRegressor' version 99",
     ):
         LSTMRegressor.load(newer)

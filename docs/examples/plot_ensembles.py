@@ -13,8 +13,9 @@ saves, and uses the members' spread as an uncertainty band.
 # K members equal K separate fits
 # -------------------------------
 # Member ``k`` of a fit with ``random_state=s`` is the single fit with
-# ``random_state=s + k``. Eight seeds of the shampoo model, trained together
-# and apart:
+# ``random_state=member_seeds_[k]`` (``s`` itself for member 0, then seeds
+# drawn from ``numpy.random.SeedSequence(s)``). Eight seeds of the shampoo
+# model, trained together and apart:
 import time
 
 import matplotlib.pyplot as plt
@@ -37,12 +38,13 @@ def members_and_separate(epochs):
     members = ensemble.predict(X.iloc[test], return_members=True)
     together = time.perf_counter() - start
     start = time.perf_counter()
+    seeds = ensemble.regressor_[-1].member_seeds_
     separate = np.column_stack(
         [
-            make_forecaster(max_epochs=epochs, random_state=k)
+            make_forecaster(max_epochs=epochs, random_state=seed)
             .fit(X.iloc[train], y.iloc[train])
             .predict(X.iloc[test])
-            for k in range(K)
+            for seed in seeds
         ]
     )
     return members, separate, together, time.perf_counter() - start
