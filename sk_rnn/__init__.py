@@ -1,14 +1,16 @@
-"""sk_rnn: recurrent neural networks for time series, the scikit-learn way."""
+"""sk_rnn: recurrent neural networks for time series, the scikit-learn way.
+
+The transformers and meta-estimators import without PyTorch;
+:class:`LSTMRegressor` and :func:`make_forecaster` import it on first use.
+"""
 
 from . import datasets
 from ._difference import DifferenceTransformer
-from ._forecaster import make_forecaster
 from ._lag import LagFeaturizer
-from ._lstm import LSTMRegressor
 from ._pipeline import SeriesPipeline, make_series_pipeline
 from ._target import DifferencedTargetRegressor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "DifferenceTransformer",
@@ -21,3 +23,20 @@ __all__ = [
     "make_forecaster",
     "make_series_pipeline",
 ]
+
+_LAZY = {"LSTMRegressor": "._lstm", "make_forecaster": "._forecaster"}
+
+
+def __getattr__(name):
+    """Import the torch-based names on first use (PEP 562)."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sk_rnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -187,7 +187,10 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Torch CPU threads during ``fit`` and ``predict`` (restored after).
         None uses one thread for small models, where more threads only add
         synchronisation, and torch's own setting otherwise (which joblib
-        workers already limit). Set it to override.
+        workers already limit). Set it to override. ``torch.set_num_threads``
+        can be process-wide, so fits and predictions in several threads
+        share one guard: blocks that ask for the same count run together,
+        one that asks for another waits, and the last restores the count.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling, through explicit
         ``torch.Generator`` objects: the same int gives the same model, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from numbers import Integral
 
 import numpy as np
@@ -421,9 +422,11 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         whatever ``lags`` a grid search sets. Otherwise None, and the network
         reads 2-D rows by its own ``n_steps``.
         """
-        from ._lstm import LSTMRegressor
-
-        if not isinstance(final, LSTMRegressor) or getattr(Xt, "ndim", 2) != 2:
+        # An LSTMRegressor exists only once its module (and torch) is imported.
+        lstm = sys.modules.get("sk_rnn._lstm")
+        if lstm is None or not isinstance(final, lstm.LSTMRegressor):
+            return None
+        if getattr(Xt, "ndim", 2) != 2:
             return None
         head = [step for _, step in self.pipeline_.steps[:-1]]
         positions = [i for i, s in enumerate(head) if isinstance(s, LagFeaturizer)]

@@ -269,6 +269,8 @@ def _to_cpu(value):
         return {k: _to_cpu(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_to_cpu(v) for v in value]
+    if isinstance(value, np.generic):  # lr=np.float64(...) in param_groups
+        return value.item()
     return copy.deepcopy(value)
 
 
