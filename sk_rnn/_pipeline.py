@@ -13,7 +13,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.metrics import r2_score
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._blocks import (
     as_rows,
@@ -302,8 +303,49 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             return None
         return self.pipeline_[:-1]
 
+    def _split_params(self, sample_weight, params) -> tuple[dict, dict]:
+        """``(final step's fit params, the head's fit_transform params)``."""
+        final_name, final = self.pipeline_.steps[-1]
+        if get_config().get("enable_metadata_routing"):
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+            routed = process_routing(self.pipeline_, "fit", **params)
+            head = self._head()
+            consumed = (
+                set()
+                if head is None
+                else set(head.get_metadata_routing().consumes("fit", params))
+            )
+            head_params = {k: v for k, v in params.items() if k in consumed}
+            return dict(routed[final_name].fit), head_params
+        final_params, head_params = {}, {}
+        for key, value in params.items():
+            step, _, name = key.partition("__")
+            if step == final_name:
+                final_params[name] = value
+            else:
+                head_params[key] = value
+        if sample_weight is not None:
+            if final == "passthrough" or not has_fit_parameter(final, "sample_weight"):
+                raise ValueError(
+                    "SeriesPipeline got sample_weight, but its final step "
+                    f"{final!r} does not take sample_weight in fit."
+                )
+            final_params["sample_weight"] = sample_weight
+        return final_params, head_params
+
+    def get_metadata_routing(self):
+        """How ``fit`` and ``predict`` route metadata: as a Pipeline does.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of ``Pipeline(steps)``.
+        """
+        return Pipeline(list(self.steps)).get_metadata_routing()
+
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, **params):
+    def fit(self, X, y=None, sample_weight=None, **params):
         """Fit the steps on the series; keep its last ``n_warmup_`` rows.
 
         Parameters
@@ -313,21 +355,21 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             polars). A pandas time index must be in order and regular.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets, row ``t`` for row ``t`` of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row, for the final step's ``fit`` (cut, like ``y``,
+            to the rows it trains on). With metadata routing enabled it goes
+            to the steps that request it.
         **params : dict
             ``{step}__{param}`` fit parameters, as for a Pipeline without
-            metadata routing. Those of the final step are cut to the rows it
-            trains on.
+            metadata routing; with routing enabled, metadata routed as each
+            step requests (as a Pipeline does). Those of the final step are
+            cut to the rows it trains on.
 
         Returns
         -------
         self : SeriesPipeline
             The fitted pipeline.
         """
-        if get_config().get("enable_metadata_routing") and params:
-            raise ValueError(
-                "SeriesPipeline does not support metadata routing yet; pass fit "
-                "parameters as {step}__{param} with routing disabled."
-            )
         if issparse(X):
             raise TypeError(
                 "SeriesPipeline: sparse input is not supported; its rows are time "
@@ -363,15 +405,9 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
             )
         drop = self.drop_warmup
         if drop == "auto":
-            drop = not get_tags(final).input_tags.allow_nan
+            drop = final != "passthrough" and not get_tags(final).input_tags.allow_nan
         drop = bool(drop and n_warmup)
-        final_params, head_params = {}, {}
-        for key, value in params.items():
-            step, _, name = key.partition("__")
-            if step == final_name:
-                final_params[name] = value
-            else:
-                head_params[key] = value
+        final_params, head_params = self._split_params(sample_weight, params)
         head = self._head()
         if head is None:
             Xt = X

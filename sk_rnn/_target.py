@@ -5,9 +5,15 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._compat import HasMethods, Interval, _fit_context
 from ._validation import validate
@@ -110,7 +116,7 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         return int(self.reference)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the regressor on the (scaled) change of ``y``.
 
         Parameters
@@ -120,14 +126,30 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
             measured against.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target levels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row, passed to ``regressor.fit`` (which must
+            accept it); with metadata routing enabled, routed as the
+            regressor requests.
         **fit_params : dict
-            Passed to ``regressor.fit``.
+            Passed to ``regressor.fit`` (routed, with metadata routing
+            enabled).
 
         Returns
         -------
         self : DifferencedTargetRegressor
             The fitted meta-regressor.
         """
+        if sample_weight is not None:
+            fit_params["sample_weight"] = sample_weight
+        if get_config().get("enable_metadata_routing"):
+            fit_params = process_routing(self, "fit", **fit_params).regressor.fit
+        elif sample_weight is not None and not has_fit_parameter(
+            self.regressor, "sample_weight"
+        ):
+            raise ValueError(
+                "DifferencedTargetRegressor got sample_weight, but its regressor "
+                f"{type(self.regressor).__name__}.fit does not take sample_weight."
+            )
         X_values, y = validate(self, X, y, multi_output=True, y_numeric=True)
         self.reference_index_ = self._resolve_reference()
         level = X_values[:, self.reference_index_]
@@ -192,6 +214,21 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         std_2d = np.asarray(result[1], dtype=float).reshape(change_2d.shape)
         y_std = np.abs(self._inverse(change_2d + std_2d) - self._inverse(change_2d))
         return y_pred, (y_std.ravel() if self._y_ndim == 1 else y_std)
+
+    def get_metadata_routing(self):
+        """How ``fit`` and ``predict`` route metadata to the regressor.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            ``fit`` to ``regressor.fit``, ``predict`` to ``regressor.predict``.
+        """
+        return MetadataRouter(owner=type(self).__name__).add(
+            regressor=self.regressor,
+            method_mapping=MethodMapping()
+            .add(caller="fit", callee="fit")
+            .add(caller="predict", callee="predict"),
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -379,3 +379,98 @@ def test_clone_of_a_fitted_model_is_unfitted_and_fits_the_same():
     X, y = _data()
     model = _model().fit(X, y)
     assert_allclose(clone(model).fit(X, y).predict(X), model.predict(X), rtol=0)
+
+
+# ------------------------------------------- sample_weight through the stack
+def _series(n=40):
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    values = np.cumsum(rng.normal(size=n)) + 10
+    X = pd.DataFrame({"sales": values}, index=pd.RangeIndex(n))
+    return X, pd.Series(np.r_[values[1:], values[-1]], index=X.index)
+
+
+def _spy(monkeypatch):
+    seen = []
+    original = LSTMRegressor.fit
+
+    def fit(self, X, y, sample_weight=None):
+        seen.append(None if sample_weight is None else np.asarray(sample_weight))
+        return original(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(LSTMRegressor, "fit", fit)
+    return seen
+
+
+def test_sample_weight_reaches_the_network_through_the_forecaster(monkeypatch):
+    from sk_rnn import make_forecaster
+
+    seen = _spy(monkeypatch)
+    X, y = _series()
+    w = np.linspace(0.5, 2.0, len(X))
+    make_forecaster(lags=2, max_epochs=2, random_state=0).fit(X, y, sample_weight=w)
+    assert_allclose(seen[-1], w)  # every row trains: the network reads NaN steps
+
+
+def test_sample_weight_is_cut_to_the_rows_a_final_step_trains_on():
+    from sklearn.linear_model import Ridge
+
+    from sk_rnn import LagFeaturizer, make_series_pipeline
+
+    X, y = _series()
+    w = np.linspace(0.5, 2.0, len(X))
+    pipe = make_series_pipeline(LagFeaturizer(lags=3), Ridge()).fit(
+        X, y, sample_weight=w
+    )
+    manual = Ridge().fit(
+        LagFeaturizer(lags=3).fit_transform(X).iloc[2:], y.iloc[2:], sample_weight=w[2:]
+    )
+    assert_allclose(pipe[-1].coef_, manual.coef_)
+    with pytest.raises(ValueError, match="final step 'passthrough' does not take"):
+        make_series_pipeline(LagFeaturizer(lags=3), "passthrough").fit(
+            X, y, sample_weight=w
+        )
+
+
+def test_sample_weight_is_routed_with_metadata_routing(monkeypatch):
+    from sklearn import config_context
+    from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+    from sklearn.preprocessing import MinMaxScaler
+
+    from sk_rnn import (
+        DifferencedTargetRegressor,
+        DifferenceTransformer,
+        LagFeaturizer,
+        make_series_pipeline,
+    )
+
+    seen = _spy(monkeypatch)
+    X, y = _series()
+    w = np.linspace(0.5, 2.0, len(X))
+    with config_context(enable_metadata_routing=True):
+        lstm = _model(max_epochs=2).set_fit_request(sample_weight=True)
+        model = DifferencedTargetRegressor(
+            make_series_pipeline(
+                DifferenceTransformer(), LagFeaturizer(lags=2), MinMaxScaler(), lstm
+            )
+        )
+        model.fit(X, y, sample_weight=w)
+        assert_allclose(seen[-1], w)
+        search = GridSearchCV(
+            model, {"regressor__lstmregressor__lr": [1e-3]}, cv=TimeSeriesSplit(2)
+        ).fit(X, y, sample_weight=w)
+        assert search.best_estimator_ is not None
+        assert_allclose(seen[-1], w)  # the refit on every row, weighted
+
+
+def test_a_regressor_without_sample_weight_is_refused():
+    from sklearn.neighbors import KNeighborsRegressor
+
+    from sk_rnn import DifferencedTargetRegressor
+
+    X, y = _series()
+    with pytest.raises(ValueError, match="KNeighborsRegressor.fit does not take"):
+        DifferencedTargetRegressor(KNeighborsRegressor()).fit(
+            X, y, sample_weight=np.ones(len(X))
+        )
