@@ -160,7 +160,13 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
             target_2d = change_2d
         else:
             self.transformer_ = clone(self.transformer)
-            target_2d = np.asarray(self.transformer_.fit_transform(change_2d))
+            if sample_weight is None:
+                self.transformer_.fit(change_2d)
+            elif has_fit_parameter(self.transformer_, "sample_weight"):
+                self.transformer_.fit(change_2d, sample_weight=sample_weight)
+            else:  # a row of weight 0 counts for nothing, here too
+                self.transformer_.fit(change_2d[np.asarray(sample_weight) > 0])
+            target_2d = np.asarray(self.transformer_.transform(change_2d))
         target = target_2d.ravel() if y.ndim == 1 else target_2d
         self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         self._y_ndim = y.ndim

@@ -400,7 +400,7 @@ def test_series_pipeline_errors():
     with pytest.raises(TypeError, match="an estimator with fit"):
         SeriesPipeline([("diff", DifferenceTransformer()), ("x", 3)]).fit(X, y)
     with config_context(enable_metadata_routing=True):
-        with pytest.raises(ValueError, match="does not support metadata routing"):
+        with pytest.raises(TypeError, match="not routed to any object"):
             model.fit(X_train, y_train, ridge__sample_weight=np.ones(len(y_train)))
 
 
