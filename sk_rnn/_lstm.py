@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,36 +11,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
 from ._compat import Interval, StrOptions, _fit_context
+from ._fitting import export_state, import_state, train
 from ._modules import N_GATES, format_summary
 from ._net import LOSSES, OPTIMIZERS, stream_forward, torch_threads
-from ._training import (
-    LastEpoch,
-    UserInterrupt,
-    base_seed,
-    build_net,
-    check_warm_start,
-    fixed_params,
-    interrupts_raise,
-    load_training_state,
-    resolve_device,
-    training_state,
-    update_net,
-)
-from ._windows import check_sample_weight, validate_windows
-from .exceptions import TrainingInterruptedWarning
+from ._windows import validate_windows
 
 #: Rows per prediction batch: bounds device memory, whatever len(X) is.
 PREDICT_BATCH_ROWS = 1024
 
 #: Multiply-adds per training step below which one thread is fastest.
 SMALL_MODEL_WORK = 2**22
-
-#: Attributes a fit sets; a new (not warm-started) fit removes them first.
-FITTED = (
-    "net_", "n_iter_", "loss_curve_", "validation_loss_curve_", "best_epoch_",
-    "window_shape_", "n_outputs_", "member_seeds_", "n_threads_", "state_",
-    "_y_ndim", "_base_seed", "_fixed",
-)  # fmt: skip
 
 
 class LSTMRegressor(RegressorMixin, BaseEstimator):
@@ -125,12 +104,21 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     shuffle : bool, default=False
         Whether to shuffle the training windows each epoch (stateless only;
         rows are otherwise visited in time order).
-    early_stopping : bool, default=False
-        Hold out the last ``validation_fraction`` of the training rows (after
-        a gap of ``n_steps`` rows, so windows do not overlap; none when
-        stateful), stop when the validation loss has not improved by ``tol``
-        for ``n_iter_no_change`` epochs, and restore the best weights. Each
-        ensemble member stops and is restored on its own.
+    early_stopping : bool or {"refit", "holdout"}, default=False
+        Choose the number of epochs on held-out rows: the last
+        ``validation_fraction`` of the training rows (after a gap of
+        ``n_steps`` rows, so windows do not overlap; none when stateful).
+        Training stops when the validation loss has not improved by ``tol``
+        for ``n_iter_no_change`` epochs; each ensemble member chooses its own
+        best epoch. "holdout" keeps the best weights of that run, which never
+        trained on the held-out (most recent) rows. "refit" then trains the
+        same network again, from the same seeds, on every row for each
+        member's chosen number of epochs, so the most recent rows are
+        learnt too. True means "refit", the better of the two on the
+        series we measured (see the user guide). Too few rows to hold any
+        out: a warning (:class:`~sk_rnn.exceptions.EarlyStoppingWarning`)
+        and training on all rows for ``max_epochs``. Fewer than 5 validation
+        rows, or members that keep their first-epoch weights, also warn.
     validation_fraction : float, default=0.1
         Share of the training rows, the most recent ones, used for early
         stopping.
@@ -216,10 +204,12 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     loss_curve_ : list of float
         Mean training loss of the members, per epoch.
     validation_loss_curve_ : list of float
-        Mean validation loss per epoch; only with ``early_stopping=True``.
+        Mean validation loss per epoch of the held-out run; only with early
+        stopping.
     best_epoch_ : ndarray of shape (n_ensemble,)
-        Epoch (counted from 1) whose weights each member keeps; only with
-        ``early_stopping=True``.
+        Each member's chosen epoch (counted from 1): the weights it keeps
+        ("holdout") or the epochs it is refitted for ("refit"); only with
+        early stopping.
     window_shape_ : tuple of (int, int)
         ``(n_steps, n_features)`` of one input window.
     n_outputs_ : int
@@ -272,7 +262,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "init": [StrOptions({"keras", "pytorch"})],
         "n_ensemble": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"refit", "holdout"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -439,182 +429,17 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         return self._train(X, y, sample_weight, partial=True)
 
     def _train(self, X, y, sample_weight, *, partial):
-        self._check_params(partial)
-        continuing = hasattr(self, "net_") and (partial or self.warm_start)
-        if continuing:
-            check_warm_start(self, self._fixed)
-            validate_windows(self, X, reset=False)  # scikit-learn's errors
-        windows, X2, y = validate_windows(self, X, y, reset=True)
-        y = np.asarray(y)
-        y2 = y.reshape(len(y), -1)
-        weights = check_sample_weight(sample_weight, len(y2))
-        # A window with no observed step carries no input: it is predicted
-        # from the initial state, but teaches nothing, so it is not trained
-        # on. In stateful mode the state passes through it unchanged, so
-        # leaving it out of the training sequence changes no other row.
-        train = ~np.isnan(windows).all(axis=(1, 2))
-        if weights is not None and not self.stateful:
-            train &= weights > 0  # weight 0: exactly as if the row were dropped
-        if not train.any():
-            raise ValueError(
-                "LSTMRegressor got X whose every window is empty (all NaN) or "
-                "has weight 0; there is nothing to learn from. Check the warm-up "
-                "rows of the transformers before it."
-            )
-        n_samples = int(train.sum())
-        n_valid, gap = self._validation_rows(n_samples, windows.shape[1])
-        if continuing and (
-            windows.shape[1:] != self.window_shape_ or y2.shape[1] != self.n_outputs_
-        ):
-            raise ValueError(
-                "LSTMRegressor with warm_start=True must be refitted on windows "
-                f"of {self.window_shape_} and {self.n_outputs_} target(s); got "
-                f"{windows.shape[1:]} and {y2.shape[1]}."
-            )
-        device = resolve_device(self.device)
-        if continuing:
-            net = self.net_
-            update_net(net, self)
-        else:
-            for name in FITTED:
-                if hasattr(self, name):
-                    delattr(self, name)
-            base = base_seed(self.random_state)
-            net = build_net(
-                self, n_valid=n_valid, gap=gap, device=device, base=base,
-                window=windows.shape[1:], n_outputs=y2.shape[1],
-            )  # fmt: skip
-            net.initialize()
-            self._base_seed, self._fixed = base, fixed_params(self)
-        data = torch.tensor(windows[train], dtype=torch.float32, device=device)
-        if weights is not None:
-            w = torch.tensor(weights[train], dtype=torch.float32, device=device)
-            data = {"X": data, "sample_weight": w}
-        target = torch.tensor(y2[train], dtype=torch.float32, device=device)
-        batch = n_samples if self.batch_size is None else self.batch_size
-        before = (training_state(net), len(net.history)) if continuing else None
-        self._y_ndim, self._windows = y.ndim, windows
-        net.sk_rnn_estimator = self  # how a Checkpoint callback reads the model
-        try:
-            with torch_threads(self._resolve_threads(min(batch, n_samples))):
-                self.n_threads_ = torch.get_num_threads()
-                with interrupts_raise():
-                    net.partial_fit(data, target, epochs=1 if partial else None)
-        except UserInterrupt:
-            kept = self._after_interrupt(net, before)
-            if not kept:
-                raise KeyboardInterrupt from None
-        finally:
-            del net.sk_rnn_estimator
-        self._set_fitted(self._export(net)[0])
-        self._windows = None
+        train(self, X, y, sample_weight, partial=partial)
         return self
 
-    def _after_interrupt(self, net, before) -> bool:
-        """Roll back after a Ctrl-C; True if the last completed epoch is kept."""
-        last = dict(net.callbacks_).get("last_epoch")
-        if isinstance(last, LastEpoch) and hasattr(last, "state_"):
-            load_training_state(net, last.state_)
-            del net.history[last.epochs_ :]
-            warnings.warn(
-                f"LSTMRegressor: training was interrupted (KeyboardInterrupt) "
-                f"after {last.epochs_} completed epoch(s); the model keeps the "
-                "weights of the last completed epoch. Call fit again with "
-                "warm_start=True to continue.",
-                TrainingInterruptedWarning,
-                stacklevel=3,
-            )
-            return True
-        if before is not None:  # the estimator goes back to before the call
-            load_training_state(net, before[0])
-            del net.history[before[1] :]
-            self._windows = None
-        return False
-
-    def _validation_rows(self, n_samples: int, n_steps: int) -> tuple[int, int]:
-        if not self.early_stopping:
-            return 0, 0
-        n_valid = int(np.ceil(self.validation_fraction * n_samples))
-        gap = 0 if self.stateful else n_steps
-        if n_samples - n_valid - gap < 1:
-            raise ValueError(
-                f"LSTMRegressor with early_stopping=True and validation_fraction="
-                f"{self.validation_fraction} holds out the last {n_valid} rows "
-                f"after a gap of {gap}, which leaves no training rows; got "
-                f"{n_samples} sample(s). Pass more rows or set early_stopping=False."
-            )
-        return n_valid, gap
-
-    # ------------------------------------------------------- state, saving
     def _export(self, net=None) -> tuple[dict, dict]:
-        """The fitted state: ``(attributes, tensors)``.
+        """The fitted state as ``(attributes, tensors)``: what ``save`` and
+        :class:`~sk_rnn.callbacks.Checkpoint` write and ``_import`` reads."""
+        return export_state(self, net)
 
-        ``attributes`` are the fitted attributes (``net_`` among them);
-        ``tensors`` is what continuing the training exactly depends on. The
-        one place the state leaves the estimator: ``save`` and
-        :class:`~sk_rnn.callbacks.Checkpoint` write it, ``_import`` reads it.
-        """
-        net = self.net_ if net is None else net
-        history = net.history
-        fitted = {
-            "net_": net,
-            "window_shape_": tuple(int(v) for v in self._windows.shape[1:])
-            if getattr(self, "_windows", None) is not None
-            else self.window_shape_,
-            "n_outputs_": int(net.module_.n_outputs),
-            "member_seeds_": [int(s) for s in net.module_.seeds],
-            "n_iter_": len(history),
-            "loss_curve_": [float(epoch["train_loss"]) for epoch in history],
-            "_y_ndim": int(self._y_ndim),
-            "_base_seed": int(self._base_seed),
-            "_fixed": self._fixed,
-        }
-        for name in ("n_threads_", "n_features_in_", "feature_names_in_"):
-            if hasattr(self, name):
-                fitted[name] = getattr(self, name)
-        stopper = dict(net.callbacks_).get("early_stopping")
-        if stopper is not None and len(history):
-            fitted["validation_loss_curve_"] = [
-                float(epoch["valid_loss"]) for epoch in history
-            ]
-            fitted["best_epoch_"] = stopper.best_epoch_.copy()
-        tensors = training_state(net)
-        if self.stateful:
-            windows = getattr(self, "_windows", None)
-            if windows is None:
-                fitted["state_"] = self.state_
-            else:
-                training = net.module_.training
-                net.module_.train(False)
-                try:
-                    _, fitted["state_"] = self._forward(windows, None, net.module_)
-                finally:
-                    net.module_.train(training)
-            tensors["state_"] = [
-                None if s is None else torch.from_numpy(s) for s in fitted["state_"]
-            ]
-        return fitted, tensors
-
-    def _import(self, fitted: dict, tensors: dict, history, n_valid, gap) -> None:
-        """Rebuild the network from ``_export``'s output (``load``)."""
-        net = build_net(
-            self, n_valid=n_valid, gap=gap, device=resolve_device(self.device),
-            base=fitted["_base_seed"], window=fitted["window_shape_"],
-            n_outputs=fitted["n_outputs_"],
-        )  # fmt: skip
-        net.initialize()
-        load_training_state(net, tensors)
-        net.history = history
-        fitted["net_"] = net
-        fitted["_fixed"] = fixed_params(self)
-        stopper = dict(net.callbacks_).get("early_stopping")
-        if stopper is not None and stopper.best_epoch_ is not None:
-            fitted["best_epoch_"] = stopper.best_epoch_.copy()
-        if "state_" in tensors:
-            fitted["state_"] = tuple(
-                None if s is None else s.numpy() for s in tensors["state_"]
-            )
-        self._set_fitted(fitted)
+    def _import(self, fitted, tensors, history, n_valid, gap) -> None:
+        """Become the model that ``_export`` described (``load``)."""
+        import_state(self, fitted, tensors, history, n_valid, gap)
 
     def _set_fitted(self, fitted: dict) -> None:
         fitted["net_"].module_.train(False)

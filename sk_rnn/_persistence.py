@@ -107,7 +107,7 @@ def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
     attributes = {
         name: _plain(value)
         for name, value in fitted.items()
-        if name not in ("net_", "state_", "best_epoch_", "_fixed")
+        if name not in ("net_", "state_", "_fixed")
     }
     meta = {
         "format": FORMAT,

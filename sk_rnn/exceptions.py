@@ -23,6 +23,29 @@ class TrainingDivergedError(FloatingPointError, ValueError):
     """
 
 
+class EarlyStoppingWarning(UserWarning):
+    """Early stopping could not do its work as asked.
+
+    Raised (as a warning) when the validation part is too small to choose an
+    epoch, when members kept their first-epoch weights, or when a training
+    set is too short to hold rows out, in which case the model trains on all
+    rows for ``max_epochs`` instead of failing inside a search.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sk_rnn import LSTMRegressor
+    >>> from sk_rnn.exceptions import EarlyStoppingWarning
+    >>> X, y = np.zeros((6, 4)), np.zeros(6)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = LSTMRegressor(early_stopping=True, max_epochs=2).fit(X, y)
+    >>> caught[0].category.__name__
+    'EarlyStoppingWarning'
+    """
+
+
 class TrainingInterruptedWarning(UserWarning):
     """Training stopped early on a keyboard interrupt (Ctrl-C).
 

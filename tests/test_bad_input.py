@@ -129,10 +129,6 @@ def test_transformers_ignore_y_as_documented():
         ("LagFeaturizer", {"lags": 5}, 4,
          r"LagFeaturizer needs at least 5 rows to fit \(one full window of lags=5 "
          r"rows\); got 4 sample\(s\)"),
-        ("LSTMRegressor", {"early_stopping": True, "validation_fraction": 0.5}, 4,
-         r"LSTMRegressor with early_stopping=True and validation_fraction=0.5 holds "
-         r"out the last 2 rows after a gap of 2, which leaves no training rows; got "
-         r"4 sample\(s\)"),
     ],
 )  # fmt: skip
 def test_fewer_rows_than_the_warm_up_needs(name, params, rows, pattern):

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from skorch.callbacks import Callback, LRScheduler
 
 from sk_rnn import LSTMRegressor
+from sk_rnn.exceptions import EarlyStoppingWarning
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -324,7 +325,7 @@ def test_early_stopping_validates_on_the_last_rows(stateful):
     X, y = _noisy()
     recorder = _Recorder()
     model = _fast(
-        early_stopping=True,
+        early_stopping="holdout",
         validation_fraction=0.2,
         stateful=stateful,
         max_epochs=3,
@@ -343,7 +344,7 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     X, y = _noisy()
     model = _fast(
         hidden_size=16,
-        early_stopping=True,
+        early_stopping="holdout",
         n_iter_no_change=3,
         lr=0.05,
         max_epochs=300,
@@ -371,10 +372,42 @@ def test_early_stopping_is_per_member_and_matches_separate_fits():
         assert_allclose(members[:, k], single.predict(X), rtol=1e-4, atol=1e-5)
 
 
-def test_early_stopping_needs_training_rows():
+def test_refit_trains_every_row_for_each_members_chosen_epochs():
+    X, y = _noisy()
+    params = {"n_iter_no_change": 3, "lr": 0.05, "max_epochs": 300}
+    holdout = _fast(early_stopping="holdout", n_ensemble=2, **params).fit(X, y)
+    refit = _fast(early_stopping=True, n_ensemble=2, **params).fit(X, y)
+    assert_array_equal(refit.best_epoch_, holdout.best_epoch_)
+    assert refit.validation_loss_curve_ == holdout.validation_loss_curve_
+    assert refit.n_iter_ == refit.best_epoch_.max()  # the refit's own epochs
+    members = refit.predict_members(X)
+    for k, seed in enumerate(refit.member_seeds_):
+        epochs = int(refit.best_epoch_[k])
+        alone = _fast(**{**params, "max_epochs": epochs, "random_state": seed})
+        assert_allclose(members[:, k], alone.fit(X, y).predict(X), rtol=1e-4, atol=1e-5)
+
+
+def test_members_that_keep_their_first_epoch_are_reported():
+    X, y = _noisy()
+    with pytest.warns(
+        EarlyStoppingWarning, match=r"first-epoch weights of member\(s\) \[0\]"
+    ):
+        _fast(early_stopping="holdout", tol=1e3, n_iter_no_change=2).fit(X, y)
+
+
+def test_a_tiny_validation_part_is_reported():
+    X, y = _noisy(n=30)
+    with pytest.warns(EarlyStoppingWarning, match="validates on 3 row.*too few"):
+        _fast(early_stopping=True, max_epochs=3).fit(X, y)
+
+
+def test_too_short_for_early_stopping_falls_back_to_all_rows_with_a_warning():
     X, y = _noisy(n=6)
-    with pytest.raises(ValueError, match="holds out the last 3 rows after a gap of 4"):
-        _fast(early_stopping=True, validation_fraction=0.5).fit(X, y)
+    with pytest.warns(EarlyStoppingWarning, match="hold out the last 3 row.* gap of 4"):
+        model = _fast(early_stopping=True, validation_fraction=0.5).fit(X, y)
+    plain = _fast().fit(X, y)  # inside a search: a score, not an error
+    assert not hasattr(model, "best_epoch_")
+    assert_allclose(model.predict(X), plain.predict(X), rtol=0)
 
 
 def test_skorch_callbacks_pass_through():

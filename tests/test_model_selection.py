@@ -194,8 +194,9 @@ def test_early_stopping_inside_cross_validate_and_grid_search(stateful):
     )
     for fitted in scores["estimator"]:
         network = fitted.regressor_[-1]
-        assert network.n_iter_ < 200
-        assert len(network.validation_loss_curve_) == network.n_iter_
+        assert network.best_epoch_.max() < 200
+        assert network.n_iter_ == network.best_epoch_.max()  # the refit
+        assert len(network.validation_loss_curve_) == network.best_epoch_.max() + 3
     search = GridSearchCV(
         model,
         {"regressor__lstmregressor__hidden_size": [2, 3]},
