@@ -15,6 +15,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._net import torch_threads
+from ._predicting import forward, resolve_threads
 from ._training import (
     LastEpoch,
     UserInterrupt,
@@ -133,9 +134,32 @@ def _run(model, net, data, target, *, epochs, before):
         del net.sk_rnn_estimator
 
 
+def check_params(model, partial: bool) -> None:
+    """Refuse parameter combinations that cannot train."""
+    if model.stateful and model.bidirectional:
+        raise ValueError(
+            "LSTMRegressor got stateful=True with bidirectional=True; a state "
+            "carried forward from row to row cannot read the rows backwards. "
+            "Set bidirectional=False."
+        )
+    if (model.loss == "quantile") != (model.quantile is not None):
+        raise ValueError(
+            "LSTMRegressor expects quantile (a float in (0, 1)) exactly when "
+            f"loss='quantile'; got loss={model.loss!r}, quantile="
+            f"{model.quantile!r}."
+        )
+    if partial and model.early_stopping:
+        raise ValueError(
+            "LSTMRegressor.partial_fit trains one epoch on the rows it is "
+            "given and cannot hold some out for early stopping; got "
+            f"early_stopping={model.early_stopping!r}. Use fit, or set "
+            "early_stopping=False."
+        )
+
+
 def train(model, X, y, sample_weight, *, partial: bool):
     """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
-    model._check_params(partial)
+    check_params(model, partial)
     continuing = hasattr(model, "net_") and (partial or model.warm_start)
     if continuing:
         check_warm_start(model, model._fixed)
@@ -189,7 +213,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
     before = (training_state(net), len(net.history)) if continuing else None
     model._y_ndim, model._windows = y.ndim, windows
     chosen = holdout = None
-    with torch_threads(model._resolve_threads(min(batch, n_samples))):
+    with torch_threads(resolve_threads(model, min(batch, n_samples))):
         model.n_threads_ = torch.get_num_threads()
         _run(model, net, data, target, epochs=1 if partial else None, before=before)
         if n_valid:
@@ -206,8 +230,15 @@ def train(model, X, y, sample_weight, *, partial: bool):
         model.validation_loss_curve_ = [
             float(epoch["valid_loss"]) for epoch in holdout.history
         ]
-    model._set_fitted(export_state(model, net)[0])
+    set_fitted(model, export_state(model, net)[0])
     model._windows = None
+
+
+def set_fitted(model, fitted: dict) -> None:
+    """Set the fitted attributes; the network is left in evaluation mode."""
+    fitted["net_"].module_.train(False)
+    for name, value in fitted.items():
+        setattr(model, name, value)
 
 
 def _new_net(model, n_valid, gap, device, windows, y2, stop_at=None):
@@ -279,7 +310,7 @@ def export_state(model, net=None) -> tuple[dict, dict]:
             training = net.module_.training
             net.module_.train(False)
             try:
-                _, fitted["state_"] = model._forward(windows, None, net.module_)
+                _, fitted["state_"] = forward(model, windows, None, net.module_)
             finally:
                 net.module_.train(training)
         tensors["state_"] = [
@@ -309,4 +340,4 @@ def import_state(model, fitted: dict, tensors: dict, history, n_valid, gap) -> N
         fitted["state_"] = tuple(
             None if s is None else s.numpy() for s in tensors["state_"]
         )
-    model._set_fitted(fitted)
+    set_fitted(model, fitted)

@@ -450,11 +450,13 @@ def test_sample_weight_is_routed_with_metadata_routing(monkeypatch):
     w = np.linspace(0.5, 2.0, len(X))
     with config_context(enable_metadata_routing=True):
         lstm = _model(max_epochs=2).set_fit_request(sample_weight=True)
+        lstm.set_score_request(sample_weight=False)
         model = DifferencedTargetRegressor(
             make_series_pipeline(
                 DifferenceTransformer(), LagFeaturizer(lags=2), MinMaxScaler(), lstm
             )
         )
+        model.set_score_request(sample_weight=True)
         model.fit(X, y, sample_weight=w)
         assert_allclose(seen[-1], w)
         search = GridSearchCV(
