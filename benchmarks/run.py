@@ -58,12 +58,31 @@ def report() -> str:
             f"{1000 * h['seconds_per_epoch']:.1f} ms | "
             f"{seed['speedup_vs_hand_loop']:.0f}x slower |"
         )
+        v = seed.get("vectorised_hand_loop")
+        if v:
+            lines.append(
+                f"| hand-written PyTorch loop, the {cfg['repeats']} seeds batched "
+                f"(extrapolated) | {v['extrapolated_seconds']:.1f} s | "
+                f"{1000 * v['seconds_per_epoch'] / cfg['repeats']:.2f} ms | see below |"
+            )
         lines.append(
             f"| plain skorch loop, one model at a time (extrapolated) "
             f"| {k['extrapolated_seconds'] / 60:.1f} min | "
             f"{1000 * k['seconds_per_epoch']:.1f} ms | "
             f"{seed['speedup_vs_skorch']:.0f}x slower |"
         )
+        if v:
+            f = seed["sk_rnn_fit_only"]
+            lines += [
+                "",
+                f"Like with like, one epoch of all {cfg['repeats']} seeds, training "
+                f"only (medians of 3 alternating runs of {cfg['timing_epochs']} "
+                f"epochs): the batched hand-written loop "
+                f"{1000 * v['seconds_per_epoch']:.1f} ms, sk_rnn's fit "
+                f"{1000 * f['seconds_per_epoch']:.1f} ms: sk_rnn is "
+                f"{seed['speedup_vs_vectorised_hand_loop_per_epoch']:.2f}x the "
+                "hand loop's speed.",
+            ]
         r = s["rmse"]
         lines += ["", "Test RMSE (sales units) of the sk_rnn run:", ""]
         lines += ["| count | mean | std | min | 25% | 50% | 75% | max | persistence |"]
@@ -109,6 +128,21 @@ def report() -> str:
             f"{big['peak_rss_added_by_predict_mb']:.0f} MiB",
             "",
         ]
+    stopping = _load("early_stopping")
+    if stopping:
+        lines += ["## Early stopping: holdout or refit (test RMSE)", ""]
+        lines += [f"_{_env_line(stopping)}_; `python -m benchmarks.early_stopping`", ""]
+        lines += ["| series | off (400 epochs) | holdout | refit | persistence |"]
+        lines += ["|---|---|---|---|---|"]
+        table = {}
+        for row in stopping["rows"]:
+            table.setdefault(row["series"], {})[row["mode"]] = row["rmse"]
+        for name, got in table.items():
+            lines.append(
+                f"| {name} | {got['False']:.3f} | {got['holdout']:.3f} | "
+                f"{got['refit']:.3f} | {got['persistence']:.3f} |"
+            )
+        lines.append("")
     gpu = _load("gpu")
     if gpu:
         lines += ["## GPU", ""]

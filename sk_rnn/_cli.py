@@ -67,7 +67,9 @@ def _add_model_options(parser):
     )
     parser.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
     parser.add_argument("--seed", type=_non_negative_int, default=0)
-    parser.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
+    parser.add_argument(
+        "--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default cpu)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

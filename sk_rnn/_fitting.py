@@ -108,6 +108,8 @@ class MemberStopAt(Callback):
 def _run(model, net, data, target, *, epochs, before):
     """Train ``net``; a Ctrl-C raises or keeps the last epoch (``on_interrupt``)."""
     net.sk_rnn_estimator = model  # how a Checkpoint callback reads the model
+    windows = data["X"] if isinstance(data, dict) else data
+    net.inputs_complete = not bool(torch.isnan(windows).any())
     try:
         with interrupts_raise():
             net.partial_fit(data, target, epochs=epochs)
@@ -132,6 +134,7 @@ def _run(model, net, data, target, *, epochs, before):
         raise KeyboardInterrupt from None
     finally:
         del net.sk_rnn_estimator
+        net.inputs_complete = False
 
 
 def check_params(model, partial: bool) -> None:

@@ -233,6 +233,7 @@ class RecurrentNetwork(nn.Module):
         stateful: bool = False,
         return_state: bool = False,
         dtype: torch.dtype | None = None,
+        complete: bool = False,
     ):
         """Run the windows ``X`` of shape ``(batch, n_steps, n_features)``.
 
@@ -240,16 +241,18 @@ class RecurrentNetwork(nn.Module):
         consecutive: row ``r`` starts from
         the state row ``r - 1`` ended with (the first from ``state``), as one
         long sequence. ``dtype`` casts the weights for this call only (float64
-        prediction of a float32 model). Returns ``(batch, n_members,
-        n_outputs)``, and the final state too when ``return_state``.
+        prediction of a float32 model). ``complete=True`` promises that X
+        has no NaN (a check the caller made once for all batches). Returns
+        ``(batch, n_members, n_outputs)``, and the final state too when
+        ``return_state``.
         """
         batch, n_steps, n_features = X.shape
         weights = self._weights(dtype)
         if stateful:
             X = X.reshape(1, batch * n_steps, n_features)
         observed = None
-        missing = torch.isnan(X)
-        if bool(missing.any()):
+        missing = None if complete else torch.isnan(X)
+        if missing is not None and bool(missing.any()):
             observed = ~missing.any(dim=-1)
             X = X.masked_fill(~observed.unsqueeze(-1), 0.0)
         if state is None:
@@ -392,7 +395,11 @@ class RecurrentNetwork(nn.Module):
                 w_ih, w_hh, b_ih, b_hh = weights.cells[i]
                 # Input projections of all steps at once: (K, B * T, gates).
                 projected = torch.baddbmm(b_ih, inputs, w_ih)
-                per_step = projected.view(K, batch, length, -1).unbind(2)
+                per_step = (
+                    (projected,)  # one step: no split (a node less to back-propagate)
+                    if length == 1
+                    else projected.view(K, batch, length, -1).unbind(2)
+                )
                 h = h_all[i]
                 c = None if c_all is None else c_all[i]
                 steps = range(length - 1, -1, -1) if d == 1 else range(length)
@@ -423,8 +430,12 @@ class RecurrentNetwork(nn.Module):
                 inputs = inputs.reshape(K, batch * length, -1)
         if not stateful:
             features = torch.cat(final_h[-D:], dim=-1) if D == 2 else final_h[-1]
-        new_h = torch.stack(final_h)
-        new_c = None if c_all is None else torch.stack(final_c)
+        if len(final_h) == 1:  # one layer and direction: a view, not a copy
+            new_h = final_h[0].unsqueeze(0)
+            new_c = None if c_all is None else final_c[0].unsqueeze(0)
+        else:
+            new_h = torch.stack(final_h)
+            new_c = None if c_all is None else torch.stack(final_c)
         return features, (new_h, new_c)
 
     def _step(self, x_proj, h, c, w_hh, b_hh, H):

@@ -221,6 +221,7 @@ class RecurrentNet(NeuralNetRegressor):
 
     def initialize(self):
         self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
+        self.inputs_complete = False  # True: fit checked its tensor has no NaN
         return super().initialize()
 
     def initialize_callbacks(self):
@@ -273,6 +274,7 @@ class RecurrentNet(NeuralNetRegressor):
         dtype = self.module_.head_weight.dtype
         if x.dtype != dtype:
             x = x.to(dtype)
+        fit_params.setdefault("complete", self.inputs_complete)
         if not self.stateful:
             return self.module_(x, **fit_params)
         y_pred, state = self.module_(

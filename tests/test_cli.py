@@ -140,3 +140,39 @@ def test_bundled_data_column_and_unreadable_csv(tmp_path, capsys):
     binary.write_bytes(b"\xff\xfe\x00\x81" * 50)
     code, _, err = _run(capsys, "evaluate", str(binary))
     assert code == 2 and "not a readable CSV file" in err and "Traceback" not in err
+
+
+def test_ctrl_c_stops_the_command_with_130_and_writes_no_results(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "result.json"
+    # The command line as a user runs it, with a line on stderr after each
+    # epoch so that the test presses Ctrl-C during training.
+    code = (
+        "import sys\n"
+        "from sk_rnn import _cli\n"
+        "def tick(self, net, **kwargs):\n"
+        "    print('epoch', len(net.history), file=sys.stderr, flush=True)\n"
+        "_cli.EpochProgress.on_epoch_end = tick\n"
+        "args = ['evaluate', '--epochs', '20000', '--json', sys.argv[1]]\n"
+        "sys.exit(_cli.main(args))\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    for line in process.stderr:
+        if line.startswith("epoch 5") or time.monotonic() > deadline:
+            break
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr[-2000:]
+    assert "sk-rnn: interrupted" in stderr
+    assert "RMSE" not in stdout  # no table of an unfinished run
+    assert not out.exists()
