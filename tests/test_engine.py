@@ -272,6 +272,18 @@ def test_any_cuda_device_string():  # pragma: no cover - GPU machines only
     assert_allclose(model.predict(X), cpu.predict(X), atol=1e-4)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_a_cuda_fit_leaves_the_cuda_generator_alone():  # pragma: no cover - GPU
+    X, y = _data()
+    torch.cuda.manual_seed(5)
+    state = torch.cuda.get_rng_state()
+    params = {"device": "cuda", "dropout": 0.3, "num_layers": 2, "shuffle": True}
+    a = _model(**params).fit(X, y).predict(X)
+    assert torch.equal(torch.cuda.get_rng_state(), state)
+    b = _model(**params).fit(X, y).predict(X)
+    assert_allclose(a, b, rtol=0)
+
+
 # --------------------------------------------------------------- loss
 def test_member_loss_matches_hand_computed_values():
     y_pred = torch.tensor([[[1.0], [0.0]], [[2.0], [4.0]]])  # 2 rows, 2 members
