@@ -149,10 +149,30 @@ def report() -> str:
         if gpu.get("skipped"):
             lines += [f"Skipped: {gpu['skipped']} ({gpu['environment']['date']}).", ""]
         else:
-            lines += [
-                "See `seed_cuda.json`, `large_cuda.json`, `predict_cuda.json`.",
-                "",
-            ]
+            lines += [f"_{_env_line(gpu)}_", ""]
+            seed_gpu, large_gpu = _load("seed_cuda"), _load("large_cuda")
+            predict_gpu = _load("predict_cuda")
+            if seed_gpu:
+                wall = seed_gpu["sk_rnn"]["wall_seconds_median"]
+                lines.append(
+                    f"- seed (30 x 3000, batch 1, stateful): {wall:.1f} s; a "
+                    "23-row series in batches of 1 is launch-bound, so the CPU "
+                    "is the better device for it"
+                )
+            if large_gpu:
+                run = large_gpu["runs"][0]
+                lines.append(
+                    f"- large: sk_rnn {run['sk_rnn_median']:.3f} s/epoch, "
+                    f"hand-written nn.LSTM loop {run['hand_loop_median']:.3f} s/epoch "
+                    f"(ratio {run['ratio']:.2f})"
+                )
+            if predict_gpu:
+                one, big = predict_gpu["one_row"], predict_gpu["million_rows"]
+                lines.append(
+                    f"- predict: one row {one['median_ms']:.2f} ms; "
+                    f"{big['rows']:,} rows in {big['seconds']:.1f} s"
+                )
+            lines.append("")
     return "\n".join(lines)
 
 

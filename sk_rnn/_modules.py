@@ -24,6 +24,30 @@ N_GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 _FUSED = {"lstm": torch.lstm, "gru": torch.gru, "rnn": torch.rnn_tanh}
 
 
+class PicklableGenerator(torch.Generator):
+    """A ``torch.Generator`` that pickles as its device and state bytes.
+
+    A plain generator pickles its state as a tensor, which ``torch.load``
+    and skorch's unpickling move to the model's device, where a CPU
+    generator refuses it; a CUDA generator cannot be rebuilt on a machine
+    without CUDA. Bytes travel anywhere; without the device, the generator
+    is rebuilt on the CPU (the module reseeds its dropout stream there).
+    """
+
+    def __reduce__(self):
+        return _rebuild_generator, (str(self.device), bytes(self.get_state().numpy()))
+
+
+def _rebuild_generator(device: str, state: bytes) -> PicklableGenerator:
+    rng = torch.frombuffer(bytearray(state), dtype=torch.uint8)
+    try:
+        generator = PicklableGenerator(device=device)
+        generator.set_state(rng)
+    except RuntimeError:  # that device is not here
+        generator = PicklableGenerator()
+    return generator
+
+
 def _glorot_uniform(shape: tuple[int, int], generator: torch.Generator) -> Tensor:
     """Keras's Glorot (Xavier) uniform for a (fan_in, fan_out) kernel."""
     fan_in, fan_out = shape
@@ -277,7 +301,9 @@ class RecurrentNetwork(nn.Module):
         if not (self.dropout and self.training):
             return x
         if self.generator is None or self.generator.device != x.device:
-            self.generator = torch.Generator(device=x.device).manual_seed(self.seeds[0])
+            self.generator = PicklableGenerator(device=x.device).manual_seed(
+                self.seeds[0]
+            )
         keep = 1.0 - self.dropout
         mask = torch.empty_like(x).bernoulli_(keep, generator=self.generator)
         return x * mask / keep
@@ -297,7 +323,17 @@ class RecurrentNetwork(nn.Module):
         for w_ih, w_hh, b_ih, b_hh in weights.cells:
             b_ih = b_ih[0, 0]
             b_hh = torch.zeros_like(b_ih) if b_hh is None else b_hh[0, 0]
-            params += [w_ih[0].T, w_hh[0].T, b_ih, b_hh]
+            # cuDNN packs the weights into one buffer with view(): it needs
+            # them contiguous, where our (inputs, gates) layout is transposed.
+            w_ih, w_hh = (
+                (w_ih[0].T, w_hh[0].T)
+                if not X.is_cuda
+                else (
+                    w_ih[0].T.contiguous(),
+                    w_hh[0].T.contiguous(),
+                )
+            )
+            params += [w_ih, w_hh, b_ih, b_hh]
         fused = _FUSED[self.cell]
         layers, D = self.num_layers, self.n_directions
         # Dropout between layers draws from our generator, so the layers run

@@ -19,7 +19,7 @@ import torch
 from sklearn.utils import check_random_state
 from skorch.callbacks import Callback, PrintLog
 
-from ._modules import RecurrentNetwork
+from ._modules import PicklableGenerator, RecurrentNetwork
 from ._net import (
     FUSABLE,
     OPTIMIZERS,
@@ -158,7 +158,9 @@ def build_net(model, *, n_valid, gap, device, base, window, n_outputs):
         "module__n_members": model.n_ensemble,
         "module__init": model.init,
         "module__seeds": member_seeds(base, model.n_ensemble),
-        "module__generator": torch.Generator(device=device).manual_seed(dropout_seed),
+        "module__generator": PicklableGenerator(device=device).manual_seed(
+            dropout_seed
+        ),
         "criterion": MemberLoss,
         "criterion__loss": model.loss,
         "criterion__quantile": 0.5 if model.quantile is None else model.quantile,
@@ -169,7 +171,7 @@ def build_net(model, *, n_valid, gap, device, base, window, n_outputs):
         "iterator_train": TensorBatches,
         "iterator_valid": TensorBatches,
         "iterator_train__shuffle": bool(model.shuffle and not model.stateful),
-        "iterator_train__generator": torch.Generator().manual_seed(shuffle_seed),
+        "iterator_train__generator": PicklableGenerator().manual_seed(shuffle_seed),
         "train_split": TailSplit(n_valid, gap) if n_valid else None,
         "callbacks": _callbacks(model, n_valid),
         "device": device,
@@ -242,6 +244,7 @@ def training_state(net) -> dict:
         "module": _to_cpu(net.module_.state_dict()),
         "optimizer": _to_cpu(net.optimizer_.state_dict()),
         "dropout_rng": net.module_.generator.get_state(),
+        "dropout_rng_device": net.module_.generator.device.type,
         "shuffle_rng": net.iterator_train__generator.get_state(),
     }
     stopper = dict(net.callbacks_).get("early_stopping")
@@ -255,7 +258,10 @@ def load_training_state(net, state: dict) -> None:
     state = copy.deepcopy(state)
     net.module_.load_state_dict(state["module"])
     net.optimizer_.load_state_dict(state["optimizer"])
-    net.module_.generator.set_state(state["dropout_rng"])
+    # A generator's state fits only its device type: moved between CPU and
+    # GPU, the dropout stream restarts from its seed.
+    if state.get("dropout_rng_device") == net.module_.generator.device.type:
+        net.module_.generator.set_state(state["dropout_rng"])
     net.iterator_train__generator.set_state(state["shuffle_rng"])
     if "early_stopping" in state:
         stopper = dict(net.callbacks_)["early_stopping"]
