@@ -47,10 +47,11 @@ class EarlyStoppingWarning(UserWarning):
 
 
 class TrainingInterruptedWarning(UserWarning):
-    """Training stopped early on a keyboard interrupt (Ctrl-C).
+    """Training stopped early on a keyboard interrupt (Ctrl-C), as asked.
 
-    The fitted model holds the weights of the last completed epoch; ``fit``
-    with ``warm_start=True`` continues from there.
+    Only with ``LSTMRegressor(on_interrupt="keep_last_epoch")``: the fitted
+    model holds the weights of the last completed epoch, and ``fit`` with
+    ``warm_start=True`` continues from there. By default a Ctrl-C propagates.
 
     Examples
     --------

@@ -217,3 +217,20 @@ def test_lstm_alone_in_repeated_walk_forward():
         reference=1,
     )
     assert result.forecasts.shape == (10, 2)
+
+
+def test_vectorize_keeps_an_ensembles_own_n_ensemble():
+    X, y = load_shampoo(return_X_y=True)
+    folds = list(TimeSeriesSplit(n_splits=2, test_size=6).split(X))[-1:]
+    model = make_forecaster(lags=2, max_epochs=5, n_ensemble=2)
+    together = repeated_walk_forward(model, X, y, cv=folds, n_repeats=2, random_state=1)
+    apart = repeated_walk_forward(
+        model, X, y, cv=folds, n_repeats=2, random_state=1, vectorize=False
+    )
+    assert_allclose(together.forecasts, apart.forecasts, rtol=0)
+    # Each repeat is the 2-member ensemble with that repeat's seed.
+    train, test = folds[0]
+    seed = together.seeds[1]
+    alone = make_forecaster(lags=2, max_epochs=5, n_ensemble=2, random_state=seed)
+    alone.fit(X.iloc[train], y.iloc[train])
+    assert_allclose(together.forecasts[1], alone.predict(X.iloc[test]), rtol=1e-12)
