@@ -14,6 +14,17 @@ from sklearn.utils._param_validation import (
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names_in
 
+
+def validate_params(estimator) -> None:
+    """Check ``estimator``'s parameters against its constraints.
+
+    ``BaseEstimator._validate_params`` is what ``fit`` runs; ``load`` needs the
+    same check before it builds anything, and scikit-learn offers no public
+    function for it.
+    """
+    estimator._validate_params()
+
+
 __all__ = [
     "HasMethods",
     "Interval",
@@ -22,4 +33,5 @@ __all__ = [
     "_check_feature_names_in",
     "_fit_context",
     "_get_output_config",
+    "validate_params",
 ]
