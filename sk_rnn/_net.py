@@ -330,9 +330,9 @@ class MemberEarlyStopping(Callback):
 
     A member improves when its validation loss falls below its best minus
     ``tol``; after ``patience`` epochs without improvement its best weights
-    are frozen. Training stops once every member is frozen (by raising
-    ``KeyboardInterrupt``, as skorch's ``EarlyStopping`` does), and at the
-    end each member gets its best weights back.
+    are frozen. Once every member is frozen, :class:`StopWhenDone` (the last
+    callback) stops training, and at the end each member gets its best
+    weights back.
     """
 
     def __init__(self, patience=10, tol=1e-4):
@@ -389,8 +389,7 @@ class MemberEarlyStopping(Callback):
                     best = self.best_state_[name]
                     best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
         net.history.record("members_improved", int(improved.sum()))
-        if (self.stale_ >= self.patience).all():
-            raise KeyboardInterrupt  # skorch's way for a callback to stop
+        net.history.record("members_done", bool((self.stale_ >= self.patience).all()))
 
     def on_train_end(self, net, **kwargs):
         if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
@@ -412,6 +411,18 @@ class MemberEarlyStopping(Callback):
         self.best_loss_ = state["best_loss"].numpy().copy()
         self.best_epoch_ = state["best_epoch"].numpy().copy()
         self.stale_ = state["stale"].numpy().copy()
+
+
+class StopWhenDone(Callback):
+    """End training once every member has stopped improving.
+
+    It raises ``KeyboardInterrupt``, skorch's way for a callback to stop, at
+    the end of the epoch's callbacks, so every callback sees that epoch.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1].get("members_done", False):
+            raise KeyboardInterrupt
 
 
 def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):

@@ -27,6 +27,7 @@ from ._net import (
     MemberGradientClipping,
     MemberLoss,
     RecurrentNet,
+    StopWhenDone,
     TailSplit,
     TensorBatches,
 )
@@ -108,19 +109,27 @@ def resolve_device(device: str, owner="LSTMRegressor") -> str:
 
 # ------------------------------------------------------------------- net
 def _callbacks(model, n_valid, stopper=None) -> list:
-    """The user's callbacks, as they are, and sk_rnn's own."""
-    callbacks = list(model.callbacks or [])
-    if model.clip_grad_norm is not None:  # first: the user's callbacks see clipped
-        clip = MemberGradientClipping(model.clip_grad_norm)
-        callbacks.insert(0, ("member_gradient_clipping", clip))
+    """sk_rnn's own callbacks around the user's, in the order they must run.
+
+    Clipping first, so the user's callbacks see clipped gradients; the
+    early-stopping record next, so a checkpoint taken at an epoch's end
+    holds that epoch's record; the stop itself last, so every callback sees
+    the final epoch.
+    """
+    first, last = [], []
+    if model.clip_grad_norm is not None:
+        first.append(
+            ("member_gradient_clipping", MemberGradientClipping(model.clip_grad_norm))
+        )
     if n_valid:
         if stopper is None:
             stopper = MemberEarlyStopping(model.n_iter_no_change, model.tol)
         stopper.patience, stopper.tol = model.n_iter_no_change, model.tol
-        callbacks.append(("early_stopping", stopper))
+        first.append(("early_stopping", stopper))
+        last.append(("early_stopping_stop", StopWhenDone()))
     if model.on_interrupt == "keep_last_epoch":
-        callbacks.append(("last_epoch", LastEpoch()))
-    return callbacks
+        last.append(("last_epoch", LastEpoch()))
+    return first + list(model.callbacks or []) + last
 
 
 def check_net_kwargs(net_kwargs) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from pathlib import Path
 
 from skorch.callbacks import Callback
@@ -23,9 +24,12 @@ class Checkpoint(Callback):
     Parameters
     ----------
     path : str or path-like
-        The file, replaced atomically at each save.
+        The file, replaced atomically at each save, and once more when
+        training ends (after early stopping restored the best weights), so
+        the last file is the fitted model.
     every : int, default=1
-        Save after every ``every``-th epoch (counted over warm starts).
+        Save after every ``every``-th epoch (counted over warm starts); an
+        int of at least 1.
 
     Examples
     --------
@@ -44,12 +48,27 @@ class Checkpoint(Callback):
         self.path = path
         self.every = every
 
-    def on_epoch_end(self, net, **kwargs):
-        epochs = len(net.history)
+    def initialize(self):
+        every = self.every
+        if not isinstance(every, Integral) or isinstance(every, bool) or every < 1:
+            raise ValueError(
+                f"Checkpoint expects every, an int of at least 1; got {self.every!r}."
+            )
+        return self
+
+    def _write(self, net) -> None:
         estimator = getattr(net, "sk_rnn_estimator", None)
-        if epochs % self.every or estimator is None:
+        if estimator is None:
             return
         fitted, tensors = estimator._export(net)
         _persistence.write(
             Path(self.path), estimator.get_params(deep=False), fitted, tensors
         )
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) % self.every == 0:
+            self._write(net)
+
+    def on_train_end(self, net, **kwargs):
+        if len(net.history):
+            self._write(net)
