@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sk-rnn evaluate --plot shampoo.png --json shampoo.json
+	$(BIN)/sk-rnn evaluate --plot shampoo.png --json shampoo.json --overwrite
 
 test: $(STAMP)
 	SCIPY_ARRAY_API=1 $(BIN)/python -m pytest

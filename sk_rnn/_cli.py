@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from skorch.callbacks import Callback
 
+from ._files import write_atomically
+
 PERSISTENCE = "persistence"
 
 
@@ -54,6 +56,12 @@ def _add_model_options(parser):
         help="CSV file with the series (default: the bundled shampoo sales)",
     )
     parser.add_argument("--column", help="the series' column (default: last numeric)")
+    parser.add_argument(
+        "--sep", default=",", help="the CSV's field separator (default ',')"
+    )
+    parser.add_argument(
+        "--decimal", default=".", help="the CSV's decimal mark (default '.')"
+    )
     parser.add_argument("--lags", type=_positive_int, default=1, help="window length")
     parser.add_argument("--hidden-size", type=_positive_int, default=4)
     parser.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
@@ -103,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot", type=Path, help="write box and forecast plots (PNG)"
     )
     evaluate.add_argument("--json", type=Path, help="write the numbers as JSON")
+    evaluate.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace existing --json and --plot files (default: refuse)",
+    )
     forecast = commands.add_parser(
         "forecast",
         help="fit on the whole series and forecast the next values",
@@ -121,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ----------------------------------------------------------------- input
-def read_series(path: Path | None, column: str | None = None) -> pd.Series:
+def read_series(
+    path: Path | None, column: str | None = None, sep: str = ",", decimal: str = "."
+) -> pd.Series:
     """The series to model: a numeric CSV column indexed by its dates."""
     if path is None:
         from .datasets import load_shampoo
@@ -135,9 +150,22 @@ def read_series(path: Path | None, column: str | None = None) -> pd.Series:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, sep=sep, decimal=decimal)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise CommandError(f"{path}: not a readable CSV file ({e})") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas reads a row with one field more than the header as an index.
+        raise CommandError(
+            f"{path}: its rows have more fields than its header "
+            f"({len(frame.columns) + 1} against {len(frame.columns)}), as when "
+            "numbers are written with a decimal comma (2020-01,10,5). Pass the "
+            "file's separator and decimal mark: --sep ';' --decimal ','"
+        )
+    if len(frame.columns) == 1 and sep == "," and ";" in str(frame.columns[0]):
+        raise CommandError(
+            f"{path}: one column named {frame.columns[0]!r}: the fields seem to be "
+            "separated by ';'. Pass --sep ';' (and --decimal ',' for 10,5)"
+        )
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
     if column is not None:
         if column not in frame.columns:
@@ -160,12 +188,23 @@ def read_series(path: Path | None, column: str | None = None) -> pd.Series:
     return series
 
 
+_YEAR_MONTH = r"^\d{1,2}-\d{2}$"
+
+
 def _time_index(others: pd.DataFrame) -> pd.Index:
     """The first column that parses as dates, as periods when regular."""
     for name in others.columns:
         values = others[name]
         if pd.api.types.is_numeric_dtype(values):
             continue
+        text = values.astype(str)
+        if len(text) and text.str.fullmatch(_YEAR_MONTH).all():
+            # The shampoo file's "1-01": month 01 of year 1 of the series, not
+            # a day of the year 1 as a date parser reads it.
+            year_month = text.str.split("-", expand=True).astype(int)
+            return pd.PeriodIndex.from_fields(
+                year=year_month[0], month=year_month[1], freq="M"
+            ).rename(name)
         try:
             dates = pd.DatetimeIndex(pd.to_datetime(values, format="mixed"))
         except (ValueError, TypeError):
@@ -211,10 +250,16 @@ def _check_length(series, lags, test_rows):
 
 # -------------------------------------------------------------- progress
 class EpochProgress(Callback):
-    """A tqdm bar advanced once per epoch; shared, so never copied."""
+    """A tqdm bar advanced once per epoch; shared, so never copied.
 
-    def __init__(self, bar=None):
+    After the first epoch it prints an estimate of the whole run's time when
+    that is over a minute (the bar shows one only on a terminal).
+    """
+
+    def __init__(self, bar=None, total=None, quiet=False):
         self.bar = bar
+        self.total = total
+        self.quiet = quiet
 
     def __deepcopy__(self, memo):
         return self
@@ -222,9 +267,23 @@ class EpochProgress(Callback):
     def __sklearn_clone__(self):
         return self
 
+    def on_train_begin(self, net, **kwargs):
+        if getattr(self, "_started", None) is None:
+            self._started = time.perf_counter()
+
     def on_epoch_end(self, net, **kwargs):
         if self.bar is not None:
             self.bar.update(1)
+        if self.total and not self.quiet and not getattr(self, "_told", False):
+            self._told = True
+            seconds = (time.perf_counter() - self._started) * self.total
+            if seconds > 60:
+                print(
+                    f"sk-rnn: the first epoch took {seconds / self.total:.1f} s; "
+                    f"about {seconds / 60:.0f} min for all {self.total} epochs",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
 
 def _progress_bar(total, quiet, desc):
@@ -262,7 +321,8 @@ def run_evaluate(args) -> int:
     from .model_selection import repeated_walk_forward
 
     started = time.perf_counter()
-    series = read_series(args.csv, args.column)
+    series = read_series(args.csv, args.column, args.sep, args.decimal)
+    outputs = _check_outputs(args)
     _check_length(series, args.lags, args.test_size * args.folds)
     X, y = supervised(series)
     splitter = TimeSeriesSplit(n_splits=max(args.folds, 2), test_size=args.test_size)
@@ -276,7 +336,7 @@ def run_evaluate(args) -> int:
             cv=folds,
             n_repeats=args.repeats,
             random_state=args.seed,
-            callbacks=[EpochProgress(bar)],
+            callbacks=[EpochProgress(bar, args.epochs * len(folds), args.quiet)],
         )
     finally:
         if bar is not None:
@@ -302,19 +362,50 @@ def run_evaluate(args) -> int:
     print(
         f"wall time: {wall:.1f} s (training and forecasting {result.fit_seconds:.1f} s)"
     )
-    if args.json:
+    if outputs.get("json"):
         payload = {
             "config": _config(args),
             "n_values": len(series),
             "wall_seconds": wall,
             **result.to_dict(),
         }
-        args.json.write_text(json.dumps(payload, indent=2))
-        print(f"wrote {args.json}")
-    if args.plot:
-        plot_result(result, args.plot, title=f"{name}: {args.cell} x {args.repeats}")
-        print(f"wrote {args.plot}")
+        write_atomically(outputs["json"], json.dumps(payload, indent=2).encode())
+        print(f"wrote {outputs['json']}")
+    if outputs.get("plot"):
+        plot_result(
+            result, outputs["plot"], title=f"{name}: {args.cell} x {args.repeats}"
+        )
+        print(f"wrote {outputs['plot']}")
     return 0
+
+
+def _check_outputs(args) -> dict:
+    """The files --json and --plot will write, checked before any training."""
+    outputs = {}
+    for option, path in (("json", args.json), ("plot", args.plot)):
+        if path is None:
+            continue
+        if option == "plot":
+            if path.is_dir():
+                path = path / "sk-rnn-evaluate.png"
+            elif not path.suffix:
+                path = path.with_suffix(".png")  # what matplotlib would write
+        if not path.parent.is_dir():
+            raise CommandError(
+                f"--{option} {path}: no folder {path.parent}; create it first"
+            )
+        if args.csv is not None and path.exists() and path.samefile(args.csv):
+            raise CommandError(
+                f"--{option} {path} is the input CSV; choose another file"
+            )
+        if path in outputs.values():
+            raise CommandError(f"--json and --plot both name {path}")
+        if path.exists() and not args.overwrite:
+            raise CommandError(
+                f"--{option} {path} exists; pass --overwrite to replace it"
+            )
+        outputs[option] = path
+    return outputs
 
 
 def _label_by_target_time(result, series) -> None:
@@ -375,13 +466,13 @@ def plot_result(result, path: Path, title: str) -> None:
 
 
 def run_forecast(args) -> int:
-    series = read_series(args.csv, args.column)
+    series = read_series(args.csv, args.column, args.sep, args.decimal)
     _check_length(series, args.lags, 0)
     X, y = supervised(series)
     bar = _progress_bar(args.epochs, args.quiet, "training")
     model = _model(args, n_ensemble=args.ensemble)
     network = model.regressor.steps[-1][1]
-    network.set_params(callbacks=[EpochProgress(bar)])
+    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
     try:
         model.fit(X, y)
     finally:

@@ -176,3 +176,107 @@ def test_ctrl_c_stops_the_command_with_130_and_writes_no_results(tmp_path):
     assert "sk-rnn: interrupted" in stderr
     assert "RMSE" not in stdout  # no table of an unfinished run
     assert not out.exists()
+
+
+# ------------------------------------------ output paths (issue 13, item 1)
+def _sales_csv(tmp_path, n=30):
+    path = tmp_path / "sales.csv"
+    months = pd.period_range("2020-01", periods=n, freq="M").astype(str)
+    values = 100 + np.arange(n) + np.sin(np.arange(n))
+    pd.DataFrame({"month": months, "sales": values}).to_csv(path, index=False)
+    return path
+
+
+QUICK = ["--epochs", "2", "--repeats", "2", "--test-size", "3", "--quiet"]
+
+
+def test_json_onto_the_input_csv_is_refused_before_training(tmp_path, capsys):
+    csv = _sales_csv(tmp_path)
+    before = csv.read_bytes()
+    code, out, err = _run(capsys, "evaluate", str(csv), *QUICK, "--json", str(csv))
+    assert code == 2 and "is the input CSV" in err
+    code, out, err = _run(
+        capsys, "evaluate", str(csv), *QUICK, "--json", str(csv), "--overwrite"
+    )
+    assert code == 2 and "is the input CSV" in err
+    assert csv.read_bytes() == before
+    assert "RMSE" not in out  # refused before any training
+
+
+def test_existing_outputs_need_overwrite(tmp_path, capsys):
+    csv, out_path = _sales_csv(tmp_path), tmp_path / "result.json"
+    out_path.write_text("keep me")
+    code, _, err = _run(capsys, "evaluate", str(csv), *QUICK, "--json", str(out_path))
+    assert code == 2 and "exists; pass --overwrite" in err
+    assert out_path.read_text() == "keep me"
+    code, _, err = _run(
+        capsys, "evaluate", str(csv), *QUICK, "--json", str(out_path), "--overwrite"
+    )
+    assert code == 0, err
+    assert json.loads(out_path.read_text())["config"]["epochs"] == 2
+
+
+def test_a_missing_output_folder_is_refused_before_training(tmp_path, capsys):
+    csv = _sales_csv(tmp_path)
+    missing = tmp_path / "no" / "such" / "out.json"
+    code, out, err = _run(capsys, "evaluate", str(csv), *QUICK, "--json", str(missing))
+    assert code == 2 and f"no folder {missing.parent}" in err
+    assert "RMSE" not in out
+
+
+def test_plot_into_a_folder_or_without_a_suffix_says_what_it_wrote(tmp_path, capsys):
+    csv = _sales_csv(tmp_path)
+    folder = tmp_path / "plots"
+    folder.mkdir()
+    code, out, err = _run(capsys, "evaluate", str(csv), *QUICK, "--plot", str(folder))
+    assert code == 0, err
+    written = folder / "sk-rnn-evaluate.png"
+    assert f"wrote {written}" in out and written.exists()
+    bare = tmp_path / "chart"
+    code, out, err = _run(capsys, "evaluate", str(csv), *QUICK, "--plot", str(bare))
+    assert code == 0, err
+    assert f"wrote {bare}.png" in out and (tmp_path / "chart.png").exists()
+
+
+# --------------------------------------- odd CSVs (issue 13, items 2 and 3)
+def test_a_comma_decimal_csv_is_detected_and_readable_with_options(tmp_path, capsys):
+    lines = ["month,sales"] + [f"2020-{m:02d},{10 + m},5" for m in range(1, 13)]
+    lines += [f"2021-{m:02d},{20 + m},25" for m in range(1, 13)]
+    comma = tmp_path / "comma.csv"
+    comma.write_text("\n".join(lines) + "\n")
+    code, out, err = _run(capsys, "evaluate", str(comma), *QUICK)
+    assert code == 2 and "more fields than its header" in err and "--decimal" in err
+    semicolon = tmp_path / "semicolon.csv"
+    rows = ["month;sales"] + [
+        line.replace(",", ";", 1) for line in lines[1:]
+    ]  # 2020-01;11,5
+    semicolon.write_text("\n".join(rows) + "\n")
+    code, out, err = _run(capsys, "evaluate", str(semicolon), *QUICK)
+    assert code == 2 and "--sep ';'" in err
+    code, out, err = _run(
+        capsys, "evaluate", str(semicolon), *QUICK, "--sep", ";", "--decimal", ","
+    )
+    assert code == 0, err
+    assert "24 values" in out
+
+
+def test_shampoo_style_month_labels_are_months(tmp_path):
+    from sk_rnn._cli import read_series
+
+    path = tmp_path / "shampoo-raw.csv"
+    labels = [f"{y}-{m:02d}" for y in (1, 2, 3) for m in range(1, 13)]
+    pd.DataFrame({"Month": labels, "Sales": np.arange(36.0)}).to_csv(path, index=False)
+    series = read_series(path)
+    assert isinstance(series.index, pd.PeriodIndex) and series.index.freqstr == "M"
+    assert series.index[12] == series.index[0] + 12  # year 2, January
+
+
+def test_a_long_run_prints_an_estimate_after_the_first_epoch(capsys, monkeypatch):
+    from sk_rnn import _cli
+
+    clock = iter([0.0, 5.0])  # the first epoch takes 5 s
+    monkeypatch.setattr(_cli.time, "perf_counter", lambda: next(clock))
+    progress = _cli.EpochProgress(None, total=100)
+    progress.on_train_begin(None)
+    progress.on_epoch_end(None)
+    assert "about 8 min for all 100 epochs" in capsys.readouterr().err
