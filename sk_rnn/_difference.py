@@ -129,7 +129,17 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
         )
 
     def _transform_rows(self, X: NDArray) -> NDArray:
-        return _difference(X, self.interval, self.order)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = _difference(X, self.interval, self.order)
+        overflow = np.isinf(out) & ~np.isinf(X)
+        if overflow.any():
+            row, column = np.argwhere(overflow)[0]
+            raise ValueError(
+                f"DifferenceTransformer: the difference of row {row} (column "
+                f"{column}) overflows {out.dtype} (|x| near "
+                f"{np.finfo(out.dtype).max:.3g}); scale X down before differencing."
+            )
+        return out
 
     def _remember(self, X: NDArray) -> None:
         self.head_ = X[: self.n_warmup_].copy()

@@ -10,8 +10,12 @@ from ._modules import N_GATES
 from ._net import stream_forward, torch_threads
 from ._windows import validate_windows
 
-#: Rows per prediction batch: bounds device memory, whatever len(X) is.
+#: Most rows per prediction batch.
 PREDICT_BATCH_ROWS = 1024
+
+#: Memory a prediction batch may take for its activations (256 MiB): the rows
+#: per batch shrink as members, steps and units grow.
+PREDICT_MEMORY_BYTES = 256 * 2**20
 
 #: Multiply-adds per training step below which one thread is fastest.
 SMALL_MODEL_WORK = 2**22
@@ -28,15 +32,35 @@ def resolve_threads(model, batch: int) -> int | None:
     return 1 if work < SMALL_MODEL_WORK else None
 
 
+def batch_rows(model, window_shape, n_outputs) -> int:
+    """Rows per prediction batch, so that a batch's activations fit the budget.
+
+    The largest tensors of a batch are the input projections and states of
+    every member, step and layer: about ``n_ensemble * n_steps * num_layers
+    * (gates + 2) * hidden_size * directions`` numbers per row.
+    """
+    steps, features = window_shape
+    directions = 2 if model.bidirectional else 1
+    width = (N_GATES[model.cell] + 2) * model.hidden_size * directions
+    itemsize = 8 if model.predict_dtype == "float64" else 4
+    per_row = (
+        itemsize
+        * model.n_ensemble
+        * (steps * (width * model.num_layers + features) + n_outputs)
+    )
+    return int(max(1, min(PREDICT_BATCH_ROWS, PREDICT_MEMORY_BYTES // per_row)))
+
+
 def forward(model, windows: np.ndarray, state, module=None):
     """Predictions ``(n, K, O)`` and the end state; see ``stream_forward``."""
+    module = model.net_.module_ if module is None else module
     return stream_forward(
-        model.net_.module_ if module is None else module,
+        module,
         windows,
         state,
         stateful=model.stateful,
         dtype=torch.float64 if model.predict_dtype == "float64" else torch.float32,
-        batch_rows=PREDICT_BATCH_ROWS,
+        batch_rows=batch_rows(model, windows.shape[1:], module.n_outputs),
     )
 
 
@@ -82,7 +106,9 @@ def predict_members(model, X, state="fit") -> np.ndarray:
     training = module.training
     module.train(False)
     try:
-        batch = min(len(windows), PREDICT_BATCH_ROWS)
+        batch = min(
+            len(windows), batch_rows(model, windows.shape[1:], module.n_outputs)
+        )
         with torch_threads(resolve_threads(model, batch)):
             members, _ = forward(model, windows, start)
     finally:

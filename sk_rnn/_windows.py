@@ -110,6 +110,21 @@ def validate_windows(model, X, y=None, *, reset):
                 "window length."
             )
         window = (model.n_steps, X.shape[1] // model.n_steps)
+    if reset and len(X):
+        windows = X.reshape(X.shape[0], *window)
+        never = np.flatnonzero(np.isnan(windows).all(axis=(0, 1)))
+        if never.size:
+            labels = (
+                [str(n) for n in names[never]]
+                if names is not None and window[1] == X.shape[1]
+                else never.tolist()
+            )
+            raise ValueError(
+                f"LSTMRegressor got feature(s) {labels} that are NaN in every row. A "
+                "NaN feature marks its time step missing, so every step would be "
+                "missing and the network would predict a constant; drop or impute "
+                "the column."
+            )
     if not reset and tuple(window) != model.window_shape_:
         raise ValueError(
             f"LSTMRegressor was fitted on windows of {model.window_shape_[0]} "
