@@ -441,8 +441,12 @@ def test_empty_windows_are_predicted_but_not_trained_on(stateful):
 
 
 def test_all_windows_empty_is_an_error():
-    with pytest.raises(ValueError, match="every window is empty \\(all NaN\\)"):
+    with pytest.raises(ValueError, match="NaN in every row"):
         _fast().fit(np.full((5, 3), np.nan), np.arange(5.0))
+    X = np.full((5, 3), np.nan)
+    X[3:] = 1.0  # observed only where the weight is 0
+    with pytest.raises(ValueError, match="every window is empty \\(all NaN\\) or"):
+        _fast().fit(X, np.arange(5.0), sample_weight=[1, 1, 1, 0, 0])
 
 
 def test_float32_prediction_is_close_to_float64(fitted):
