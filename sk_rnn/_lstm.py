@@ -452,8 +452,9 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If the file is not an sk_rnn model file, was changed after it was
-            saved, or holds anything but tensors in its tensor member.
+            If the file is not an sk_rnn model file, was changed or damaged
+            after it was saved (any byte), is over 1 GiB, or describes a
+            network its tensors do not hold; checked before anything is built.
 
         Examples
         --------

@@ -162,13 +162,11 @@ def test_the_meta_device_is_refused(tmp_path):
 
 
 def test_fuzz_every_corruption_truncation_and_inflation_is_a_value_error(tmp_path):
-    """Single-byte corruptions across the file, truncations, appended bytes."""
+    """A corruption of every byte of the file, truncations, appended bytes."""
     model, X, path = _saved(tmp_path)
     data = path.read_bytes()
     rng = np.random.default_rng(0)
-    positions = sorted(
-        {*rng.choice(len(data), size=150, replace=False), 0, len(data) - 1}
-    )
+    positions = range(len(data))
     cases = [
         *(
             data[:i] + bytes([data[i] ^ int(rng.integers(1, 256))]) + data[i + 1 :]
