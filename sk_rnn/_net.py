@@ -117,7 +117,9 @@ class MemberLoss(torch.nn.Module):
             return values.mean(dim=(0, 2))
         weights = sample_weight.to(values.dtype).view(-1, 1, 1)
         total = weights.sum() * values.shape[2]
-        return (values * weights).sum(dim=(0, 2)) / total.clamp(min=1e-300)
+        # A batch whose weights are all 0 (stateful rows) contributes nothing.
+        tiny = torch.finfo(values.dtype).tiny
+        return (values * weights).sum(dim=(0, 2)) / total.clamp(min=tiny)
 
     def forward(self, y_pred, y_true, sample_weight=None):
         if sample_weight is None and self.loss == "squared_error":

@@ -353,6 +353,15 @@ def test_integer_weights_equal_repeated_rows_in_one_batch():
     assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-5)
 
 
+def test_a_stateful_batch_of_zero_weights_contributes_nothing():
+    X, y = _data()
+    w = np.ones(len(X))
+    w[8:16] = 0  # one whole batch of 8 consecutive rows
+    model = _model(stateful=True).fit(X, y, sample_weight=w)
+    assert np.isfinite(model.loss_curve_).all()
+    assert np.isfinite(model.predict(X)).all()
+
+
 @pytest.mark.parametrize(
     ("weights", "message"),
     [
