@@ -105,8 +105,11 @@ class MemberStopAt(Callback):
                     p.copy_(self.kept_[name])
 
 
-def _run(model, net, data, target, *, epochs, before):
-    """Train ``net``; a Ctrl-C raises or keeps the last epoch (``on_interrupt``)."""
+def _run(model, net, data, target, *, epochs, before) -> bool:
+    """Train ``net``; a Ctrl-C raises or keeps the last epoch (``on_interrupt``).
+
+    Returns True when a Ctrl-C ended training and its last epoch was kept.
+    """
     net.sk_rnn_estimator = model  # how a Checkpoint callback reads the model
     windows = data["X"] if isinstance(data, dict) else data
     net.inputs_complete = not bool(torch.isnan(windows).any())
@@ -126,7 +129,7 @@ def _run(model, net, data, target, *, epochs, before):
                 TrainingInterruptedWarning,
                 stacklevel=4,
             )
-            return
+            return True
         if before is not None:  # the estimator goes back to before the call
             load_training_state(net, before[0])
             del net.history[before[1] :]
@@ -135,6 +138,7 @@ def _run(model, net, data, target, *, epochs, before):
     finally:
         del net.sk_rnn_estimator
         net.inputs_complete = False
+    return False
 
 
 def check_params(model, partial: bool) -> None:
@@ -164,6 +168,10 @@ def train(model, X, y, sample_weight, *, partial: bool):
     """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
     check_params(model, partial)
     continuing = hasattr(model, "net_") and (partial or model.warm_start)
+    names = (*FITTED, "n_features_in_", "feature_names_in_")
+    previous = (
+        {} if continuing else {n: getattr(model, n) for n in names if hasattr(model, n)}
+    )
     if continuing:
         check_warm_start(model, model._fixed)
         validate_windows(model, X, reset=False)  # scikit-learn's errors
@@ -212,14 +220,42 @@ def train(model, X, y, sample_weight, *, partial: bool):
         w = torch.tensor(weights[rows], dtype=torch.float32, device=device)
         data = {"X": data, "sample_weight": w}
     target = torch.tensor(y2[rows], dtype=torch.float32, device=device)
-    batch = n_samples if model.batch_size is None else model.batch_size
     before = (training_state(net), len(net.history)) if continuing else None
     model._y_ndim, model._windows = y.ndim, windows
     chosen = holdout = None
-    with torch_threads(resolve_threads(model, min(batch, n_samples))):
+    try:
+        net, chosen, holdout = _train_phases(
+            model, net, data, target, partial, before, n_valid, device, windows, y2
+        )
+    except KeyboardInterrupt:  # a Ctrl-C: the estimator is as it was
+        if not continuing:
+            for name in names:
+                if hasattr(model, name):
+                    delattr(model, name)
+            for name, value in previous.items():
+                setattr(model, name, value)
+        raise
+    if holdout is not None:
+        model.best_epoch_ = chosen
+        model.validation_loss_curve_ = [
+            float(epoch["valid_loss"]) for epoch in holdout.history
+        ]
+    set_fitted(model, export_state(model, net)[0])
+    model._windows = None
+
+
+def _train_phases(
+    model, net, data, target, partial, before, n_valid, device, windows, y2
+):
+    """Train, then refit for the chosen epochs; ``(net, chosen, holdout)``."""
+    chosen = holdout = None
+    batch = len(target) if model.batch_size is None else model.batch_size
+    with torch_threads(resolve_threads(model, min(batch, len(target)))):
         model.n_threads_ = torch.get_num_threads()
-        _run(model, net, data, target, epochs=1 if partial else None, before=before)
-        if n_valid:
+        stopped = _run(
+            model, net, data, target, epochs=1 if partial else None, before=before
+        )
+        if n_valid and not stopped:  # a Ctrl-C kept the held-out run: no refit
             chosen = _chosen_epochs(net)
         if chosen is not None and early_stopping_mode(model) == "refit":
             # The standard remedy: the same network trained on every row
@@ -228,13 +264,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
             net = _new_net(model, 0, 0, device, windows, y2, stop_at=chosen)
             net.max_epochs = int(chosen.max())
             _run(model, net, data, target, epochs=None, before=None)
-    if holdout is not None:
-        model.best_epoch_ = chosen
-        model.validation_loss_curve_ = [
-            float(epoch["valid_loss"]) for epoch in holdout.history
-        ]
-    set_fitted(model, export_state(model, net)[0])
-    model._windows = None
+    return net, chosen, holdout
 
 
 def set_fitted(model, fitted: dict) -> None:

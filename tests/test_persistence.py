@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 from skorch.exceptions import DeviceWarning
 
@@ -227,8 +228,18 @@ def test_ctrl_c_keeps_the_last_completed_epoch_on_request_and_resumes(variant):
 
 def test_ctrl_c_stops_fit_by_default_and_leaves_the_model_as_it_was():
     X, y = _data()
+    fresh = _model(max_epochs=6, callbacks=[_InterruptAt(2)])
     with pytest.raises(KeyboardInterrupt):
-        _model(max_epochs=6, callbacks=[_InterruptAt(2)]).fit(X, y)
+        fresh.fit(X, y)
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
+    refitted = _model(max_epochs=3).fit(X, y)
+    fitted_before = refitted.predict(X)
+    refitted.set_params(max_epochs=6, callbacks=[_InterruptAt(2)])
+    with pytest.raises(KeyboardInterrupt):
+        refitted.fit(X, y)
+    assert refitted.n_iter_ == 3  # the previous fit, whole
+    assert_allclose(refitted.predict(X), fitted_before, rtol=0)
     model = _model(max_epochs=3, warm_start=True).fit(X, y)
     before = model.predict(X)
     model.set_params(max_epochs=5, callbacks=[_InterruptAt(5)])  # epochs 4 to 8
