@@ -20,7 +20,8 @@ def validate_params(estimator) -> None:
 
     ``BaseEstimator._validate_params`` is what ``fit`` runs; ``load`` needs the
     same check before it builds anything, and scikit-learn offers no public
-    function for it.
+    function for it. ``test_parameters_are_checked_against_the_tensors_before_
+    building`` fails if this stops working.
     """
     estimator._validate_params()
 

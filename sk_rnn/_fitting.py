@@ -95,8 +95,9 @@ class MemberStopAt(Callback):
         if done.size:
             rows = torch.as_tensor(done)
             for name, p in net.module_.named_parameters():
-                kept = self.kept_.setdefault(name, p.detach().clone())
-                kept[rows.to(p.device)] = p.detach()[rows.to(p.device)]
+                if name not in self.kept_:
+                    self.kept_[name] = p.detach().clone()
+                self.kept_[name][rows.to(p.device)] = p.detach()[rows.to(p.device)]
 
     def on_train_end(self, net, **kwargs):
         with torch.no_grad():

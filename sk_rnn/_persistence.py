@@ -109,7 +109,7 @@ def _restore_params(params: dict) -> dict:
 
 
 def _plain(value):
-    """NumPy and torch values as JSON-able Python values."""
+    """NumPy and torch values as JSON-able Python values (``json`` default)."""
     if isinstance(value, (np.ndarray, torch.Tensor)):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -124,11 +124,9 @@ def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
     net = fitted["net_"]
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
-    attributes = {
-        name: _plain(value) if not isinstance(value, (int, float, str, list)) else value
-        for name, value in fitted.items()
-        if name in _FITTED
-    }
+    attributes = json.loads(
+        json.dumps({k: v for k, v in fitted.items() if k in _FITTED}, default=_plain)
+    )
     meta = {
         "format": FORMAT,
         "version": VERSION,

@@ -1,10 +1,11 @@
 """scikit-learn's estimator checks on every public estimator."""
 
 import inspect
-import re
 
-import pytest
-from sklearn.base import BaseEstimator
+import numpy as np
+from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sk_rnn
@@ -64,27 +65,35 @@ _STRICT = (
     **_STRICT,
 )
 def test_sklearn_compatible(estimator, check):
-    try:
+    if _weight_check(check) and not isinstance(estimator, LSTMRegressor):
+        _weights_equal_repeated_rows(estimator)
+    else:
         check(estimator)
-    except AssertionError as error:
-        if not _float32_noise(check, error):
-            raise
-        pytest.xfail(FLOAT32_NOISE)
 
 
-FLOAT32_NOISE = (
-    "the network trains in float32: weighting rows and repeating them sum the "
-    "same losses in another order, and 100 epochs amplify that rounding to "
-    "about 1e-4 (repeating rows in a shuffled order differs as much)"
-)
+def _weight_check(check) -> bool:
+    return check.func.__name__ == "check_sample_weight_equivalence_on_dense_data"
 
 
-def _float32_noise(check, error) -> bool:
-    """A weight-equivalence mismatch no larger than float32 training noise."""
-    if check.func.__name__ != "check_sample_weight_equivalence_on_dense_data":
-        return False
-    found = re.search(r"Max relative difference[a-z ]*: ([0-9.e+-]+)", str(error))
-    return found is not None and float(found[1]) < 1e-3
+def _weights_equal_repeated_rows(estimator):
+    """scikit-learn's weight-equivalence check, at float32 training's tolerance.
+
+    The composites pass weights to a network that trains in float32: weighting
+    rows and repeating them sum the same losses in another order, and 100
+    epochs amplify that rounding to about 1e-4, as much as repeating the rows
+    in another order does. scikit-learn's check asks for 1e-7; this one asks
+    for 2e-3, and ignoring the weights misses it by far more.
+    """
+    rng = np.random.RandomState(42)
+    X = rng.rand(15, 30)
+    y = rng.randint(0, 3, size=15).astype(float)
+    weights = rng.randint(0, 5, size=15)
+    X_weighted, y_weighted, w = shuffle(X, y, weights, random_state=0)
+    repeated = clone(estimator).fit(X.repeat(weights, axis=0), y.repeat(weights))
+    weighted = clone(estimator).fit(X_weighted, y_weighted, sample_weight=w)
+    unweighted = clone(estimator).fit(X_weighted, y_weighted)
+    assert_allclose(weighted.predict(X), repeated.predict(X), rtol=2e-3, atol=2e-3)
+    assert not np.allclose(unweighted.predict(X), repeated.predict(X), atol=2e-2)
 
 
 def test_every_public_estimator_is_checked():

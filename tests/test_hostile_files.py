@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from _archives import seal
 
 from sk_rnn import LSTMRegressor, _persistence
 
@@ -32,24 +33,10 @@ def _members(path):
         return json.loads(archive.read("sk_rnn.json")), archive.read("tensors.pt")
 
 
-def _seal(target, members):
-    """A zip of ``members`` with a valid checksum: a careful attacker's file."""
-    import hashlib
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-        archive.comment = b"0" * 64
-    data = buffer.getvalue()
-    target.write_bytes(data[:-64] + hashlib.sha256(data[:-64]).hexdigest().encode())
-    return target
-
-
 def _sealed_meta(tmp_path, path, change, name="crafted.skrnn"):
     meta, blob = _members(path)
     change(meta)
-    return _seal(
+    return seal(
         tmp_path / name, [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob)]
     )
 
@@ -72,10 +59,10 @@ def test_duplicate_or_unexpected_members_are_refused(tmp_path):
     meta, blob = _members(path)
     twice = [("sk_rnn.json", json.dumps(meta))] * 2 + [("tensors.pt", blob)]
     with pytest.warns(UserWarning, match="Duplicate name"):
-        doubled = _seal(tmp_path / "twice.skrnn", twice)
+        doubled = seal(tmp_path / "twice.skrnn", twice)
     with pytest.raises(ValueError, match="once each"):
         LSTMRegressor.load(doubled)
-    extra = _seal(
+    extra = seal(
         tmp_path / "extra.skrnn",
         [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob), ("run.sh", b"")],
     )
@@ -112,7 +99,7 @@ def test_a_zip_bomb_is_refused_before_it_unpacks(tmp_path, monkeypatch):
     monkeypatch.setattr(_persistence, "MAX_FILE_BYTES", 2**20)
     _, _, path = _saved(tmp_path)
     meta, _ = _members(path)
-    bomb = _seal(
+    bomb = seal(
         tmp_path / "bomb.skrnn",
         [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", bytes(4 * 2**20))],
     )
@@ -139,7 +126,7 @@ def test_a_zero_stride_state_is_refused(tmp_path):
     tensors["state_"] = [torch.zeros(1, dtype=torch.float64).expand(shape)] * 2
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
-    crafted = _seal(
+    crafted = seal(
         tmp_path / "strided.skrnn",
         [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", buffer.getvalue())],
     )

@@ -10,6 +10,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
+from _archives import seal
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
@@ -80,20 +81,6 @@ def test_save_load_predicts_the_same_and_resumes_exactly(variant, tmp_path):
         assert_allclose(total.fit(X, y).predict(X), model.predict(X), rtol=1e-6)
 
 
-def _seal(target, members):
-    """A zip of ``members`` with a valid checksum: a careful attacker's file."""
-    import hashlib
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members:
-            archive.writestr(name, data)
-        archive.comment = b"0" * 64
-    data = buffer.getvalue()
-    target.write_bytes(data[:-64] + hashlib.sha256(data[:-64]).hexdigest().encode())
-    return target
-
-
 def test_tampered_tensors_are_refused(tmp_path):
     X, y = _data()
     path = _model().fit(X, y).save(tmp_path / "model.skrnn")
@@ -127,7 +114,7 @@ def test_a_file_carrying_code_is_refused_without_running_it(tmp_path):
     blob = buffer.getvalue()
     with zipfile.ZipFile(path) as archive:
         meta = archive.read("sk_rnn.json")
-    evil = _seal(tmp_path / "evil.skrnn", [("sk_rnn.json", meta), ("tensors.pt", blob)])
+    evil = seal(tmp_path / "evil.skrnn", [("sk_rnn.json", meta), ("tensors.pt", blob)])
     with pytest.raises(ValueError, match="holds something other than tensors"):
         LSTMRegressor.load(evil)
     assert not marker.exists()
@@ -138,7 +125,7 @@ def test_files_that_are_not_models_are_refused(tmp_path):
     text.write_text("hello")
     with pytest.raises(ValueError, match="it is not an sk_rnn model file"):
         LSTMRegressor.load(text)
-    other = _seal(tmp_path / "other.zip", [("weights.bin", b"")])
+    other = seal(tmp_path / "other.zip", [("weights.bin", b"")])
     with pytest.raises(ValueError, match=r"holds \['weights.bin'\]"):
         LSTMRegressor.load(other)
 
@@ -370,7 +357,7 @@ def _rewrite_meta(path, target, change):
     with zipfile.ZipFile(path) as archive:
         meta, blob = json.loads(archive.read("sk_rnn.json")), archive.read("tensors.pt")
     change(meta)
-    return _seal(target, [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob)])
+    return seal(target, [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob)])
 
 
 def test_other_format_versions_and_unknown_optimisers_are_refused(tmp_path):
