@@ -6,8 +6,10 @@ The transformers and meta-estimators import without PyTorch;
 
 from . import datasets
 from ._difference import DifferenceTransformer
+from ._horizon import make_horizon_xy
 from ._lag import LagFeaturizer
 from ._pipeline import SeriesPipeline, make_series_pipeline
+from ._scaler import SeriesScaler
 from ._target import DifferencedTargetRegressor
 
 __version__ = "0.2.0.dev0"
@@ -18,9 +20,11 @@ __all__ = [
     "LSTMRegressor",
     "LagFeaturizer",
     "SeriesPipeline",
+    "SeriesScaler",
     "__version__",
     "datasets",
     "make_forecaster",
+    "make_horizon_xy",
     "make_series_pipeline",
 ]
 

@@ -62,16 +62,25 @@ def _add_model_options(parser):
     parser.add_argument(
         "--decimal", default=".", help="the CSV's decimal mark (default '.')"
     )
-    parser.add_argument("--lags", type=_positive_int, default=1, help="window length")
+    parser.add_argument(
+        "--lags", type=_positive_int, help="window length (default 1; panels 12)"
+    )
     parser.add_argument("--hidden-size", type=_positive_int, default=4)
     parser.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
-    parser.add_argument("--epochs", type=_positive_int, default=3000)
-    parser.add_argument("--batch-size", type=_positive_int, default=1)
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="training epochs (default 3000; panels 100)",
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive_int, help="rows per step (default 1; panels 64)"
+    )
     parser.add_argument(
         "--stateful",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="carry the state from row to row (default: on, as in the seed)",
+        default=None,
+        help="carry the state from row to row (default: on, as in the seed; off "
+        "for panels)",
     )
     parser.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
     parser.add_argument("--seed", type=_non_negative_int, default=0)
@@ -107,6 +116,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="walk-forward folds of --test-size rows (default 1: the last block)",
     )
     evaluate.add_argument("--repeats", type=_positive_int, default=30)
+    panel = evaluate.add_argument_group(
+        "many series (a long CSV: one row per series and time)"
+    )
+    panel.add_argument(
+        "--series-column", help="the column naming each row's series (a panel)"
+    )
+    panel.add_argument("--time-column", help="the column of each row's time")
+    panel.add_argument(
+        "--horizon",
+        type=_positive_int,
+        help="steps to forecast: the last --horizon values of every series are "
+        "the test block",
+    )
+    panel.add_argument(
+        "--season",
+        type=_positive_int,
+        help="season length of the seasonal naive forecast (default: 12 for "
+        "monthly dates, 4 quarterly, else 1)",
+    )
+    panel.add_argument(
+        "--ensemble",
+        type=_positive_int,
+        default=1,
+        help="networks trained together and averaged (default 1)",
+    )
     evaluate.add_argument(
         "--plot", type=Path, help="write box and forecast plots (PNG)"
     )
@@ -297,10 +331,19 @@ def _progress_bar(total, quiet, desc):
     )
 
 
-def _model(args, n_ensemble=1):
+def _single_series_defaults(args) -> None:
+    for key, value in (("lags", 1), ("epochs", 3000), ("batch_size", 1)):
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.stateful is None:
+        args.stateful = True
+
+
+def _model(args, n_ensemble=1, scale="global"):
     from ._forecaster import make_forecaster
 
     return make_forecaster(
+        scale=scale,
         lags=args.lags,
         hidden_size=args.hidden_size,
         cell=args.cell,
@@ -320,6 +363,18 @@ def run_evaluate(args) -> int:
 
     from .model_selection import repeated_walk_forward
 
+    if args.series_column is not None or args.horizon is not None:
+        from ._cli_panel import run_panel
+
+        if args.series_column is None:
+            raise CommandError("--horizon is for panels: pass --series-column too")
+        args._outputs = _check_outputs(args)
+        return run_panel(
+            args,
+            lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
+            CommandError,
+        )
+    _single_series_defaults(args)
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     outputs = _check_outputs(args)
@@ -466,6 +521,7 @@ def plot_result(result, path: Path, title: str) -> None:
 
 
 def run_forecast(args) -> int:
+    _single_series_defaults(args)
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     _check_length(series, args.lags, 0)
     X, y = supervised(series)

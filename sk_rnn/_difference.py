@@ -141,8 +141,16 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
             )
         return out
 
-    def _remember(self, X: NDArray) -> None:
-        self.head_ = X[: self.n_warmup_].copy()
+    def _remember(self, X: NDArray, starts=None, stops=None) -> None:
+        w = self.n_warmup_
+        if starts is None:
+            self.head_ = X[:w].copy()
+            return
+        head = np.full((len(starts), w, X.shape[1]), np.nan, dtype=X.dtype)
+        for k, (a, b) in enumerate(zip(starts, stops, strict=True)):
+            rows = X[a : min(b, a + w)]
+            head[k, : len(rows)] = rows
+        self.head_ = head
 
     def inverse_transform(self, X):
         """Undo the differencing of the fitted block or of the block after it.
@@ -163,21 +171,15 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
-        interval, order = self.interval, self.order
+        panel = self._check_panel(X, X_values)
+        if panel is not None:
+            return self._wrap_inverse(self._inverse_panel(X_values, panel), X)
         index = _time_index(X)
         kind = "unknown"
         if index is not None:
             kind, _ = block_kind(self._axis, X, "DifferenceTransformer")
         if kind == "continues":
-            # The levels of the fitted tail seed the block that follows it.
-            seeds = [self.tail_.astype(X_values.dtype)]
-            for _ in range(order - 1):
-                seeds.append(_difference(seeds[-1], interval, 1))
-            level = X_values
-            for seed in reversed(seeds):
-                level = _integrate(seed[-interval:], level, interval)
-            return self._wrap_inverse(level, X)
-
+            return self._wrap_inverse(self._integrate_after(X_values, self.tail_), X)
         if self._axis is not None and index is not None and kind != "start":
             raise ValueError(
                 "DifferenceTransformer.inverse_transform needs the fitted block "
@@ -193,12 +195,27 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
                 f"{X_values.shape[0]} rows. To invert the block that follows the "
                 "fitted one, pass a DataFrame whose index continues the fitted index."
             )
-        head = self.head_.astype(X_values.dtype)
-        heads = [head]
-        for _ in range(order - 1):
+        return self._wrap_inverse(self._rebuild_fitted(X_values, self.head_), X)
+
+    def _integrate_after(self, X_values: NDArray, tail: NDArray) -> NDArray:
+        """The levels of a block that follows the fitted rows ``tail``."""
+        interval = self.interval
+        seeds = [tail.astype(X_values.dtype)]
+        for _ in range(self.order - 1):
+            seeds.append(_difference(seeds[-1], interval, 1))
+        level = X_values
+        for seed in reversed(seeds):
+            level = _integrate(seed[-interval:], level, interval)
+        return level
+
+    def _rebuild_fitted(self, X_values: NDArray, head: NDArray) -> NDArray:
+        """The levels of the fitted block, from its first rows ``head``."""
+        interval = self.interval
+        heads = [head.astype(X_values.dtype)]
+        for _ in range(self.order - 1):
             heads.append(_difference(heads[-1], interval, 1))
         level = X_values
-        for depth in reversed(range(order)):
+        for depth in reversed(range(self.order)):
             # ``heads[depth]`` holds the level-``depth`` series on the first
             # warm-up rows; its values are defined from row depth * interval.
             start = depth * interval
@@ -209,7 +226,37 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
                 seed, level[start + interval :], interval
             )
             level = rebuilt
-        return self._wrap_inverse(level, X)
+        return level
+
+    def _inverse_panel(self, X_values: NDArray, panel) -> NDArray:
+        """Invert each series of a panel: its fitted block or the one after."""
+        pieces = []
+        kinds = self._series_kinds(panel)
+        for k, (position, kind, _) in enumerate(kinds):
+            block = X_values[panel.starts[k] : panel.stops[k]]
+            key = panel.ids[k]
+            if kind == "continues":
+                pieces.append(self._integrate_after(block, self.tail_[position]))
+                continue
+            fitted_rows = None if position is None else self._lengths[position]
+            if kind != "start" or len(block) != fitted_rows:
+                raise ValueError(
+                    "DifferenceTransformer.inverse_transform needs, for every "
+                    "series of a panel, its fitted block (its fitted time labels) "
+                    "or a block whose time labels directly continue them; series "
+                    f"{key!r} has {len(block)} rows "
+                    + (
+                        "and was not in the fitted panel."
+                        if position is None
+                        else f"and neither ({fitted_rows} rows were fitted)."
+                    )
+                )
+            head = self.head_[position]
+            if len(block) <= self.n_warmup_:  # all warm-up: the fitted values
+                pieces.append(head[: len(block)].astype(block.dtype))
+            else:
+                pieces.append(self._rebuild_fitted(block, head))
+        return np.concatenate(pieces, axis=0) if pieces else X_values.copy()
 
     def _wrap_inverse(self, values: NDArray, X):
         if not _is_dataframe(X):

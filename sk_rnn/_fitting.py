@@ -15,6 +15,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._net import torch_threads
+from ._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
 from ._predicting import forward, resolve_threads
 from ._training import (
     LastEpoch,
@@ -168,6 +169,8 @@ def check_params(model, partial: bool) -> None:
 def train(model, X, y, sample_weight, *, partial: bool):
     """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
     check_params(model, partial)
+    if model.stateful and (is_panel(X) or _SEGMENTS.get() is not None):
+        raise ValueError(STATEFUL_PANEL.format(owner="LSTMRegressor"))
     continuing = hasattr(model, "net_") and (partial or model.warm_start)
     names = (*FITTED, "n_features_in_", "feature_names_in_")
     previous = (

@@ -8,6 +8,7 @@ from ._difference import DifferenceTransformer
 from ._lag import LagFeaturizer
 from ._lstm import LSTMRegressor
 from ._pipeline import make_series_pipeline
+from ._scaler import SeriesScaler
 from ._target import DifferencedTargetRegressor
 
 
@@ -21,6 +22,7 @@ def make_forecaster(
     stateful=True,
     n_ensemble=1,
     random_state=None,
+    scale="global",
     **lstm_params,
 ):
     """Build the seed experiment's forecaster as one scikit-learn estimator.
@@ -68,6 +70,12 @@ def make_forecaster(
         Independent networks trained together; see :class:`LSTMRegressor`.
     random_state : int, RandomState instance or None, default=None
         Seed of the network.
+    scale : {"global", "series"}, default="global"
+        "global" scales the changes (inputs and target) with one
+        ``MinMaxScaler((-1, 1))``; "series" gives every series of a panel its
+        own (:class:`SeriesScaler`), for series of different magnitudes. A
+        panel also needs ``stateful=False``: one network then learns from
+        the windows of every series.
     **lstm_params : dict
         Further :class:`LSTMRegressor` parameters (``lr``, ``early_stopping``,
         ``device``, ...).
@@ -87,6 +95,15 @@ def make_forecaster(
     >>> [name for name, _ in forecaster.regressor.steps]
     ['differencetransformer', 'lagfeaturizer', 'minmaxscaler', 'lstmregressor']
     """
+    if scale not in ("global", "series"):
+        raise ValueError(
+            f"make_forecaster expects scale='series' or 'global'; got {scale!r}."
+        )
+
+    def scaler():
+        unit = MinMaxScaler((-1, 1))
+        return SeriesScaler(unit) if scale == "series" else unit
+
     network = LSTMRegressor(
         hidden_size=hidden_size,
         cell=cell,
@@ -101,8 +118,8 @@ def make_forecaster(
         make_series_pipeline(
             DifferenceTransformer(),
             LagFeaturizer(lags=lags),
-            MinMaxScaler((-1, 1)),
+            scaler(),
             network,
         ),
-        transformer=MinMaxScaler((-1, 1)),
+        transformer=scaler(),
     )

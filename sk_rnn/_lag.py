@@ -89,12 +89,16 @@ class LagFeaturizer(_TimeStepTransformer):
     def _warmup_description(self) -> str:
         return f"one full window of lags={self.lags} rows"
 
+    def _history_fill(self) -> float:
+        return self.fill_value
+
     def _transform_rows(self, X: NDArray) -> NDArray:
         n_samples, n_features = X.shape
         out = np.full((n_samples, self.lags * n_features), self.fill_value, X.dtype)
         for position, lag in enumerate(range(self.lags - 1, -1, -1)):
             columns = slice(position * n_features, (position + 1) * n_features)
-            out[lag:, columns] = X[: n_samples - lag]
+            if lag < n_samples:  # a block shorter than the window: all fill
+                out[lag:, columns] = X[: n_samples - lag]
         return out
 
     def get_feature_names_out(self, input_features=None):

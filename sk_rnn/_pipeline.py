@@ -30,6 +30,14 @@ from ._blocks import (
 )
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._lag import LagFeaturizer
+from ._panel import (
+    STATEFUL_PANEL,
+    PanelHistory,
+    is_panel,
+    panel_layout,
+    panel_segments,
+    warmup_free,
+)
 from ._series import (
     TimeAxis,
     _TimeStepTransformer,
@@ -395,14 +403,22 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 f"as its last step; got {final!r}."
             )
         X, y = as_rows(X), as_rows(y)
-        axis = TimeAxis.of(X, "SeriesPipeline")
         n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
         n_samples = n_rows(X)
-        if n_samples <= n_warmup:
-            raise ValueError(
-                f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
-                f"row(s) to fit; got {n_samples} sample(s)."
-            )
+        panel = panel_layout(X, "SeriesPipeline") if is_panel(X) else None
+        self._panel_history = None
+        if panel is not None:
+            axis = None
+            self._panel_history = PanelHistory(X, panel, n_warmup, "SeriesPipeline")
+            if getattr(final, "stateful", False):
+                raise ValueError(STATEFUL_PANEL.format(owner="SeriesPipeline"))
+        else:
+            axis = TimeAxis.of(X, "SeriesPipeline")
+            if n_samples <= n_warmup:
+                raise ValueError(
+                    f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
+                    f"row(s) to fit; got {n_samples} sample(s)."
+                )
         drop = self.drop_warmup
         if drop == "auto":
             drop = final != "passthrough" and not get_tags(final).input_tags.allow_nan
@@ -412,14 +428,18 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         if head is None:
             Xt = X
         else:
-            with series_start():
+            with series_start(), panel_segments(panel):
                 Xt = head.fit_transform(X, y, **head_params)
             # With ``memory`` set, the fitted steps are clones: keep those.
             self.pipeline_.steps[:-1] = head.steps
         self._window = self._window_layout(Xt, final)
         Xt = self._as_windows(Xt)
         if drop:
-            keep = np.arange(n_warmup, n_samples)
+            keep = (
+                np.arange(n_warmup, n_samples)
+                if panel is None
+                else warmup_free(panel, n_warmup)
+            )
             Xt, y = _safe_indexing(Xt, keep), _safe_indexing(y, keep)
             final_params = {
                 name: _safe_indexing(value, keep)
@@ -434,11 +454,14 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         self._columns = list(X.columns) if hasattr(X, "columns") else None
         self.n_warmup_ = n_warmup
         self.drop_warmup_ = drop
-        self.history_ = to_container(
-            _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples)),
-            self._container,
-            self._columns,
-        )
+        if panel is not None:
+            self.history_ = self._panel_history.frame()
+        else:
+            self.history_ = to_container(
+                _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples)),
+                self._container,
+                self._columns,
+            )
         first = self.pipeline_.steps[0][1]
         if hasattr(first, "n_features_in_"):
             self.n_features_in_ = first.n_features_in_
@@ -555,6 +578,8 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_warmup_")
         X = as_rows(X)
+        if getattr(self, "_panel_history", None) is not None:
+            return self._predict_panel(X, history, params)
         rows, kind, reason = self._resolve_history(X, history)
         final = self.pipeline_.steps[-1][1]
         stateful = bool(getattr(final, "stateful", False))
@@ -599,6 +624,49 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         if len(positions) == n_samples:
             return result
         return fill_rows(result, positions - n_history, n_samples)
+
+    def _predict_panel(self, X, history, params):
+        """``predict`` for a pipeline fitted on a panel: series by series."""
+        mode = self.history if history is None else history
+        if not is_panel(X) or not isinstance(mode, str) or mode not in HISTORY_OPTIONS:
+            raise ValueError(
+                "SeriesPipeline was fitted on a panel of "
+                f"{len(self._panel_history.ids)} series; predict expects a panel "
+                "too (a DataFrame with a (series id, time) MultiIndex) and history "
+                f"in {list(HISTORY_OPTIONS)}; got "
+                + (f"history={mode!r}." if is_panel(X) else f"{type(X).__name__}.")
+            )
+        panel = panel_layout(X, "SeriesPipeline")
+        combined, layout, positions, lacking = self._panel_history.combine(
+            X, panel, mode, "SeriesPipeline"
+        )
+        if lacking:
+            warn_missing_history(
+                "SeriesPipeline",
+                sum(n for n, _ in lacking),
+                lacking[0][1]
+                + (f" (and {len(lacking) - 1} more series)" * (len(lacking) > 1)),
+                "Pass history='fit' if every series of X continues the fitted "
+                "panel, history='none' if X starts new series.",
+            )
+        head = self._head()
+        Xt = combined
+        if head is not None:
+            with series_start(), panel_segments(layout):
+                Xt = head.transform(combined)
+        Xt = self._as_windows(Xt)
+        final = self.pipeline_.steps[-1][1]
+        n_samples = n_rows(X)
+        if self.drop_warmup_:
+            ready = np.isin(positions, warmup_free(layout, self.n_warmup_))
+        else:
+            ready = np.ones(n_samples, dtype=bool)
+        if not ready.any():
+            return nan_like(final, n_samples, params)
+        result = final.predict(_safe_indexing(Xt, positions[ready]), **params)
+        if ready.all():
+            return result
+        return fill_rows(result, np.flatnonzero(ready), n_samples)
 
     def score(self, X, y, sample_weight=None, **params):
         """R² of ``predict(X)`` on the rows that have a prediction.

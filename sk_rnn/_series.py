@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, _get_output_config
+from ._panel import panel_layout
 from ._validation import validate
 from .exceptions import MissingHistoryWarning
 
@@ -59,14 +60,23 @@ def _time_index(X):
 
     Integer, float, datetime and period indexes order time steps; an index of
     strings (or a NumPy array or polars frame, which have none) does not, and
-    then no continuation is attempted.
+    then no continuation is attempted. A panel's MultiIndex is read series by
+    series (see :mod:`sk_rnn._panel`), so it is None here.
     """
     if not (_is_dataframe(X) or (hasattr(X, "index") and hasattr(X, "iloc"))):
         return None
     import pandas as pd
 
-    index = X.index
-    if isinstance(index, pd.MultiIndex):
+    if isinstance(X.index, pd.MultiIndex):
+        return None
+    return as_time_index(X.index)
+
+
+def as_time_index(index):
+    """``index`` if its labels can order time steps, else None."""
+    import pandas as pd
+
+    if index is None:
         return None
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
         return index
@@ -89,7 +99,9 @@ def _check_time_order(index, owner: str) -> None:
         f"{owner} expects the rows of X in time order, oldest first, with a "
         f"strictly increasing index; row {position} has index "
         f"{values[position]!r} after {values[position - 1]!r}. Sort X with "
-        "X.sort_index() and remove duplicated time steps."
+        "X.sort_index() and remove duplicated time steps; if X holds several "
+        "series (a long frame), give it a two-level (series id, time) "
+        "MultiIndex instead: X.set_index([series_column, time_column])."
     )
 
 
@@ -201,7 +213,11 @@ class TimeAxis:
     def of(cls, X, owner: str):
         """The axis of ``X``, after checking its order and steps; or None."""
         _refuse_panel(X, owner)
-        index = _time_index(X)
+        return cls.from_index(_time_index(X), owner)
+
+    @classmethod
+    def from_index(cls, index, owner: str):
+        """The axis of a time index (None: no time index), after checks."""
         if index is None or len(index) == 0:
             return None
         _check_time_order(index, owner)
@@ -229,8 +245,9 @@ def _refuse_panel(X, owner: str) -> None:
             f"{owner} reads the rows of X as the time steps of one series, but X "
             f"has a {index.nlevels}-level MultiIndex ({list(index.names)}), as a "
             "panel of several series has; its differences and windows would "
-            "cross from one series into the next. Fit one model per series "
-            "(X.groupby(level=0)) or pass a single series."
+            "cross from one series into the next. It was fitted on one series: "
+            "fit it on the panel (each series keeps its own history) or pass a "
+            "single series."
         )
 
 
@@ -256,6 +273,11 @@ def block_kind(fitted: TimeAxis | None, X, owner: str) -> tuple[str, str]:
             "X has no time index (a NumPy array, a polars frame, or a DataFrame "
             "whose index is not numeric, datetime or period)"
         )
+    return index_kind(fitted, index, owner)
+
+
+def index_kind(fitted: TimeAxis | None, index, owner: str) -> tuple[str, str]:
+    """:func:`block_kind` for a block's time index (not None)."""
     if len(index) == 0:
         return "start", ""
     _check_time_order(index, owner)
@@ -299,6 +321,35 @@ HISTORY_FIX = (
 )
 
 
+def _pad_front(rows: NDArray, n: int, fill: float) -> NDArray:
+    """``rows`` behind ``n - len(rows)`` rows of ``fill``."""
+    if len(rows) >= n:
+        return rows.copy()
+    pad = np.full((n - len(rows),) + rows.shape[1:], fill, dtype=rows.dtype)
+    return np.concatenate([pad, rows], axis=0)
+
+
+def wrap_like_input(estimator, values: NDArray, X):
+    """Return a DataFrame for DataFrame input under the default output.
+
+    Returning the input's container keeps the index, so the next time-step
+    transformer of a Pipeline can still continue the series (or tell the
+    series of a panel apart). ``set_output(transform="pandas")`` (or polars)
+    is handled by scikit-learn's wrapper, which receives the array.
+    """
+    if not _is_dataframe(X) or not hasattr(X, "to_numpy"):
+        return values
+    if _get_output_config("transform", estimator)["dense"] != "default":
+        return values
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return values
+    return pd.DataFrame(
+        values, index=X.index, columns=estimator.get_feature_names_out(), copy=False
+    )
+
+
 class _TimeStepTransformer(TransformerMixin, BaseEstimator):
     """Base class: validation, history and output containers.
 
@@ -316,8 +367,12 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
     def _warmup_description(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _remember(self, X: NDArray) -> None:
-        """Hook: store what the subclass needs from the validated fitted block."""
+    def _remember(self, X: NDArray, starts=None, stops=None) -> None:
+        """Hook: store what the subclass needs from the validated fitted block.
+
+        ``starts`` and ``stops`` bound each series of a panel (None: one
+        series).
+        """
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -340,19 +395,57 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
+        owner = type(self).__name__
         n_warmup = self._n_warmup()
+        panel = panel_layout(X, owner, X_values.shape[0])
+        for name in ("series_", "_series_index"):
+            self.__dict__.pop(name, None)
+        self.n_warmup_ = n_warmup
+        self.n_samples_fit_ = X_values.shape[0]
+        if panel is not None:
+            return self._fit_panel(X_values, panel)
         if X_values.shape[0] <= n_warmup:
             raise ValueError(
-                f"{type(self).__name__} needs at least {n_warmup + 1} rows to fit "
+                f"{owner} needs at least {n_warmup + 1} rows to fit "
                 f"({self._warmup_description()}); got {X_values.shape[0]} "
                 "sample(s)."
             )
-        self._axis = TimeAxis.of(X, type(self).__name__)
-        self.n_warmup_ = n_warmup
-        self.n_samples_fit_ = X_values.shape[0]
+        self._axis = TimeAxis.of(X, owner)
         self.tail_ = X_values[X_values.shape[0] - n_warmup :].copy()
         self._remember(X_values)
         return self
+
+    def _fit_panel(self, X_values: NDArray, panel) -> _TimeStepTransformer:
+        """Fit on every series of a panel: one tail and time axis each."""
+        owner, n_warmup = type(self).__name__, self.n_warmup_
+        if len(panel) == 0:
+            raise ValueError(f"{owner} needs at least one row to fit; X has none.")
+        self.series_ = panel.ids.copy()
+        self._lengths = panel.lengths.copy()
+        self._series_index = {key: k for k, key in enumerate(panel.ids)}
+        self._axis = None
+        self._axes = [
+            TimeAxis.from_index(
+                as_time_index(panel.time(k)), f"{owner} (series {panel.ids[k]!r})"
+            )
+            for k in range(len(panel))
+        ]
+        # A series shorter than the warm-up keeps what it has, behind NaN
+        # (there was no earlier step): the rows that continue it get exactly
+        # the history that exists.
+        pad = self._history_fill()
+        self.tail_ = np.stack(
+            [
+                _pad_front(X_values[max(a, b - n_warmup) : b], n_warmup, pad)
+                for a, b in zip(panel.starts, panel.stops, strict=True)
+            ]
+        )
+        self._remember(X_values, panel.starts, panel.stops)
+        return self
+
+    def _history_fill(self) -> float:
+        """What stands for steps before the start of a short series."""
+        return np.nan
 
     def fit_transform(self, X, y=None):
         """Fit, then transform the fitted block (the start of the series).
@@ -406,6 +499,9 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
+        panel = self._check_panel(X, X_values)
+        if panel is not None:
+            return self._wrap_like_input(self._transform_panel(X_values, panel), X)
         kind, reason = self._block_kind(X)
         if kind == "continues" and self.n_warmup_:
             history = self.tail_.astype(X_values.dtype, copy=False)
@@ -422,25 +518,79 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             out = self._transform_rows(X_values)
         return self._wrap_like_input(out, X)
 
+    def _check_panel(self, X, X_values):
+        """The panel layout of ``X``, refused if it differs from the fit's."""
+        owner = type(self).__name__
+        panel = panel_layout(X, owner, X_values.shape[0])
+        fitted = getattr(self, "series_", None)
+        if panel is not None and fitted is None:
+            raise ValueError(
+                f"{owner} was fitted on one series, but X is a panel of "
+                f"{len(panel)} series (a two-level MultiIndex); fit it on a panel, "
+                "so that every series has its own history, or pass one series."
+            )
+        if panel is None and fitted is not None:
+            raise ValueError(
+                f"{owner} was fitted on a panel of {len(fitted)} series, but X has "
+                "no (series id, time) MultiIndex, so its rows cannot be assigned to "
+                "series. Pass a DataFrame with that MultiIndex, or use a "
+                "SeriesPipeline, which keeps the layout through steps that return "
+                "arrays."
+            )
+        return panel
+
+    def _series_kinds(self, panel):
+        """``(fitted position or None, kind, reason)`` of each series in a panel."""
+        owner = type(self).__name__
+        start = _SERIES_START.get()
+        for k, key in enumerate(panel.ids):
+            position = self._series_index.get(key)
+            if start:
+                yield position, "start", ""
+            elif position is None:
+                yield None, "unknown", f"series {key!r} was not in the fitted panel"
+            else:
+                times = as_time_index(panel.time(k))
+                if times is None:
+                    yield (
+                        position,
+                        "unknown",
+                        ("X's time level is not numeric, datetime or period"),
+                    )
+                else:
+                    name = f"{owner} (series {key!r})"
+                    kind, why = index_kind(self._axes[position], times, name)
+                    yield position, kind, (f"in series {key!r}, {why}" if why else "")
+
+    def _transform_panel(self, X_values: NDArray, panel) -> NDArray:
+        """Transform each series of a panel with its own history."""
+        n_warmup = self.n_warmup_
+        pieces, lacking = [], []
+        kinds = self._series_kinds(panel)
+        for k, (position, kind, reason) in enumerate(kinds):
+            block = X_values[panel.starts[k] : panel.stops[k]]
+            if kind == "continues" and n_warmup:
+                history = self.tail_[position].astype(X_values.dtype, copy=False)
+                full = np.concatenate([history, block], axis=0)
+                pieces.append(self._transform_rows(full)[n_warmup:])
+                continue
+            if kind == "unknown" and n_warmup and len(block):
+                lacking.append((min(n_warmup, len(block)), reason))
+            pieces.append(self._transform_rows(block))
+        if lacking:
+            more = len(lacking) > 1
+            warn_missing_history(
+                type(self).__name__,
+                sum(n for n, _ in lacking),
+                lacking[0][1] + (f" (and {len(lacking) - 1} more series)" * more),
+                HISTORY_FIX,
+            )
+        if not pieces:
+            return self._transform_rows(X_values)
+        return np.concatenate(pieces, axis=0)
+
     def _wrap_like_input(self, values: NDArray, X):
-        """Return a DataFrame for DataFrame input under the default output.
-
-        Returning the input's container keeps the index, so the next
-        time-step transformer of a Pipeline can still continue the series.
-        ``set_output(transform="pandas")`` (or polars) is handled by
-        scikit-learn's wrapper, which receives the array.
-        """
-        if not _is_dataframe(X) or not hasattr(X, "to_numpy"):
-            return values
-        if _get_output_config("transform", self)["dense"] != "default":
-            return values
-        import pandas as pd
-
-        if not isinstance(X, pd.DataFrame):
-            return values
-        return pd.DataFrame(
-            values, index=X.index, columns=self.get_feature_names_out(), copy=False
-        )
+        return wrap_like_input(self, values, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,6 +16,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._compat import HasMethods, Interval, _fit_context
+from ._panel import is_panel
 from ._validation import validate
 
 
@@ -155,28 +156,47 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         level = X_values[:, self.reference_index_]
         change = y - (level if y.ndim == 1 else level[:, np.newaxis])
         change_2d = change.reshape(len(change), -1)
+        self._panel_index = is_panel(X)
         if self.transformer is None:
             self.transformer_ = None
             target_2d = change_2d
         else:
             self.transformer_ = clone(self.transformer)
+            # On a panel the transformer sees the change with X's (series,
+            # time) index, so a SeriesScaler scales every series on its own.
+            framed = self._framed(change_2d, X)
             if sample_weight is None:
-                self.transformer_.fit(change_2d)
+                self.transformer_.fit(framed)
             elif has_fit_parameter(self.transformer_, "sample_weight"):
-                self.transformer_.fit(change_2d, sample_weight=sample_weight)
+                self.transformer_.fit(framed, sample_weight=sample_weight)
             else:  # a row of weight 0 counts for nothing, here too
-                self.transformer_.fit(change_2d[np.asarray(sample_weight) > 0])
-            target_2d = np.asarray(self.transformer_.transform(change_2d))
+                keep = np.asarray(sample_weight) > 0
+                self.transformer_.fit(self._framed(change_2d[keep], X, keep))
+            target_2d = np.asarray(self.transformer_.transform(framed))
         target = target_2d.ravel() if y.ndim == 1 else target_2d
         self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
         self._y_ndim = y.ndim
         self._n_outputs = change_2d.shape[1]
         return self
 
-    def _inverse(self, values_2d):
+    def _framed(self, values_2d, X, rows=None):
+        """``values_2d`` with X's panel index (rows repeated to fit), if any."""
+        if not getattr(self, "_panel_index", False) or not is_panel(X):
+            return values_2d
+        import pandas as pd
+
+        index = X.index if rows is None else X.index[rows]
+        repeat = len(values_2d) // max(len(index), 1)
+        if repeat != 1:
+            index = index.repeat(repeat)
+        columns = [f"change{k}" for k in range(values_2d.shape[1])]
+        return pd.DataFrame(values_2d, index=index, columns=columns)
+
+    def _inverse(self, values_2d, X=None):
         if self.transformer_ is None:
             return values_2d
-        return np.asarray(self.transformer_.inverse_transform(values_2d))
+        framed = self._framed(values_2d, X)
+        return np.asarray(self.transformer_.inverse_transform(framed))
 
     def predict(self, X, **predict_params):
         """Predict levels: the regressor's change, unscaled, plus the reference.
@@ -207,18 +227,20 @@ class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
         if predict_params.get("return_members"):
             members = np.asarray(result, dtype=float)
             flat = members.reshape(-1, self._n_outputs)
-            levels = self._inverse(flat).reshape(members.shape)
+            levels = self._inverse(flat, X).reshape(members.shape)
             return levels + level.reshape((-1,) + (1,) * (members.ndim - 1))
         with_std = isinstance(result, tuple)
         change = result[0] if with_std else result
         change_2d = np.asarray(change, dtype=float).reshape(len(level), -1)
-        y_pred = self._inverse(change_2d) + level
+        y_pred = self._inverse(change_2d, X) + level
         if self._y_ndim == 1:
             y_pred = y_pred.ravel()
         if not with_std:
             return y_pred
         std_2d = np.asarray(result[1], dtype=float).reshape(change_2d.shape)
-        y_std = np.abs(self._inverse(change_2d + std_2d) - self._inverse(change_2d))
+        y_std = np.abs(
+            self._inverse(change_2d + std_2d, X) - self._inverse(change_2d, X)
+        )
         return y_pred, (y_std.ravel() if self._y_ndim == 1 else y_std)
 
     def get_metadata_routing(self):

@@ -15,6 +15,7 @@ from sk_rnn import (
     LagFeaturizer,
     LSTMRegressor,
     SeriesPipeline,
+    SeriesScaler,
 )
 
 TIME_ORDER = (
@@ -48,6 +49,8 @@ ESTIMATORS = [
     # A SeriesPipeline whose steps need no history behaves as a Pipeline; the
     # history it carries is tested in test_pipeline.py.
     SeriesPipeline([("lag", LagFeaturizer(lags=1)), ("lstm", _lstm())]),
+    # On one series (no panel), SeriesScaler is its scaler.
+    SeriesScaler(),
 ]
 
 
@@ -105,4 +108,4 @@ def test_every_public_estimator_is_checked():
     }
     checked = {type(est) for est in ESTIMATORS}
     assert public == checked
-    assert len(public) == 5
+    assert len(public) == 6

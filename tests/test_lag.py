@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import TimeSeriesSplit
 
 from sk_rnn import LagFeaturizer
+from sk_rnn.exceptions import MissingHistoryWarning
 
 NAN = np.nan
 X = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0]])
@@ -104,3 +105,17 @@ def test_invalid_parameter_message():
         ValueError, match="'lags' parameter of LagFeaturizer must be an int"
     ):
         LagFeaturizer(lags=0).fit(X)
+
+
+def test_a_block_shorter_than_the_window_is_all_fill_before_its_start():
+    # A block longer than half a window but shorter than one raised a
+    # broadcasting error before.
+    lag = LagFeaturizer(lags=5).fit(np.arange(10.0).reshape(-1, 1))
+    with pytest.warns(MissingHistoryWarning):
+        out = lag.transform(np.arange(3.0).reshape(-1, 1))
+    expected = [
+        [np.nan] * 4 + [0.0],
+        [np.nan] * 3 + [0.0, 1.0],
+        [np.nan] * 2 + [0, 1, 2],
+    ]
+    np.testing.assert_array_equal(out, expected)
