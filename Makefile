@@ -10,7 +10,11 @@ PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: setup demo test test-oldest lint docs bench clean
+# Benchmark-only peers (statsforecast, neuralforecast) in their own environment.
+BENCH := .venv-bench
+BENCH_STAMP := $(BENCH)/.installed
+
+.PHONY: setup demo test test-oldest lint docs bench bench-m3 clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,8 +46,19 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
-bench: $(STAMP)
+bench: $(STAMP) bench-m3
 	$(BIN)/python -m benchmarks.run
 
+$(BENCH_STAMP): pyproject.toml constraints-bench.txt
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH) || python3 -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-bench.txt torch==2.13.0
+	$(BENCH)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints-bench.txt -e . statsforecast neuralforecast
+	touch $(BENCH_STAMP)
+
+# The M3 competition: sk_rnn's global network beside statsforecast and
+# neuralforecast (about 30 minutes on 2 cores); writes benchmarks/results/m3.json.
+bench-m3: $(BENCH_STAMP)
+	$(BENCH)/bin/python -m benchmarks.m3
+
 clean:
-	rm -rf $(VENV) $(OLDEST) docs/_build docs/auto_examples docs/generated
+	rm -rf $(VENV) $(OLDEST) $(BENCH) docs/_build docs/auto_examples docs/generated

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ._files import write_atomically
-from ._scores import mase_scale, seasonal_naive, smape
 from ._series import _infer_freq
+from .metrics import mase_scale, seasonal_naive, smape
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
 #: batch 1 would take hours on a panel).

@@ -73,9 +73,11 @@ def make_forecaster(
     scale : {"global", "series"}, default="global"
         "global" scales the changes (inputs and target) with one
         ``MinMaxScaler((-1, 1))``; "series" gives every series of a panel its
-        own (:class:`SeriesScaler`), for series of different magnitudes. A
-        panel also needs ``stateful=False``: one network then learns from
-        the windows of every series.
+        own (:class:`SeriesScaler`), for series of different magnitudes, and
+        scales the changes before the windows are built (steps
+        ``differencetransformer, seriesscaler, lagfeaturizer``). A panel also
+        needs ``stateful=False``: one network then learns from the windows
+        of every series.
     **lstm_params : dict
         Further :class:`LSTMRegressor` parameters (``lr``, ``early_stopping``,
         ``device``, ...).
@@ -114,12 +116,13 @@ def make_forecaster(
         random_state=random_state,
         **lstm_params,
     )
+    if scale == "series":
+        # One scale per series for every step of its windows: scaled before
+        # the windows are built (the seed scales the window columns, which
+        # is the same for its one lag).
+        steps = [DifferenceTransformer(), scaler(), LagFeaturizer(lags=lags)]
+    else:
+        steps = [DifferenceTransformer(), LagFeaturizer(lags=lags), scaler()]
     return DifferencedTargetRegressor(
-        make_series_pipeline(
-            DifferenceTransformer(),
-            LagFeaturizer(lags=lags),
-            scaler(),
-            network,
-        ),
-        transformer=scaler(),
+        make_series_pipeline(*steps, network), transformer=scaler()
     )

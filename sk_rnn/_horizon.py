@@ -9,7 +9,7 @@ import numpy as np
 from ._panel import panel_layout
 
 
-def make_horizon_xy(X, horizon, *, target=0):
+def make_horizon_xy(X, horizon, *, target=0, skip_short=False):
     """Pair every row with the next ``horizon`` values of its series.
 
     The targets of a direct ``horizon``-step forecast: row ``t`` of ``Y``
@@ -31,6 +31,11 @@ def make_horizon_xy(X, horizon, *, target=0):
     target : int or str, default=0
         The column of ``X`` to forecast: a position, or a name for a
         DataFrame.
+    skip_short : bool, default=False
+        What to do with a series of ``horizon`` rows or fewer, which has no
+        complete future for any row: raise (False), or leave it out of
+        ``X_fit`` and ``Y`` (True; it can still be forecast, for example by
+        predicting the whole panel with ``history="none"``).
 
     Returns
     -------
@@ -84,16 +89,23 @@ def make_horizon_xy(X, horizon, *, target=0):
     keep, targets = [], []
     for start, stop, key in bounds:
         n_fit = stop - start - horizon
+        if n_fit < 1 and skip_short and key is not None:
+            continue
         if n_fit < 1:
             which = "X has" if key is None else f"series {key!r} has"
             raise ValueError(
                 f"make_horizon_xy needs more rows than horizon={horizon} in every "
-                f"series; {which} {stop - start}."
+                f"series; {which} {stop - start}. Pass skip_short=True to leave "
+                "such series out."
             )
         series = values[start:stop, position]
         steps = np.arange(n_fit)[:, None] + np.arange(1, horizon + 1)
         targets.append(series[steps])
         keep.append(np.arange(start, start + n_fit))
+    if not keep:
+        raise ValueError(
+            f"make_horizon_xy: no series has more rows than horizon={horizon}."
+        )
     rows = np.concatenate(keep)
     Y = np.concatenate(targets, axis=0)
     if not hasattr(X, "iloc"):

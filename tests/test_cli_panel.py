@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sk_rnn._cli import main
-from sk_rnn._scores import mase_scale, seasonal_naive, smape
+from sk_rnn.metrics import mase_scale, seasonal_naive, smape
 
 
 def _run(capsys, *argv):
@@ -112,3 +112,10 @@ def test_scores_match_their_definitions():
     assert mase_scale(np.arange(6.0), season=4) == pytest.approx(4.0)
     np.testing.assert_array_equal(seasonal_naive([1, 2, 3, 4], 5, 2), [3, 4, 3, 4, 3])
     np.testing.assert_array_equal(seasonal_naive([1, 2, 3], 2), [3, 3])
+
+
+def test_mase_divides_by_the_in_sample_seasonal_naive_error():
+    from sk_rnn.metrics import mase
+
+    got = mase([[4.0, 6.0]], [[5.0, 5.0]], [[1.0, 2.0, 4.0]])
+    np.testing.assert_allclose(got, [1.0 / 1.5])

@@ -282,8 +282,12 @@ def test_make_horizon_xy_pairs_rows_with_their_own_series_future():
         np.testing.assert_array_equal(y["v_h2"], values[2:])
     X_np, Y_np = make_horizon_xy(np.arange(10.0).reshape(5, 2), 1, target=1)
     np.testing.assert_array_equal(Y_np.ravel(), [3.0, 5.0, 7.0, 9.0])
-    with pytest.raises(ValueError, match="series 's1' has 5"):
+    with pytest.raises(ValueError, match="series 's1' has 5. Pass skip_short"):
         make_horizon_xy(panel, 5)
+    X_long, Y_long = make_horizon_xy(panel, 5, skip_short=True)
+    assert list(X_long.index.get_level_values(0)) == ["s0"] and Y_long.shape == (1, 5)
+    with pytest.raises(ValueError, match="no series has more rows than horizon=6"):
+        make_horizon_xy(panel, 6, skip_short=True)
     with pytest.raises(ValueError, match="horizon, an int of at least 1; got 0"):
         make_horizon_xy(panel, 0)
     with pytest.raises(ValueError, match="target='x', which is not a column"):
@@ -342,7 +346,7 @@ def test_make_forecaster_on_a_panel():
         lags=3, stateful=False, scale="series", max_epochs=2, random_state=0
     ).fit(X, Y)
     assert isinstance(model.transformer_, SeriesScaler)
-    assert isinstance(model.regressor_[2], SeriesScaler)
+    assert isinstance(model.regressor_[1], SeriesScaler)
     _, test = _head_tail(panel, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

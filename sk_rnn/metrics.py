@@ -1,4 +1,8 @@
-"""Forecast errors of the M3 competition: sMAPE and MASE, per series."""
+"""Forecast errors of the M3 competition: sMAPE and MASE, series by series.
+
+Rows are series, columns the forecast steps, as a direct multi-step
+forecast of a panel gives them (one row per series' forecast origin).
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,17 @@ def mase_scale(history, season: int = 1) -> float:
         return np.nan
     scale = np.mean(np.abs(history[lag:] - history[:-lag]))
     return scale if scale > 0 else np.nan
+
+
+def mase(actual, forecast, histories, season: int = 1) -> np.ndarray:
+    """MASE of each row: its MAE over the in-sample seasonal naive MAE.
+
+    ``histories`` holds each row's training values (the scale of
+    :func:`mase_scale`); a row whose scale is undefined is NaN.
+    """
+    actual, forecast = np.asarray(actual, float), np.asarray(forecast, float)
+    scale = np.array([mase_scale(history, season) for history in histories])
+    return np.abs(forecast - actual).mean(axis=-1) / scale
 
 
 def seasonal_naive(history, horizon: int, season: int = 1) -> np.ndarray:

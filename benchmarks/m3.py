@@ -1,0 +1,341 @@
+"""The M3 competition: one sk_rnn network per frequency over all its series.
+
+    python -m benchmarks.m3                          # all four frequencies
+    python -m benchmarks.m3 --frequencies monthly    # one
+    python -m benchmarks.m3 --tune                   # choose settings (below)
+    python -m benchmarks.m3 --no-peers               # sk_rnn only
+
+The M3 protocol: every series is trained on all but its last ``h`` values
+(yearly 6, quarterly 8, monthly 18, other 8) and forecasts those ``h``
+values; sMAPE (0-200) and MASE are averaged over series and steps.
+
+sk_rnn's model is one global network per frequency, a direct ``h``-step
+forecast from the last ``2h`` steps (N-BEATS' shortest look-back), on the
+logarithm of each series (shifted to be positive where a series is not):
+
+    DifferencedTargetRegressor(
+        make_series_pipeline(DifferenceTransformer(), StandardScaler(),
+                             LagFeaturizer(lags=2 * h), LSTMRegressor(...)),
+        transformer=StandardScaler(with_mean=False))
+
+Its settings (epochs, ensemble size) were chosen with ``--tune``: on each
+series' training values only, holding out their last ``h`` (the test values
+are never read). ``--tune`` writes ``results/m3_tuning.json``.
+
+Beside it, in the same run (with the benchmark environment, ``make
+bench-m3``): statsforecast's AutoETS, Theta, SeasonalNaive and Naive, and
+neuralforecast's LSTM with the same look-back, horizon, hidden size and
+number of training windows x epochs. The published sMAPE of Theta (the M3
+winner) and N-BEATS are quoted from their papers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._common import RESULTS, environment
+
+HORIZON = {"yearly": 6, "quarterly": 8, "monthly": 18, "other": 8}
+SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12, "other": 1}
+PUBLISHED = {
+    "Theta (M3 winner)": {
+        "yearly": 16.90, "quarterly": 8.96, "monthly": 13.85, "other": 4.41,
+        "overall": 13.01,
+    },
+    "N-BEATS (Oreshkin et al. 2020)": {
+        "yearly": 15.93, "quarterly": 8.84, "monthly": 12.94, "other": 4.24,
+        "overall": 12.37,
+    },
+}  # fmt: skip
+
+#: Chosen by ``--tune`` (see results/m3_tuning.json), never on test values.
+SETTINGS = {
+    "hidden_size": 32,
+    "lr": 0.003,
+    "batch_size": 512,
+    "loss": "absolute_error",
+    "max_epochs": 20,
+    "n_ensemble": 3,
+}
+TUNE_GRID = [
+    {"max_epochs": 10, "n_ensemble": 1},
+    {"max_epochs": 20, "n_ensemble": 1},
+    {"max_epochs": 40, "n_ensemble": 1},
+    {"max_epochs": 20, "n_ensemble": 3},
+]
+
+
+# ------------------------------------------------------------------ data
+def load(frequency: str, holdout: int = 0):
+    """``(train panel, actual (n_series, h), histories)`` of one frequency.
+
+    ``holdout`` > 0 drops that many more values from the end of every
+    training series and makes them the "actual" values (for ``--tune``).
+    """
+    from sk_rnn.datasets import load_m3
+
+    h = HORIZON[frequency]
+    train, test = load_m3(frequency, return_test=True)
+    if holdout:
+        position = train.groupby(level=0).cumcount(ascending=False).to_numpy()
+        test, train = train[position < holdout], train[position >= holdout]
+    actual = test["value"].to_numpy().reshape(-1, h)
+    histories = [g.to_numpy() for _, g in train["value"].groupby(level=0)]
+    return train, actual, histories
+
+
+def scores(actual, forecast, histories, season: int) -> dict:
+    from sk_rnn.metrics import mase_scale, smape
+
+    scale = np.array([mase_scale(h, season) for h in histories])
+    per_series_mase = np.abs(forecast - actual).mean(axis=1) / scale
+    return {
+        "smape": float(np.mean(smape(actual, forecast))),
+        "mase": float(np.nanmean(per_series_mase)),
+        "smape_per_series": smape(actual, forecast).round(4).tolist(),
+    }
+
+
+# --------------------------------------------------------------- sk_rnn
+def sk_rnn_forecast(panel, h: int, settings: dict, random_state: int = 0):
+    """Fit one global network on the panel and forecast ``h`` steps."""
+    from sklearn.preprocessing import StandardScaler
+
+    from sk_rnn import (
+        DifferencedTargetRegressor,
+        DifferenceTransformer,
+        LagFeaturizer,
+        LSTMRegressor,
+        make_horizon_xy,
+        make_series_pipeline,
+    )
+
+    values = panel["value"]
+    shift = (1.0 - values.groupby(level=0).transform("min")).clip(lower=0.0)
+    logged = np.log(values + shift).to_frame()
+    X, Y = make_horizon_xy(logged, h, skip_short=True)
+    model = DifferencedTargetRegressor(
+        make_series_pipeline(
+            DifferenceTransformer(),
+            StandardScaler(),
+            LagFeaturizer(lags=2 * h),
+            LSTMRegressor(random_state=random_state, **settings),
+        ),
+        transformer=StandardScaler(with_mean=False),
+    )
+    model.fit(X, Y)
+    # Every series from its start (history="none": exact windows from the
+    # first step), including one too short to train on; each series' last
+    # row is its forecast origin.
+    predicted = pd.DataFrame(model.predict(logged, history="none"), index=logged.index)
+    last = predicted.groupby(level=0).tail(1).to_numpy()
+    return np.exp(last) - shift.groupby(level=0).first().to_numpy()[:, None]
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+# ---------------------------------------------------------------- peers
+def statsforecast_forecasts(panel, h: int, season: int) -> dict:
+    """Each statsforecast model's forecasts and its fit + predict time."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, Naive, SeasonalNaive, Theta
+
+    long = panel.reset_index().rename(columns={"series": "unique_id", "t": "ds"})
+    long = long.rename(columns={"value": "y"})
+    out = {}
+    for name, model in (
+        ("statsforecast AutoETS", AutoETS(season_length=season)),
+        ("statsforecast Theta", Theta(season_length=season)),
+        ("statsforecast SeasonalNaive", SeasonalNaive(season_length=season)),
+        ("statsforecast Naive", Naive()),
+    ):
+        engine = StatsForecast(models=[model], freq=1, n_jobs=-1)
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = engine.forecast(df=long, h=h)
+        seconds = time.perf_counter() - started
+        column = [c for c in frame.columns if c not in ("unique_id", "ds")][0]
+        frame = frame.sort_values(["unique_id", "ds"])
+        out[name] = (frame[column].to_numpy().reshape(-1, h), seconds)
+    return out
+
+
+def neuralforecast_lstm(panel, h: int, settings: dict, n_windows: int):
+    """neuralforecast's LSTM on the same look-back, horizon and hidden size.
+
+    Trained for as many windows as sk_rnn sees (``n_windows`` x epochs): with
+    ``windows_batch_size`` equal to sk_rnn's batch, ``max_steps`` = epochs x
+    batches per epoch.
+    """
+    import logging
+
+    from neuralforecast import NeuralForecast
+    from neuralforecast.losses.pytorch import MAE
+    from neuralforecast.models import LSTM
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    long = panel.reset_index().rename(
+        columns={"series": "unique_id", "t": "ds", "value": "y"}
+    )
+    batches = int(np.ceil(n_windows / settings["batch_size"]))
+    steps = settings["max_epochs"] * batches
+    model = LSTM(
+        h=h,
+        input_size=2 * h,
+        encoder_hidden_size=settings["hidden_size"],
+        encoder_n_layers=1,
+        decoder_hidden_size=settings["hidden_size"],
+        learning_rate=settings["lr"],
+        max_steps=steps,
+        batch_size=min(1024, long.unique_id.nunique()),
+        windows_batch_size=settings["batch_size"],
+        scaler_type="robust",
+        loss=MAE(),
+        random_seed=0,
+        start_padding_enabled=True,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+        enable_checkpointing=False,
+        accelerator="cpu",
+    )
+    engine = NeuralForecast(models=[model], freq=1)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        engine.fit(df=long)
+        frame = engine.predict()
+    seconds = time.perf_counter() - started
+    frame = frame.reset_index().sort_values(["unique_id", "ds"])
+    return frame["LSTM"].to_numpy().reshape(-1, h), seconds, steps
+
+
+# ----------------------------------------------------------------- runs
+def run_frequency(frequency: str, peers: bool, settings: dict) -> dict:
+    h, season = HORIZON[frequency], SEASON[frequency]
+    panel, actual, histories = load(frequency)
+    n_windows = int(sum(max(len(v) - h, 0) for v in histories))
+    result = {
+        "n_series": len(histories),
+        "horizon": h,
+        "season": season,
+        "n_training_windows": n_windows,
+        "methods": {},
+    }
+    forecast, seconds = timed(sk_rnn_forecast, panel, h, settings)
+    result["methods"]["sk_rnn global LSTM"] = {
+        **scores(actual, forecast, histories, season),
+        "fit_predict_seconds": seconds,
+        "settings": {**settings, "lags": 2 * h},
+    }
+    print(f"{frequency}: sk_rnn {result['methods']['sk_rnn global LSTM']['smape']:.2f}"
+          f" sMAPE in {seconds:.0f} s", flush=True)  # fmt: skip
+    if not peers:
+        return result
+    for name, (values, secs) in statsforecast_forecasts(panel, h, season).items():
+        result["methods"][name] = {
+            **scores(actual, values, histories, season),
+            "fit_predict_seconds": secs,
+        }
+        print(f"{frequency}: {name} {result['methods'][name]['smape']:.2f} in "
+              f"{secs:.0f} s", flush=True)  # fmt: skip
+    values, secs, steps = neuralforecast_lstm(panel, h, settings, n_windows)
+    result["methods"]["neuralforecast LSTM"] = {
+        **scores(actual, values, histories, season),
+        "fit_predict_seconds": secs,
+        "max_steps": steps,
+    }
+    print(f"{frequency}: neuralforecast LSTM "
+          f"{result['methods']['neuralforecast LSTM']['smape']:.2f} in {secs:.0f} s",
+          flush=True)  # fmt: skip
+    return result
+
+
+def overall(results: dict) -> dict:
+    """sMAPE and MASE over every series of the frequencies run."""
+    methods = set.intersection(*(set(r["methods"]) for r in results.values()))
+    out = {}
+    for method in sorted(methods):
+        per_series = np.concatenate(
+            [r["methods"][method]["smape_per_series"] for r in results.values()]
+        )
+        n = np.array([r["n_series"] for r in results.values()])
+        mase = np.array([r["methods"][method]["mase"] for r in results.values()])
+        out[method] = {
+            "smape": float(per_series.mean()),
+            "mase": float((mase * n).sum() / n.sum()),
+            "fit_predict_seconds": float(
+                sum(
+                    r["methods"][method]["fit_predict_seconds"]
+                    for r in results.values()
+                )
+            ),
+        }
+    return out
+
+
+def tune(frequencies) -> dict:
+    """Score TUNE_GRID on the last ``h`` training values of every series."""
+    report = {"protocol": "train on each training series minus its last h "
+              "values, score sMAPE on those h; test values never read",
+              "frequencies": {}}  # fmt: skip
+    for frequency in frequencies:
+        h, season = HORIZON[frequency], SEASON[frequency]
+        panel, actual, histories = load(frequency, holdout=h)
+        rows = []
+        for candidate in TUNE_GRID:
+            settings = {**SETTINGS, **candidate}
+            forecast, seconds = timed(sk_rnn_forecast, panel, h, settings)
+            score = scores(actual, forecast, histories, season)
+            rows.append({**candidate, "validation_smape": score["smape"],
+                         "fit_predict_seconds": seconds})  # fmt: skip
+            print(f"{frequency} {candidate}: {score['smape']:.2f} in {seconds:.0f} s",
+                  flush=True)  # fmt: skip
+        report["frequencies"][frequency] = rows
+    return report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--frequencies", nargs="+", choices=list(HORIZON), default=list(HORIZON)
+    )
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--tune", action="store_true")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    if args.tune:
+        report = tune(args.frequencies)
+        path = args.out or RESULTS / "m3_tuning.json"
+    else:
+        results = {
+            f: run_frequency(f, not args.no_peers, SETTINGS) for f in args.frequencies
+        }
+        report = {
+            "environment": environment(),
+            "settings": SETTINGS,
+            "published_smape": PUBLISHED,
+            "frequencies": results,
+            "overall": overall(results) if len(results) == len(HORIZON) else None,
+        }
+        path = args.out or RESULTS / "m3.json"
+    path.write_text(json.dumps(report, indent=1))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
