@@ -143,6 +143,7 @@ def report() -> str:
                 f"{got['refit']:.3f} | {got['persistence']:.3f} |"
             )
         lines.append("")
+    lines += _m3_report(_load("m3"), _load("m3_tuning"))
     gpu = _load("gpu")
     if gpu:
         lines += ["## GPU", ""]
@@ -174,6 +175,79 @@ def report() -> str:
                 )
             lines.append("")
     return "\n".join(lines)
+
+
+FREQUENCIES = ["yearly", "quarterly", "monthly", "other"]
+
+
+def _m3_report(m3, tuning) -> list[str]:
+    """The M3 table: sMAPE per frequency, overall, and fit + predict time."""
+    if not m3:
+        return []
+    lines = ["## M3 competition (3003 series, sMAPE 0-200)", ""]
+    lines += [f"_{_env_line(m3)}_; `make bench-m3` (`python -m benchmarks.m3`)", ""]
+    done = [f for f in FREQUENCIES if f in m3["frequencies"]]
+    methods = list(next(iter(m3["frequencies"].values()))["methods"])
+    header = " | ".join(f"{f} (h={m3['frequencies'][f]['horizon']})" for f in done)
+    lines += [f"| method | {header} | overall | MASE overall | fit + predict |"]
+    lines += ["|---" * (len(done) + 4) + "|"]
+    overall = m3.get("overall") or {}
+    for method in methods:
+        cells = [
+            f"{m3['frequencies'][f]['methods'][method]['smape']:.2f}" for f in done
+        ]
+        total = overall.get(method)
+        seconds = sum(
+            m3["frequencies"][f]["methods"][method]["fit_predict_seconds"] for f in done
+        )
+        lines.append(
+            f"| {method} | {' | '.join(cells)} | "
+            f"{total['smape']:.2f} | {total['mase']:.3f} | {seconds:.0f} s |"
+            if total
+            else f"| {method} | {' | '.join(cells)} | | | {seconds:.0f} s |"
+        )
+    for name, published in m3["published_smape"].items():
+        cells = [f"{published[f]:.2f}" for f in done]
+        lines.append(
+            f"| {name}, published | {' | '.join(cells)} | "
+            f"{published['overall']:.2f} | | |"
+        )
+    lines.append("")
+    monthly = m3["frequencies"].get("monthly", {}).get("methods", {})
+    if monthly:
+        times = ", ".join(
+            f"{name} {row['fit_predict_seconds']:.0f} s"
+            for name, row in monthly.items()
+        )
+        lines += [f"Monthly (1428 series) fit + predict: {times}.", ""]
+    settings = m3["settings"]
+    common = {
+        k: v
+        for k, v in next(iter(settings.values())).items()
+        if k not in ("max_epochs", "n_ensemble")
+    }
+    chosen = ", ".join(
+        f"{f} {settings[f]['max_epochs']} epochs x {settings[f]['n_ensemble']} "
+        f"member(s)"
+        for f in done
+    )
+    lines += [
+        f"sk_rnn: one global LSTM per frequency ({common}, lags = 2 x horizon) on "
+        f"the log of each series; {chosen}, chosen by `python -m benchmarks.m3 "
+        "--tune` on the last h training values of every series (never the test "
+        "values):",
+        "",
+    ]
+    if tuning:
+        for frequency, rows in tuning["frequencies"].items():
+            scored = "; ".join(
+                f"{r['max_epochs']} epochs x {r['n_ensemble']}: "
+                f"{r['validation_smape']:.2f}"
+                for r in rows
+            )
+            lines.append(f"- validation sMAPE, {frequency}: {scored}")
+    lines.append("")
+    return lines
 
 
 def main(argv=None) -> int:

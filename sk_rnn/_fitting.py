@@ -209,6 +209,15 @@ def train(model, X, y, sample_weight, *, partial: bool):
     n_valid, gap = (
         (0, 0) if continuing else validation_rows(model, n_samples, windows.shape[1])
     )
+    if n_valid and (is_panel(X) or _SEGMENTS.get() is not None):
+        warnings.warn(
+            f"LSTMRegressor: early stopping holds out the last {n_valid} rows, "
+            "which on a panel are the last series' rows, not the last steps of "
+            "every series. To choose the epochs on the last steps of every "
+            "series, score max_epochs with PanelSplit (GridSearchCV) instead.",
+            EarlyStoppingWarning,
+            stacklevel=3,
+        )
     if continuing:
         net = model.net_
         update_net(net, model)

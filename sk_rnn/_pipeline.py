@@ -448,7 +448,8 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
                 for name, value in final_params.items()
             }
         if final != "passthrough":
-            final.fit(Xt, y, **final_params)
+            with panel_segments(panel):
+                final.fit(Xt, y, **final_params)
         self._axis = axis
         self._container = container_of(X)
         self._columns = list(X.columns) if hasattr(X, "columns") else None

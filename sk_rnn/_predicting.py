@@ -17,8 +17,12 @@ PREDICT_BATCH_ROWS = 1024
 #: per batch shrink as members, steps and units grow.
 PREDICT_MEMORY_BYTES = 256 * 2**20
 
-#: Multiply-adds per training step below which one thread is fastest.
-SMALL_MODEL_WORK = 2**22
+#: Multiply-adds per recurrent step (batch x members x gates x hidden x width)
+#: below which one thread is fastest. Measured on 2 cores: the seed's batch
+#: of 1 row (2**6) runs fastest on one thread; windows of 36 steps, hidden 32,
+#: batches of 128 to 512 rows (2**19 to 2**21, the M3 benchmark) train 1.2x
+#: to 1.4x faster on two.
+SMALL_MODEL_WORK = 2**18
 
 
 def resolve_threads(model, batch: int) -> int | None:

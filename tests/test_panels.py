@@ -374,3 +374,17 @@ def test_a_series_shorter_than_the_warmup_gets_the_history_it_has():
     np.testing.assert_array_equal(
         model.predict(test), model.predict(panel)[np.isin(panel.index, test.index)]
     )
+
+
+def test_early_stopping_on_a_panel_says_what_it_holds_out():
+    from sk_rnn.exceptions import EarlyStoppingWarning
+
+    panel = _panel(lengths=(30, 30, 30), seed=2)
+    X, Y = make_horizon_xy(panel, 1)
+    model = make_series_pipeline(
+        SeriesScaler(),
+        LagFeaturizer(lags=3),
+        LSTMRegressor(max_epochs=2, early_stopping=True, random_state=0),
+    )
+    with pytest.warns(EarlyStoppingWarning, match="on a panel are the last series"):
+        model.fit(X, Y)

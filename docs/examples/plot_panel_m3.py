@@ -77,7 +77,7 @@ model = DifferencedTargetRegressor(
             loss="absolute_error",
             batch_size=256,
             lr=0.003,
-            max_epochs=15,
+            max_epochs=10,
             random_state=0,
         ),
     ),
@@ -141,7 +141,7 @@ per_series = make_forecaster(
     scale="series",
     batch_size=256,
     lr=0.003,
-    max_epochs=15,
+    max_epochs=10,
     loss="absolute_error",
     random_state=0,
 )
