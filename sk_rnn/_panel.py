@@ -125,6 +125,19 @@ def panel_layout(X, owner: str, n_rows: int | None = None) -> Panel | None:
     return None
 
 
+def fit_layout(X, y, owner: str, n_rows: int) -> Panel | None:
+    """The panel layout of a block being fitted: from X, else from y.
+
+    Inside a plain Pipeline a step before may have returned an array, which
+    drops the (series, time) index; y still carries it (a Pipeline passes y
+    to every step's fit), so the series boundaries are read from y's index.
+    """
+    panel = panel_layout(X, owner, n_rows)
+    if panel is None and is_panel(y) and len(y) == n_rows:
+        panel = _from_index(y.index, owner)
+    return panel
+
+
 @contextmanager
 def panel_segments(panel: Panel | None):
     """Within this block, arrays without an index have ``panel``'s layout."""

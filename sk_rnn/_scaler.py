@@ -8,7 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import HasMethods, StrOptions, _fit_context
-from ._panel import panel_layout
+from ._panel import fit_layout, panel_layout, panel_segments
 from ._series import FLOAT_DTYPES, wrap_like_input
 from ._validation import validate
 
@@ -90,8 +90,10 @@ class SeriesScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             The training rows: a panel, or one series.
-        y : Ignored
-            Not used, present for API consistency by convention.
+        y : array-like or None, default=None
+            Not used, except for its index: a pandas ``y`` with a (series id,
+            time) MultiIndex gives the panel layout of an ``X`` that has none
+            (an array returned by an earlier step of a Pipeline).
 
         Returns
         -------
@@ -99,8 +101,9 @@ class SeriesScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
-        panel = panel_layout(X, "SeriesScaler", X_values.shape[0])
+        panel = fit_layout(X, y, "SeriesScaler", X_values.shape[0])
         self.__dict__.pop("series_", None)
+        self._n_fit_rows = X_values.shape[0]
         if panel is None:
             self.scalers_ = [self._new_scaler().fit(X_values)]
             return self
@@ -111,6 +114,25 @@ class SeriesScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             for a, b in zip(panel.starts, panel.stops, strict=True)
         ]
         return self
+
+    def fit_transform(self, X, y=None):
+        """Fit, then scale the fitted rows (series by series).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training rows: a panel, or one series.
+        y : array-like or None, default=None
+            Not used, except for its panel index (see ``fit``).
+
+        Returns
+        -------
+        X_scaled : ndarray or DataFrame of shape (n_samples, n_features)
+            The scaled rows.
+        """
+        self.fit(X, y)
+        with panel_segments(fit_layout(X, y, "SeriesScaler", self._n_fit_rows)):
+            return self.transform(X)
 
     def _apply(self, X, method: str):
         check_is_fitted(self)
@@ -125,7 +147,8 @@ class SeriesScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"SeriesScaler was fitted on {was}, but X is {now}; "
                 f"{method} expects the layout seen in fit (a panel is a DataFrame "
-                "with a (series id, time) MultiIndex)."
+                "with a (series id, time) MultiIndex; inside a pipeline whose "
+                "steps return arrays, use a SeriesPipeline, which keeps it)."
             )
         if panel is None:
             out = getattr(self.scalers_[0], method)(X_values)

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import _fit_context, _get_output_config
-from ._panel import panel_layout
+from ._panel import fit_layout, panel_layout, panel_segments
 from ._validation import validate
 from .exceptions import MissingHistoryWarning
 
@@ -386,8 +386,10 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             DataFrame with a numeric, datetime or period index must have it
             strictly increasing and regular (one row per time step; a
             DatetimeIndex without ``freq`` must have one pandas can infer).
-        y : Ignored
-            Not used, present for API consistency by convention.
+        y : array-like or None, default=None
+            Not used, except for its index: a pandas ``y`` with a (series id,
+            time) MultiIndex gives the panel layout of an ``X`` that has
+            none (an array returned by an earlier step of a Pipeline).
 
         Returns
         -------
@@ -397,7 +399,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
         owner = type(self).__name__
         n_warmup = self._n_warmup()
-        panel = panel_layout(X, owner, X_values.shape[0])
+        panel = fit_layout(X, y, owner, X_values.shape[0])
         for name in ("series_", "_series_index"):
             self.__dict__.pop(name, None)
         self.n_warmup_ = n_warmup
@@ -454,8 +456,8 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             The series, as for ``fit``.
-        y : Ignored
-            Not used, present for API consistency by convention.
+        y : array-like or None, default=None
+            Not used, except for its panel index (see ``fit``).
 
         Returns
         -------
@@ -464,7 +466,8 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             history and are NaN.
         """
         self.fit(X, y)
-        with series_start():
+        layout = fit_layout(X, y, type(self).__name__, self.n_samples_fit_)
+        with series_start(), panel_segments(layout):
             return self.transform(X)
 
     def _block_kind(self, X) -> tuple[str, str]:

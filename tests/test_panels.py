@@ -388,3 +388,34 @@ def test_early_stopping_on_a_panel_says_what_it_holds_out():
     )
     with pytest.warns(EarlyStoppingWarning, match="on a panel are the last series"):
         model.fit(X, Y)
+
+
+def test_a_plain_pipeline_reads_the_series_from_y_when_a_step_drops_the_index():
+    # SimpleImputer returns an array: the LagFeaturizer after it sees no index,
+    # but y (which a Pipeline passes to every fit) still has the panel's.
+    from sklearn.pipeline import make_pipeline
+
+    panel = _panel(lengths=(10, 8, 12))
+    y = panel["v"]
+    pipe = make_pipeline(
+        SimpleImputer(), SeriesScaler(), LagFeaturizer(lags=3), SimpleImputer()
+    )
+    out = pipe.fit_transform(panel, y)
+    expected = make_series_pipeline(
+        SeriesScaler(), LagFeaturizer(lags=3), "passthrough"
+    ).fit(panel, y)
+    windows = expected.pipeline_[:-1].transform(panel)
+    lag = pipe[2]
+    assert list(lag.series_) == ["s0", "s1", "s2"]
+    assert len(pipe[1].scalers_) == 3
+    # no window reaches into the previous series: the first rows of s1 are
+    # the imputer's column means, as s0's are, not s0's last values
+    first_of_s1 = out[10]
+    np.testing.assert_allclose(first_of_s1[:2], pipe[3].statistics_[:2])
+    np.testing.assert_allclose(out[:, 2], np.asarray(windows)[:, 2])
+    # predicting needs the layout, which the array lost: loud, with the fix
+    with pytest.raises(ValueError, match="use a SeriesPipeline"):
+        pipe.transform(panel)
+    plain = make_pipeline(SimpleImputer(), LagFeaturizer(lags=3)).fit(panel, y)
+    with pytest.raises(ValueError, match="panel of 3 series.*or use a SeriesPipeline"):
+        plain.transform(panel)
