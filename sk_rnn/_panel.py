@@ -168,7 +168,7 @@ class PanelHistory:
     """
 
     def __init__(self, X, panel: Panel, n_warmup: int, owner: str):
-        from ._series import TimeAxis, as_time_index
+        from ._series import series_axes
 
         if len(panel) == 0:
             raise ValueError(f"{owner} needs at least one row to fit; X has none.")
@@ -178,12 +178,7 @@ class PanelHistory:
         self.n_warmup = n_warmup
         self.ids = panel.ids.copy()
         self.lookup = {key: k for k, key in enumerate(self.ids)}
-        self.axes = [
-            TimeAxis.from_index(
-                as_time_index(panel.time(k)), f"{owner} (series {panel.ids[k]!r})"
-            )
-            for k in range(len(panel))
-        ]
+        self.axes = series_axes(panel, owner)
         # A series shorter than the warm-up keeps all its rows: that is all
         # the history there is.
         kept = np.minimum(panel.lengths, n_warmup)
@@ -210,7 +205,7 @@ class PanelHistory:
         """
         import pandas as pd
 
-        from ._series import as_time_index, index_kind
+        from ._series import series_kind
 
         values = np.asarray(X.to_numpy())
         pieces, labels, lengths, positions, lacking = [], [], [], [], []
@@ -223,21 +218,7 @@ class PanelHistory:
                 kind = "continues" if position is not None else "unknown"
                 reason = f"series {key!r} was not in the fitted panel"
             elif mode == "auto":
-                times = as_time_index(panel.time(k))
-                if position is None:
-                    kind, reason = (
-                        "unknown",
-                        f"series {key!r} was not in the fitted panel",
-                    )
-                elif times is None:
-                    kind, reason = (
-                        "unknown",
-                        "X's time level is not numeric, datetime or period",
-                    )
-                else:
-                    name = f"{owner} (series {key!r})"
-                    kind, why = index_kind(self.axes[position], times, name)
-                    reason = f"in series {key!r}, {why}"
+                kind, reason = series_kind(self.axes, position, panel, k, owner)
             n_before = 0
             if kind == "continues":
                 pieces.append(self.values[position])

@@ -44,6 +44,7 @@ from ._series import (
     block_kind,
     series_start,
     warn_missing_history,
+    warn_missing_series_history,
 )
 
 HISTORY_OPTIONS = ("auto", "fit", "none")
@@ -641,15 +642,12 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         combined, layout, positions, lacking = self._panel_history.combine(
             X, panel, mode, "SeriesPipeline"
         )
-        if lacking:
-            warn_missing_history(
-                "SeriesPipeline",
-                sum(n for n, _ in lacking),
-                lacking[0][1]
-                + (f" (and {len(lacking) - 1} more series)" * (len(lacking) > 1)),
-                "Pass history='fit' if every series of X continues the fitted "
-                "panel, history='none' if X starts new series.",
-            )
+        warn_missing_series_history(
+            "SeriesPipeline",
+            lacking,
+            "Pass history='fit' if every series of X continues the fitted "
+            "panel, history='none' if X starts new series.",
+        )
         head = self._head()
         Xt = combined
         if head is not None:

@@ -302,6 +302,47 @@ def index_kind(fitted: TimeAxis | None, index, owner: str) -> tuple[str, str]:
     )
 
 
+def series_axes(panel, owner: str) -> list:
+    """The checked time axis of every series of a panel (None: no time level)."""
+    return [
+        TimeAxis.from_index(
+            as_time_index(panel.time(k)), f"{owner} (series {panel.ids[k]!r})"
+        )
+        for k in range(len(panel))
+    ]
+
+
+def series_kind(axes, position, panel, k: int, owner: str) -> tuple[str, str]:
+    """:func:`block_kind` of series ``k`` of a panel; ``position`` is its
+    place among the fitted series (None: not fitted)."""
+    key = panel.ids[k]
+    if position is None:
+        return "unknown", f"series {key!r} was not in the fitted panel"
+    times = as_time_index(panel.time(k))
+    if times is None:
+        return "unknown", "X's time level is not numeric, datetime or period"
+    name = f"{owner} (series {key!r})"
+    kind, why = index_kind(axes[position], times, name)
+    return kind, (f"in series {key!r}, {why}" if why else "")
+
+
+def warn_missing_series_history(owner: str, lacking: list, fix: str) -> None:
+    """One MissingHistoryWarning for the series of a panel that lack history.
+
+    ``lacking`` holds ``(rows lacking history, reason)`` per such series.
+    """
+    if not lacking:
+        return
+    more = f" (and {len(lacking) - 1} more series)" if len(lacking) > 1 else ""
+    warnings.warn(
+        f"{owner}: the first {sum(n for n, _ in lacking)} row(s) of X need "
+        f"history that is not available, because {lacking[0][1]}{more}; they "
+        f"are read as the start of a new series (NaN or shorter windows). {fix}",
+        MissingHistoryWarning,
+        stacklevel=4,
+    )
+
+
 def warn_missing_history(owner: str, n_rows: int, reason: str, fix: str) -> None:
     """Emit the MissingHistoryWarning of a block whose warm-up lacks history."""
     warnings.warn(
@@ -426,12 +467,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
         self._lengths = panel.lengths.copy()
         self._series_index = {key: k for k, key in enumerate(panel.ids)}
         self._axis = None
-        self._axes = [
-            TimeAxis.from_index(
-                as_time_index(panel.time(k)), f"{owner} (series {panel.ids[k]!r})"
-            )
-            for k in range(len(panel))
-        ]
+        self._axes = series_axes(panel, owner)
         # A series shorter than the warm-up keeps what it has, behind NaN
         # (there was no earlier step): the rows that continue it get exactly
         # the history that exists.
@@ -550,20 +586,8 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             position = self._series_index.get(key)
             if start:
                 yield position, "start", ""
-            elif position is None:
-                yield None, "unknown", f"series {key!r} was not in the fitted panel"
             else:
-                times = as_time_index(panel.time(k))
-                if times is None:
-                    yield (
-                        position,
-                        "unknown",
-                        ("X's time level is not numeric, datetime or period"),
-                    )
-                else:
-                    name = f"{owner} (series {key!r})"
-                    kind, why = index_kind(self._axes[position], times, name)
-                    yield position, kind, (f"in series {key!r}, {why}" if why else "")
+                yield (position, *series_kind(self._axes, position, panel, k, owner))
 
     def _transform_panel(self, X_values: NDArray, panel) -> NDArray:
         """Transform each series of a panel with its own history."""
@@ -580,14 +604,7 @@ class _TimeStepTransformer(TransformerMixin, BaseEstimator):
             if kind == "unknown" and n_warmup and len(block):
                 lacking.append((min(n_warmup, len(block)), reason))
             pieces.append(self._transform_rows(block))
-        if lacking:
-            more = len(lacking) > 1
-            warn_missing_history(
-                type(self).__name__,
-                sum(n for n, _ in lacking),
-                lacking[0][1] + (f" (and {len(lacking) - 1} more series)" * more),
-                HISTORY_FIX,
-            )
+        warn_missing_series_history(type(self).__name__, lacking, HISTORY_FIX)
         if not pieces:
             return self._transform_rows(X_values)
         return np.concatenate(pieces, axis=0)
