@@ -14,7 +14,7 @@ OLDEST_STAMP := $(OLDEST)/.installed
 BENCH := .venv-bench
 BENCH_STAMP := $(BENCH)/.installed
 
-.PHONY: setup demo test test-oldest lint docs bench bench-m3 clean
+.PHONY: setup demo test test-oldest interop lint docs bench bench-m3 clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,11 @@ $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 test-oldest: $(OLDEST_STAMP)
 	SCIPY_ARRAY_API=1 $(OLDEST)/bin/python -m pytest -p no:cacheprovider
 
+# sk_rnn inside skforecast, sktime, darts, MAPIE, Optuna, mlflow and skops:
+# one nox session (its own pinned environment under .nox/) per peer.
+interop: $(STAMP)
+	$(BIN)/nox --no-reuse-existing-virtualenvs
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -61,4 +66,4 @@ bench-m3: $(BENCH_STAMP)
 	$(BENCH)/bin/python -m benchmarks.m3
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(BENCH) docs/_build docs/auto_examples docs/generated
+	rm -rf $(VENV) $(OLDEST) $(BENCH) .nox docs/_build docs/auto_examples docs/generated

@@ -30,7 +30,12 @@ extensions = [
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "ecosystem/*",  # included by ecosystem.rst; run as doctests by nox
+]
 html_theme = "pydata_sphinx_theme"
 html_title = f"sk_rnn {release}"
 html_theme_options = {

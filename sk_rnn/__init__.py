@@ -26,7 +26,53 @@ __all__ = [
     "make_forecaster",
     "make_horizon_xy",
     "make_series_pipeline",
+    "safe_classes",
 ]
+
+
+def safe_classes(names=False):
+    """The classes whose instances a fitted sk_rnn model's state holds.
+
+    Each rebuilds itself from plain values and NumPy arrays only (no torch,
+    skorch or pandas objects; see "Saving models" in the user guide), so they
+    are what a safe loader needs to trust: skops' ``trusted=`` (and mlflow's
+    ``skops_trusted_types=``), darts' ``add_safe_globals``. A model that holds
+    other objects (a custom callback, a third-party step) needs those too;
+    skops' ``get_untrusted_types`` lists them.
+
+    Parameters
+    ----------
+    names : bool, default=False
+        Return the classes' full names (``"sk_rnn._lstm.LSTMRegressor"``),
+        as skops and mlflow take them, instead of the classes.
+
+    Returns
+    -------
+    classes : list of type or list of str
+
+    Examples
+    --------
+    >>> import sk_rnn
+    >>> "sk_rnn._lstm.LSTMRegressor" in sk_rnn.safe_classes(names=True)
+    True
+    """
+    from ._panel import PanelHistory
+    from ._series import TimeAxis
+
+    classes = [
+        DifferenceTransformer,
+        DifferencedTargetRegressor,
+        LagFeaturizer,
+        __getattr__("LSTMRegressor"),
+        SeriesPipeline,
+        SeriesScaler,
+        PanelHistory,
+        TimeAxis,
+    ]
+    if names:
+        return [f"{c.__module__}.{c.__qualname__}" for c in classes]
+    return classes
+
 
 _LAZY = {"LSTMRegressor": "._lstm", "make_forecaster": "._forecaster"}
 

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
+from ._base import SkRnnEstimatorMixin
 from ._compat import Interval, StrOptions, _fit_context
 from ._fitting import export_state, import_state, train
 from ._modules import N_GATES, format_summary
@@ -15,7 +16,7 @@ from ._net import LOSSES, OPTIMIZERS
 from ._predicting import predict_members
 
 
-class LSTMRegressor(RegressorMixin, BaseEstimator):
+class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     """Recurrent neural network regressor (LSTM, GRU or SimpleRNN).
 
     Each row of ``X`` is one input window, a sequence of time steps: a 2-D
@@ -48,6 +49,22 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         features. None reads it from :class:`LagFeaturizer` column names
         (``a_lag2, b_lag2, a_lag1, ...``), else one feature per step. Ignored
         for 3-D input.
+    layout : {"steps", "newest_first"} or list of (int, int), default="steps"
+        How the columns of a 2-D row form the window, for libraries that
+        build the rows themselves (see "sk_rnn with other libraries" in the
+        user guide). "steps": step-major, oldest step first (what
+        :class:`LagFeaturizer` writes). "newest_first": the first
+        ``n_steps`` columns (every column, for ``n_steps=None``) are lags of
+        one feature, newest first (skforecast's ``lag_1, lag_2, ...``). A
+        list of
+        ``(n_steps, n_features)`` blocks: the row is these blocks one after
+        the other, each step-major and oldest first (darts' target, past
+        and future covariate blocks); a shorter block is aligned with the
+        newest step and repeats its oldest values before it. With
+        "newest_first" or a list, the columns after the lags or blocks
+        (skforecast's exogenous and calendar columns, a series code) are
+        values known at the predicted step, given to the network at every
+        step. Ignored for 3-D input.
     stateful : bool, default=False
         Rows are consecutive steps of one stream and the recurrent state is
         carried from row to row (from zero at each epoch). ``batch_size``
@@ -197,6 +214,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bidirectional": ["boolean"],
         "n_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "layout": [StrOptions({"steps", "newest_first"}), list, tuple],
         "stateful": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
@@ -232,6 +250,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         dropout=0.0,
         bidirectional=False,
         n_steps=None,
+        layout="steps",
         stateful=False,
         max_epochs=100,
         batch_size=32,
@@ -263,6 +282,7 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
         self.dropout = dropout
         self.bidirectional = bidirectional
         self.n_steps = n_steps
+        self.layout = layout
         self.stateful = stateful
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -345,6 +365,31 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
     def _import(self, fitted, tensors, history, n_valid, gap) -> None:
         """Become the model that ``_export`` described (``load``)."""
         import_state(self, fitted, tensors, history, n_valid, gap)
+
+    def __getstate__(self):
+        """Parameters, and a fitted model's state as plain values and arrays.
+
+        pickle, joblib and skops all read this: the network, optimiser and
+        generators are written as NumPy arrays (what ``save`` writes, see
+        ``_export``), never as torch or skorch objects, so skops loads a
+        fitted model trusting no type but ``LSTMRegressor`` itself (and the
+        classes of any callbacks or optimiser passed as parameters).
+        """
+        state = super().__getstate__()
+        if "net_" not in state:
+            return state
+        params = self.get_params(deep=False)
+        kept = {k: v for k, v in state.items() if k in params}
+        kept["_sklearn_version"] = state.get("_sklearn_version")
+        kept["_sk_rnn_fitted"] = _persistence.plain_state(self)
+        return kept
+
+    def __setstate__(self, state):
+        state = dict(state)
+        fitted = state.pop("_sk_rnn_fitted", None)
+        super().__setstate__(state)
+        if fitted is not None:
+            _persistence.restore_state(self, fitted)
 
     def predict(self, X, return_std=False, return_members=False, initial_state="fit"):
         """Predict with the fitted network (the member mean of an ensemble).

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ._plain import PlainStateMixin
+
 #: The layout of the block a SeriesPipeline's steps are transforming, when the
 #: pipeline was fitted on a panel (a context variable: per thread and task).
 _SEGMENTS = contextvars.ContextVar("sk_rnn_panel_segments", default=None)
@@ -159,7 +161,7 @@ def build_index(ids, lengths, times):
     return pd.MultiIndex.from_arrays([series, labels])
 
 
-class PanelHistory:
+class PanelHistory(PlainStateMixin):
     """What a SeriesPipeline keeps of a fitted panel: each series' last rows.
 
     ``values[k]`` holds the last ``n_warmup`` rows of series ``ids[k]`` and
@@ -174,7 +176,6 @@ class PanelHistory:
             raise ValueError(f"{owner} needs at least one row to fit; X has none.")
         values = np.asarray(X.to_numpy())
         self.columns = list(X.columns)
-        self.dtypes = X.dtypes
         self.n_warmup = n_warmup
         self.ids = panel.ids.copy()
         self.lookup = {key: k for k, key in enumerate(self.ids)}

@@ -119,25 +119,30 @@ def _plain(value):
     return repr(value)  # anything else a callback recorded: its text
 
 
+def describe(fitted: dict) -> dict:
+    """The fitted attributes, split and history as plain (JSON) values."""
+    net = fitted["net_"]
+    attributes = {k: v for k, v in fitted.items() if k in _FITTED}
+    return {
+        "fitted": json.loads(json.dumps(attributes, default=_plain)),
+        "split": None
+        if net.train_split is None
+        else {"n_valid": net.train_split.n_valid, "gap": net.train_split.gap},
+        "history": json.loads(json.dumps(list(net.history), default=_plain)),
+    }
+
+
 def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
     """Write the model atomically: a crash leaves the previous file intact."""
-    net = fitted["net_"]
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
-    attributes = json.loads(
-        json.dumps({k: v for k, v in fitted.items() if k in _FITTED}, default=_plain)
-    )
     meta = {
         "format": FORMAT,
         "version": VERSION,
         "sk_rnn": __import__("sk_rnn").__version__,
         "torch": torch.__version__,
         "params": _json_params(params),
-        "fitted": attributes,
-        "split": None
-        if net.train_split is None
-        else {"n_valid": net.train_split.n_valid, "gap": net.train_split.gap},
-        "history": json.loads(json.dumps(list(net.history), default=_plain)),
+        **describe(fitted),
     }
     archive_bytes = io.BytesIO()
     with zipfile.ZipFile(archive_bytes, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -147,6 +152,55 @@ def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
     data = archive_bytes.getvalue()
     digest = hashlib.sha256(data[:-_DIGEST]).hexdigest().encode()
     return write_atomically(path, data[:-_DIGEST] + digest)
+
+
+def plain_state(model) -> dict:
+    """A fitted model's state as plain values and NumPy arrays.
+
+    What ``LSTMRegressor.__getstate__`` hands to pickle and skops: the same
+    content as a model file (``describe`` and the tensors), with every
+    tensor as an array, so that loading it builds nothing but arrays.
+    """
+    fitted, tensors = model._export()
+    return {"version": VERSION, **describe(fitted), "tensors": _arrays(tensors)}
+
+
+def restore_state(model, state: dict) -> None:
+    """Become the model ``plain_state`` described (``__setstate__``)."""
+    if state.get("version") != VERSION:
+        raise ValueError(
+            f"LSTMRegressor cannot restore a state of version "
+            f"{state.get('version')!r}; this sk_rnn reads version {VERSION}."
+        )
+    if model.device != "cpu" and not _available(model.device):
+        warnings.warn(
+            f"LSTMRegressor: the model was saved with device={model.device!r}, "
+            "which is not available here; it is loaded on the CPU (device='cpu').",
+            UserWarning,
+            stacklevel=3,
+        )
+        model.device = "cpu"
+    _install(model, "the pickled state", state, _tensors(state["tensors"]))
+
+
+def _arrays(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy().copy()
+    if isinstance(value, dict):
+        return {key: _arrays(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_arrays(item) for item in value)
+    return value
+
+
+def _tensors(value):
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.array(value))  # a writable copy
+    if isinstance(value, dict):
+        return {key: _tensors(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_tensors(item) for item in value)
+    return value
 
 
 def _refuse(path, why: str) -> ValueError:
@@ -297,9 +351,8 @@ def _build(cls, path, meta, tensors, n_bytes, device):
     model = cls(**params)
     validate_params(model)
     resolve_device(device)
-    fitted = dict(meta["fitted"])
-    window = tuple(int(v) for v in fitted["window_shape_"])
-    n_outputs = int(fitted["n_outputs_"])
+    window = tuple(int(v) for v in meta["fitted"]["window_shape_"])
+    n_outputs = int(meta["fitted"]["n_outputs_"])
     if len(window) != 2 or min(window + (n_outputs,)) < 1:
         raise _refuse(path, f"its window shape {window} is not a valid one.")
     n_weights = _n_weights(params, window, n_outputs)
@@ -309,9 +362,17 @@ def _build(cls, path, meta, tensors, n_bytes, device):
             f"its parameters describe a network of {n_weights:,} weights, but it "
             f"holds {n_bytes:,} bytes of tensors.",
         )
+    _install(model, path, meta, tensors)
+    return model
+
+
+def _install(model, path, meta: dict, tensors: dict) -> None:
+    """Check the fitted attributes against the parameters and import them."""
+    params = model.get_params(deep=False)
+    fitted = dict(meta["fitted"])
     if len(fitted["member_seeds_"]) != params["n_ensemble"]:
         raise _refuse(path, "its member seeds do not match n_ensemble.")
-    fitted["window_shape_"] = window
+    fitted["window_shape_"] = tuple(int(v) for v in fitted["window_shape_"])
     if fitted.get("feature_names_in_") is not None:
         fitted["feature_names_in_"] = np.asarray(
             fitted["feature_names_in_"], dtype=object
@@ -333,7 +394,6 @@ def _build(cls, path, meta, tensors, n_bytes, device):
     model._import(
         fitted, tensors, History(meta["history"]), split["n_valid"], split["gap"]
     )
-    return model
 
 
 def _available(device) -> bool:

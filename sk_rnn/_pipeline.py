@@ -16,6 +16,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
+from ._base import SkRnnEstimatorMixin
 from ._blocks import (
     as_rows,
     container_of,
@@ -72,7 +73,7 @@ def structural_warmup(estimator) -> int:
     return max((structural_warmup(t) for t in branches), default=0)
 
 
-class SeriesPipeline(RegressorMixin, BaseEstimator):
+class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     """A Pipeline whose rows are one time series, with its history carried.
 
     Time-step transformers (:class:`DifferenceTransformer`,
@@ -494,6 +495,13 @@ class SeriesPipeline(RegressorMixin, BaseEstimator):
         if not positions:
             return None
         lag = head[positions[-1]]
+        if final.layout != "steps":
+            raise ValueError(
+                f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes windows "
+                "step-major, oldest step first, but the final LSTMRegressor has "
+                f"layout={final.layout!r}, which reads another library's columns; "
+                "set layout='steps'."
+            )
         n_features = lag.n_features_in_
         names = lag.get_feature_names_out()
         for step in head[positions[-1] + 1 :]:

@@ -7,13 +7,16 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import SkRnnEstimatorMixin
 from ._compat import HasMethods, StrOptions, _fit_context
 from ._panel import fit_layout, panel_layout, panel_segments
 from ._series import FLOAT_DTYPES, wrap_like_input
 from ._validation import validate
 
 
-class SeriesScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SeriesScaler(
+    SkRnnEstimatorMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Scale each series of a panel with its own clone of a scaler.
 
     Series of a panel differ by orders of magnitude (sales of 50 and of

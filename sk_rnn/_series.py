@@ -27,8 +27,10 @@ from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import SkRnnEstimatorMixin
 from ._compat import _fit_context, _get_output_config
 from ._panel import fit_layout, panel_layout, panel_segments
+from ._plain import PlainStateMixin
 from ._validation import validate
 from .exceptions import MissingHistoryWarning
 
@@ -198,7 +200,7 @@ def _index_step(index, owner: str):
     return step
 
 
-class TimeAxis:
+class TimeAxis(PlainStateMixin):
     """What is remembered of a fitted block's time index (never the index).
 
     ``first`` and ``last`` labels and the ``step``; enough to tell whether a
@@ -391,7 +393,7 @@ def wrap_like_input(estimator, values: NDArray, X):
     )
 
 
-class _TimeStepTransformer(TransformerMixin, BaseEstimator):
+class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator):
     """Base class: validation, history and output containers.
 
     Subclasses define ``_n_warmup()``, the number of earlier rows an output row

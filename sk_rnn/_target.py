@@ -15,12 +15,13 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
+from ._base import SkRnnEstimatorMixin
 from ._compat import HasMethods, Interval, _fit_context
 from ._panel import is_panel
 from ._validation import validate
 
 
-class DifferencedTargetRegressor(RegressorMixin, BaseEstimator):
+class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     """Learn ``y - reference``, predict in ``y``'s own units.
 
     Forecasting a level is often easier as forecasting its change from the

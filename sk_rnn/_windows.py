@@ -10,6 +10,20 @@ from ._series import _check_time_order, _time_index
 from ._validation import ndim, validate
 
 _LAG_NAME = re.compile(r"^(?P<base>.+)_lag(?P<lag>[0-9]+)$")
+#: Lag columns numbered from the newest: skforecast's ``lag_1, lag_2, ...``,
+#: sktime's global reduction's ``y_lag_1, y_lag_2, ...``.
+_NEWEST_FIRST_NAME = re.compile(r"^(?:.*_)?lag_(?P<lag>[0-9]+)$")
+
+
+def _newest_first_lags(names) -> int:
+    """How many leading columns are named as lags counted from the newest."""
+    k = 0
+    for name in names:
+        match = _NEWEST_FIRST_NAME.match(str(name))
+        if match is None or int(match["lag"]) != k + 1:
+            break
+        k += 1
+    return k
 
 
 def window_from_names(names) -> tuple[int, int] | None:
@@ -37,6 +51,72 @@ def window_from_names(names) -> tuple[int, int] | None:
     if [str(name) for name in names] != expected:
         return None
     return n_steps, n_features
+
+
+def check_layout(model) -> None:
+    """Refuse a ``layout`` that names no window (the type is checked already)."""
+    layout = model.layout
+    if isinstance(layout, str):
+        return
+    blocks = list(layout)
+    ok = len(blocks) > 0 and all(
+        isinstance(b, (tuple, list))
+        and len(b) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in b)
+        and min(b) >= 1
+        for b in blocks
+    )
+    if not ok:
+        raise ValueError(
+            "LSTMRegressor expects layout to be 'steps', 'newest_first' or a "
+            "non-empty list of (n_steps, n_features) pairs of positive ints; got "
+            f"layout={layout!r}."
+        )
+    if model.n_steps is not None:
+        raise ValueError(
+            f"LSTMRegressor got n_steps={model.n_steps} and a list layout, which "
+            "sets the steps itself; set n_steps=None."
+        )
+
+
+def apply_layout(model, X2: np.ndarray) -> np.ndarray:
+    """Windows ``(n, n_steps, n_features)`` from 2-D rows laid out by ``layout``.
+
+    "newest_first": the first ``n_steps`` columns (all, for None) are one
+    feature's lags, newest first (skforecast's ``lag_1, lag_2, ...``). A list of
+    ``(n_steps, n_features)`` blocks: each block is ``n_steps`` steps of
+    ``n_features`` features, step-major and oldest first (darts' target and
+    covariate blocks, one after the other); a block shorter than the longest
+    is aligned with the newest step, its earlier steps holding its oldest
+    values. The columns after the lags or blocks are read as known at the
+    predicted step (exogenous or calendar values, a series code) and given
+    at every step.
+    """
+    n, n_columns = X2.shape
+    if isinstance(model.layout, str):
+        blocks, order = [(model.n_steps or n_columns, 1)], -1
+    else:
+        blocks, order = [tuple(int(v) for v in b) for b in model.layout], 1
+    width = sum(s * f for s, f in blocks)
+    if width > n_columns:
+        raise ValueError(
+            f"LSTMRegressor got X with {n_columns} columns, fewer than the "
+            f"{width} that layout={model.layout!r} (n_steps={model.n_steps}) "
+            "reads."
+        )
+    n_steps = max(s for s, _ in blocks)
+    parts, start = [], 0
+    for steps, features in blocks:
+        block = X2[:, start : start + steps * features].reshape(n, steps, features)
+        block = block[:, ::order]
+        if steps < n_steps:
+            front = np.repeat(block[:, :1], n_steps - steps, axis=1)
+            block = np.concatenate([front, block], axis=1)
+        parts.append(block)
+        start += steps * features
+    static = X2[:, start:]
+    parts.append(np.repeat(static[:, None, :], n_steps, axis=1))
+    return np.ascontiguousarray(np.concatenate(parts, axis=2))
 
 
 def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
@@ -88,7 +168,25 @@ def validate_windows(model, X, y=None, *, reset):
     X = np.ascontiguousarray(X)  # negative strides (X[::-1]) cannot be tensors
     names = getattr(model, "feature_names_in_", None)
     names_window = window_from_names(names)
-    if shape3 is not None:
+    laid_out = None
+    if (
+        reset
+        and shape3 is None
+        and model.layout == "steps"
+        and names is not None
+        and _newest_first_lags(names) > 1
+    ):
+        raise ValueError(
+            f"LSTMRegressor got columns {[str(n) for n in names[:3]]}..., lags "
+            "numbered from the newest step, but layout='steps' reads the columns "
+            "oldest step first; set layout='newest_first' (n_steps="
+            f"{_newest_first_lags(names)} if other columns follow)."
+        )
+    if shape3 is None and model.layout != "steps":
+        check_layout(model)
+        laid_out = apply_layout(model, X)
+        window = laid_out.shape[1:]
+    elif shape3 is not None:
         window = shape3[1:]
     elif names_window is not None and model.n_steps in (None, names_window[0]):
         window = names_window
@@ -111,7 +209,7 @@ def validate_windows(model, X, y=None, *, reset):
             )
         window = (model.n_steps, X.shape[1] // model.n_steps)
     if reset and len(X):
-        windows = X.reshape(X.shape[0], *window)
+        windows = X.reshape(X.shape[0], *window) if laid_out is None else laid_out
         never = np.flatnonzero(np.isnan(windows).all(axis=(0, 1)))
         if never.size:
             labels = (
@@ -132,4 +230,6 @@ def validate_windows(model, X, y=None, *, reset):
             f"{shape3 if shape3 is not None else X.shape} read as "
             f"{window[0]} steps x {window[1]} features."
         )
+    if laid_out is not None:
+        return laid_out, X, y
     return X.reshape(X.shape[0], *window), X, y

@@ -198,6 +198,7 @@ INVALID = {
     "LSTMRegressor": {
         "hidden_size": [0, 4.5], "num_layers": [0], "cell": ["lstmm", 1],
         "dropout": [1.0, -0.1], "bidirectional": ["yes"], "n_steps": [0, 1.5],
+        "layout": ["oldest_first", 3],
         "stateful": [1], "max_epochs": [0], "batch_size": [0, "all"],
         "lr": [0, -1e-3], "optimizer": ["adamm", 3], "init": ["xavier"],
         "n_ensemble": [0], "shuffle": ["no"], "early_stopping": [None],

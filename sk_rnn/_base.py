@@ -1,0 +1,36 @@
+"""What every sk_rnn estimator shares: its documentation link and its state."""
+
+from __future__ import annotations
+
+from ._plain import PlainStateMixin
+
+#: Where the API pages live; ``{version}`` is "latest" for a development
+#: release, else the release (the pages are ``generated/sk_rnn.<Name>.html``,
+#: as the docs build writes them).
+DOC_URL = "https://sk-rnn.readthedocs.io/en/{version}/generated/"
+
+
+def _doc_version() -> str:
+    from . import __version__
+
+    return "latest" if "dev" in __version__ else __version__
+
+
+class SkRnnEstimatorMixin(PlainStateMixin):
+    """Link the HTML repr to sk_rnn's API pages; plain pickle/skops state.
+
+    scikit-learn's HTML representation links each estimator to
+    ``_doc_link_template`` formatted with ``estimator_module`` (the public
+    module, ``sk_rnn``) and ``estimator_name``, when the class's top-level
+    module is ``_doc_link_module``: the documented extension point (see
+    scikit-learn's "Developing scikit-learn estimators").
+    """
+
+    _doc_link_module = "sk_rnn"
+
+    @property
+    def _doc_link_template(self):
+        return (
+            DOC_URL.format(version=_doc_version())
+            + "{estimator_module}.{estimator_name}.html"
+        )

@@ -1,0 +1,100 @@
+"""sk_rnn inside darts: SKLearnModel with lags, past and future covariates,
+historical forecasts, and darts' safe model loading.
+
+darts lays a row out block by block: the target's lags, then the past
+covariates' lags, then the future covariates' lags, each block step-major
+and oldest first. ``LSTMRegressor(layout=[(lags, n_target), (lags,
+n_past)])`` reads the two lagged blocks as one window; the future
+covariates at the predicted step (``lags_future_covariates=[0]``) follow
+and are given at every step."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from _interop import SMALL, require, wave, windows
+
+import sk_rnn
+from sk_rnn import LSTMRegressor
+
+require("darts", "darts")
+from darts import TimeSeries  # noqa: E402
+from darts.models import SKLearnModel  # noqa: E402
+from darts.utils.serialization import safe_globals  # noqa: E402
+
+L = 4
+INDEX = pd.date_range("2020-01-01", periods=90, freq="D")
+
+
+def _target():
+    return TimeSeries.from_times_and_values(INDEX[:80], wave(80, 0))
+
+
+def _past():
+    values = np.stack([wave(80, 1), np.cos(np.arange(80) / 5)], axis=1)
+    return TimeSeries.from_times_and_values(INDEX[:80], values)
+
+
+def _future():  # known ahead: runs past the end of the target
+    return TimeSeries.from_times_and_values(INDEX, (np.arange(90) % 7 == 0) * 1.0)
+
+
+def test_lags_only_reads_darts_rows_oldest_first():
+    model = SKLearnModel(model=LSTMRegressor(**SMALL), lags=L)
+    model.fit(_target())
+    y = _target().values().ravel()
+    X, target = windows(y, L)
+    direct = LSTMRegressor(**SMALL).fit(X, target)
+    np.testing.assert_allclose(model.model.predict(X), direct.predict(X), atol=1e-12)
+    forecast = model.predict(1).values().ravel()
+    np.testing.assert_allclose(forecast, direct.predict(y[-L:][None]), atol=1e-12)
+
+
+def test_past_and_future_covariates_form_one_window():
+    net = LSTMRegressor(layout=[(L, 1), (L, 2)], **SMALL)
+    model = SKLearnModel(
+        model=net, lags=L, lags_past_covariates=L, lags_future_covariates=[0]
+    )
+    model.fit(_target(), past_covariates=_past(), future_covariates=_future())
+    assert model.model.window_shape_ == (L, 4)  # target, 2 past, 1 future
+    y, past, fut = (s.values() for s in (_target(), _past(), _future()))
+
+    # The windows sk_rnn builds itself: each step holds the target and the
+    # past covariates of that step, and the future covariate of the
+    # predicted step. A network trained on them is the network darts trained.
+    def window(t):
+        return np.concatenate(
+            [y[t - L : t], past[t - L : t], np.repeat(fut[t : t + 1], L, axis=0)],
+            axis=1,
+        )
+
+    X3 = np.stack([window(t) for t in range(L, 80)])
+    direct = LSTMRegressor(**SMALL).fit(X3, y[L:80, 0])
+    forecast = model.predict(1, past_covariates=_past(), future_covariates=_future())
+    np.testing.assert_allclose(
+        forecast.values().ravel(), direct.predict(window(80)[None]), atol=1e-12
+    )
+
+
+def test_historical_forecasts_equal_the_network_on_each_window():
+    model = SKLearnModel(model=LSTMRegressor(**SMALL), lags=L)
+    series = _target()
+    model.fit(series[:60])
+    forecasts = model.historical_forecasts(
+        series, start=60, forecast_horizon=1, retrain=False, last_points_only=True
+    )
+    y = series.values().ravel()
+    X, _ = windows(y, L)
+    expected = model.model.predict(X[60 - L :])
+    np.testing.assert_allclose(forecasts.values().ravel(), expected, atol=1e-12)
+
+
+def test_safe_loading_needs_only_sk_rnn_classes(tmp_path):
+    model = SKLearnModel(model=LSTMRegressor(**SMALL), lags=L)
+    model.fit(_target())
+    path = tmp_path / "model.pkl"
+    model.save(str(path))
+    with pytest.raises(Exception, match="sk_rnn"):  # darts refuses unknown classes
+        SKLearnModel.load(str(path))
+    with safe_globals(sk_rnn.safe_classes()):
+        loaded = SKLearnModel.load(str(path))
+    np.testing.assert_array_equal(loaded.predict(3).values(), model.predict(3).values())

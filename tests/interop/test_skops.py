@@ -1,0 +1,71 @@
+"""sk_rnn and skops: a fitted model dumps to skops' format and loads back
+trusting sk_rnn's own classes and nothing else (no torch, skorch or pandas
+type: the state is plain values and arrays)."""
+
+import numpy as np
+import pytest
+from _interop import require, wave
+
+import sk_rnn
+from sk_rnn import LSTMRegressor, make_forecaster
+from sk_rnn.datasets import load_m3, load_shampoo
+
+sio = require("skops.io", "skops")
+
+
+def _roundtrip(model):
+    data = sio.dumps(model)
+    untrusted = sio.get_untrusted_types(data=data)
+    # everything skops does not trust by itself is one of sk_rnn's classes
+    assert set(untrusted) <= set(sk_rnn.safe_classes(names=True)), untrusted
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException):
+        sio.loads(data)
+    return sio.loads(data, trusted=untrusted), untrusted
+
+
+def test_a_fitted_forecaster_round_trips_with_only_sk_rnn_types_trusted():
+    X, y = load_shampoo(return_X_y=True)
+    model = make_forecaster(max_epochs=30, random_state=0).fit(X[:-12], y[:-12])
+    loaded, untrusted = _roundtrip(model)
+    assert sorted(untrusted) == [
+        "sk_rnn._difference.DifferenceTransformer",
+        "sk_rnn._lag.LagFeaturizer",
+        "sk_rnn._lstm.LSTMRegressor",
+        "sk_rnn._pipeline.SeriesPipeline",
+        "sk_rnn._series.TimeAxis",
+        "sk_rnn._target.DifferencedTargetRegressor",
+    ]
+    # the loaded model continues the series from the same history
+    np.testing.assert_array_equal(loaded.predict(X[-12:]), model.predict(X[-12:]))
+    # and knows the fitted time axis: a block that does not continue it is
+    # read as it was before saving (the same warning, the same forecast)
+    assert loaded.regressor_._axis.last == model.regressor_._axis.last
+
+
+def test_an_ensemble_with_early_stopping_continues_training_after_loading():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(80, 3)), wave(80)
+    params = {"n_ensemble": 3, "early_stopping": "holdout", "max_epochs": 8}
+    model = LSTMRegressor(random_state=0, **params).fit(X, y)
+    loaded, _ = _roundtrip(model)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    model.set_params(warm_start=True).fit(X, y)
+    loaded.set_params(warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_panel_forecaster_round_trips():
+    panel = load_m3("other").iloc[:300]
+    y = panel.groupby(level=0)["value"].shift(-1).dropna()
+    X = panel.loc[y.index]
+    model = make_forecaster(
+        max_epochs=3, stateful=False, batch_size=32, lags=4, scale="series",
+        random_state=0,
+    )  # fmt: skip
+    model.fit(X, y)
+    loaded, untrusted = _roundtrip(model)
+    assert "sk_rnn._panel.PanelHistory" in untrusted
+    assert "sk_rnn._scaler.SeriesScaler" in untrusted
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    # the per-series history came back: the next step of every series
+    assert loaded.regressor_.history_.equals(model.regressor_.history_)
