@@ -234,3 +234,30 @@ def test_vectorize_keeps_an_ensembles_own_n_ensemble():
     alone = make_forecaster(lags=2, max_epochs=5, n_ensemble=2, random_state=seed)
     alone.fit(X.iloc[train], y.iloc[train])
     assert_allclose(together.forecasts[1], alone.predict(X.iloc[test]), rtol=1e-12)
+
+
+def test_halving_search_subsamples_rows_out_of_order_loudly_and_epochs_work():
+    """HalvingGridSearchCV's default resource draws training rows in random
+    order: a forecaster refuses them; epochs are the resource to use."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingGridSearchCV
+
+    X, y = load_shampoo(return_X_y=True)
+    search = HalvingGridSearchCV(
+        make_forecaster(max_epochs=2, random_state=0),
+        {"regressor__lstmregressor__hidden_size": [2, 4]},
+        cv=TimeSeriesSplit(2, test_size=6), min_resources=12, random_state=0,
+        error_score="raise",
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="expects the rows of X in time order"):
+        search.fit(X, y)
+    rng = np.random.default_rng(0)
+    Xw, yw = rng.normal(size=(60, 3)), rng.normal(size=60)
+    search = HalvingGridSearchCV(
+        LSTMRegressor(random_state=0, batch_size=16),
+        {"hidden_size": [2, 4, 8]}, resource="max_epochs", min_resources=2,
+        max_resources=8, factor=2, cv=TimeSeriesSplit(2), random_state=0,
+    )  # fmt: skip
+    search.fit(Xw, yw)
+    assert search.n_resources_ == [2, 4]
+    assert search.best_estimator_.n_iter_ == search.best_params_["max_epochs"]

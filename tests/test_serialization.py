@@ -270,3 +270,14 @@ def test_the_html_repr_links_to_sk_rnns_api_page(estimator):
 
     api = (Path(__file__).parents[1] / "docs" / "api.rst").read_text()
     assert re.search(rf"^\s+{name}$", api, re.M), name
+
+
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs CUDA")
+def test_a_cuda_model_pickles_through_arrays_and_stays_on_the_gpu():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    model = LSTMRegressor(max_epochs=3, random_state=0, device="cuda").fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.device == "cuda"
+    assert next(restored.net_.module_.parameters()).device.type == "cuda"
+    assert_array_equal(restored.predict(X), model.predict(X))

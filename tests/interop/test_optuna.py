@@ -48,6 +48,8 @@ def test_search_with_pruning_refits_the_best_trial():
         assert steps == list(range(len(steps))) and 1 <= len(steps) <= 6
         if trial.state == optuna.trial.TrialState.COMPLETE:
             assert len(steps) == 6
+    states = [trial.state for trial in trials]
+    assert optuna.trial.TrialState.PRUNED in states  # 2 of 6, after 3 epochs
     assert search.best_score_ == study.best_value
     # the refit is a plain fit with the best parameters
     best = clone(LSTMRegressor(**BASE)).set_params(**search.best_params_).fit(X, y)

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from _interop import SMALL, require, wave, windows
 
-from sk_rnn import LSTMRegressor
+from sk_rnn import LSTMRegressor, make_forecaster
+from sk_rnn.exceptions import MissingHistoryWarning
 
 require("skforecast", "skforecast")
 from skforecast.direct import ForecasterDirect  # noqa: E402
@@ -147,3 +148,15 @@ def test_grid_search_over_lags_and_network_settings():
         metric["mean_absolute_error"].iloc[0], rel=1e-12
     )
     assert results["mean_absolute_error"].is_monotonic_increasing
+
+
+def test_make_forecaster_as_the_regressor_is_loud():
+    """make_forecaster reads rows as consecutive steps of one series; the
+    lag rows skforecast builds are not, and it says so."""
+    forecaster = ForecasterRecursive(
+        make_forecaster(max_epochs=2, stateful=False, batch_size=8, random_state=0),
+        lags=LAGS,
+    )
+    forecaster.fit(_series(40))
+    with pytest.warns(MissingHistoryWarning, match="need history"):
+        forecaster.predict(steps=2)
