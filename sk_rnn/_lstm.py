@@ -367,29 +367,12 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         import_state(self, fitted, tensors, history, n_valid, gap)
 
     def __getstate__(self):
-        """Parameters, and a fitted model's state as plain values and arrays.
-
-        pickle, joblib and skops all read this: the network, optimiser and
-        generators are written as NumPy arrays (what ``save`` writes, see
-        ``_export``), never as torch or skorch objects, so skops loads a
-        fitted model trusting no type but ``LSTMRegressor`` itself (and the
-        classes of any callbacks or optimiser passed as parameters).
-        """
-        state = super().__getstate__()
-        if "net_" not in state:
-            return state
-        params = self.get_params(deep=False)
-        kept = {k: v for k, v in state.items() if k in params}
-        kept["_sklearn_version"] = state.get("_sklearn_version")
-        kept["_sk_rnn_fitted"] = _persistence.plain_state(self)
-        return kept
+        """Parameters, and a fitted model as plain values and arrays (pickle,
+        joblib, skops): see ``_persistence.pickle_state``."""
+        return _persistence.pickle_state(self, super().__getstate__())
 
     def __setstate__(self, state):
-        state = dict(state)
-        fitted = state.pop("_sk_rnn_fitted", None)
-        super().__setstate__(state)
-        if fitted is not None:
-            _persistence.restore_state(self, fitted)
+        _persistence.unpickle_state(self, state, super().__setstate__)
 
     def predict(self, X, return_std=False, return_members=False, initial_state="fit"):
         """Predict with the fitted network (the member mean of an ensemble).

@@ -165,6 +165,33 @@ def plain_state(model) -> dict:
     return {"version": VERSION, **describe(fitted), "tensors": _arrays(tensors)}
 
 
+def pickle_state(model, state: dict) -> dict:
+    """``LSTMRegressor.__getstate__``: ``state`` (scikit-learn's) made plain.
+
+    pickle, joblib and skops all read this: a fitted network, its optimiser
+    and generators are NumPy arrays (``plain_state``), never torch or skorch
+    objects, so skops loads a fitted model trusting no type but
+    ``LSTMRegressor`` itself (and the classes of any callbacks or optimiser
+    passed as parameters).
+    """
+    if "net_" not in state:
+        return state
+    params = model.get_params(deep=False)
+    kept = {k: v for k, v in state.items() if k in params}
+    kept["_sklearn_version"] = state.get("_sklearn_version")
+    kept["_sk_rnn_fitted"] = plain_state(model)
+    return kept
+
+
+def unpickle_state(model, state: dict, set_params_state) -> None:
+    """``LSTMRegressor.__setstate__``: parameters, then the fitted model."""
+    state = dict(state)
+    fitted = state.pop("_sk_rnn_fitted", None)
+    set_params_state(state)
+    if fitted is not None:
+        restore_state(model, fitted)
+
+
 def restore_state(model, state: dict) -> None:
     """Become the model ``plain_state`` described (``__setstate__``)."""
     if state.get("version") != VERSION:
