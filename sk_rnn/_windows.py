@@ -115,6 +115,14 @@ def apply_layout(model, X2: np.ndarray) -> np.ndarray:
         parts.append(block)
         start += steps * features
     static = X2[:, start:]
+    missing = np.flatnonzero(np.isnan(static).any(axis=0))
+    if missing.size:
+        raise ValueError(
+            f"LSTMRegressor (layout={model.layout!r}) got NaN in column(s) "
+            f"{(missing + start).tolist()}, which follow the lags and are given "
+            "at every step; a NaN there would mark every step of the window "
+            "missing. Impute those columns (exogenous values, a series code)."
+        )
     parts.append(np.repeat(static[:, None, :], n_steps, axis=1))
     return np.ascontiguousarray(np.concatenate(parts, axis=2))
 

@@ -225,6 +225,19 @@ def test_layout_errors(params, n_columns, message):
         LSTMRegressor(max_epochs=1, **params).fit(X, np.zeros(12))
 
 
+def test_nan_in_a_column_given_at_every_step_is_refused():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 4)), rng.normal(size=20)
+    model = LSTMRegressor(max_epochs=1, n_steps=3, layout="newest_first")
+    model.fit(X, y)
+    X[5, 3] = np.nan
+    for call in (lambda: model.predict(X), lambda: model.fit(X, y)):
+        with pytest.raises(ValueError, match=r"got NaN in column\(s\) \[3\]"):
+            call()
+    X[5, 3], X[6, 1] = 0.0, np.nan  # a missing lag is a missing step, as ever
+    assert np.isfinite(model.predict(X)).all()
+
+
 def test_newest_first_column_names_with_the_default_layout_are_refused():
     X = pd.DataFrame(np.random.default_rng(0).normal(size=(12, 3)))
     X.columns = ["y_lag_1", "y_lag_2", "y_lag_3"]
