@@ -50,21 +50,17 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         (``a_lag2, b_lag2, a_lag1, ...``), else one feature per step. Ignored
         for 3-D input.
     layout : {"steps", "newest_first"} or list of (int, int), default="steps"
-        How the columns of a 2-D row form the window, for libraries that
-        build the rows themselves (see "sk_rnn with other libraries" in the
-        user guide). "steps": step-major, oldest step first (what
-        :class:`LagFeaturizer` writes). "newest_first": the first
-        ``n_steps`` columns (every column, for ``n_steps=None``) are lags of
-        one feature, newest first (skforecast's ``lag_1, lag_2, ...``). A
-        list of
-        ``(n_steps, n_features)`` blocks: the row is these blocks one after
-        the other, each step-major and oldest first (darts' target, past
-        and future covariate blocks); a shorter block is aligned with the
-        newest step and repeats its oldest values before it. With
-        "newest_first" or a list, the columns after the lags or blocks
-        (skforecast's exogenous and calendar columns, a series code) are
-        values known at the predicted step, given to the network at every
-        step. Ignored for 3-D input.
+        How a 2-D row's columns form the window, for libraries that build
+        the rows (see "sk_rnn with other libraries"). "steps": step-major,
+        oldest step first (:class:`LagFeaturizer`'s). "newest_first": the
+        first ``n_steps`` columns (all, for None) are one feature's lags,
+        newest first (skforecast's ``lag_1, lag_2, ...``). A list of
+        ``(n_steps, n_features)`` blocks, each step-major and oldest first,
+        one after the other (darts' target and covariate blocks); a shorter
+        block is aligned with the newest step, its oldest values repeated
+        before it. Columns after the lags or blocks (exogenous values, a
+        series code; NaN refused) are given at every step. Ignored for 3-D
+        input.
     stateful : bool, default=False
         Rows are consecutive steps of one stream and the recurrent state is
         carried from row to row (from zero at each epoch). ``batch_size``

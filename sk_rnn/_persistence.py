@@ -199,14 +199,7 @@ def restore_state(model, state: dict) -> None:
             f"LSTMRegressor cannot restore a state of version "
             f"{state.get('version')!r}; this sk_rnn reads version {VERSION}."
         )
-    if model.device != "cpu" and not _available(model.device):
-        warnings.warn(
-            f"LSTMRegressor: the model was saved with device={model.device!r}, "
-            "which is not available here; it is loaded on the CPU (device='cpu').",
-            UserWarning,
-            stacklevel=3,
-        )
-        model.device = "cpu"
+    model.device = _usable_device(model.device, "LSTMRegressor: the model")
     _install(model, "the pickled state", state, _tensors(state["tensors"]))
 
 
@@ -364,16 +357,7 @@ def _build(cls, path, meta, tensors, n_bytes, device):
             f"{cls.__name__}'s."
         )  # fmt: skip
     if device is None:
-        device = params["device"]
-        if device != "cpu" and not _available(device):
-            warnings.warn(
-                f"LSTMRegressor.load: {path} was saved with device={device!r}, "
-                "which is not available here; the model is loaded on the CPU "
-                "(device='cpu').",
-                UserWarning,
-                stacklevel=3,
-            )
-            device = "cpu"
+        device = _usable_device(params["device"], f"LSTMRegressor.load: {path}")
     params["device"] = device
     model = cls(**params)
     validate_params(model)
@@ -421,6 +405,19 @@ def _install(model, path, meta: dict, tensors: dict) -> None:
     model._import(
         fitted, tensors, History(meta["history"]), split["n_valid"], split["gap"]
     )
+
+
+def _usable_device(device, what: str) -> str:
+    """The saved ``device``, or the CPU with a warning where it is absent."""
+    if device == "cpu" or _available(device):
+        return device
+    warnings.warn(
+        f"{what} was saved with device={device!r}, which is not available "
+        "here; the model is loaded on the CPU (device='cpu').",
+        UserWarning,
+        stacklevel=4,
+    )
+    return "cpu"
 
 
 def _available(device) -> bool:

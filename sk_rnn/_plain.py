@@ -172,7 +172,6 @@ def _encode_polars(value):
         "kind": "polars.DataFrame",
         "columns": list(value.columns),
         "data": [value[c].to_numpy() for c in value.columns],
-        "dtypes": [str(d) for d in value.dtypes],
     }
 
 
