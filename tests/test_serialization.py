@@ -142,6 +142,17 @@ def test_pandas_values_are_written_as_plain_values_and_read_back(value):
             assert got == value and type(got) is type(value)
 
 
+def test_a_numeric_polars_frame_is_written_as_arrays_and_read_back():
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame({"x": [1.0, 2.0], "n": [3, 4]})
+    encoded = encode(frame)
+    assert "polars" not in {m.split(".")[0] for m in _globals(pickle.dumps(encoded))}
+    decoded = decode(encoded)
+    assert decoded.equals(frame) and decoded.dtypes == frame.dtypes
+    text = pl.DataFrame({"s": ["a", "b"]})
+    assert encode(text) is text  # no plain form: kept as it is
+
+
 def test_a_value_without_a_plain_form_is_kept_as_it_is():
     value = pd.CategoricalIndex(["a", "b"])
     assert encode(value) is value
