@@ -165,6 +165,9 @@ def test_ctrl_c_stops_the_command_with_130_and_writes_no_results(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A background runner (nohup, CI) ignores SIGINT, and the child would
+        # inherit that: start it as a terminal would, with the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     for line in process.stderr:

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import stat
-import time
 import tracemalloc
 import zipfile
 
@@ -87,10 +86,8 @@ def test_parameters_are_checked_against_the_tensors_before_building(
     _, _, path = _saved(tmp_path)
     crafted = _sealed_meta(tmp_path, path, lambda m: m["params"].update(change))
     tracemalloc.start()
-    start = time.perf_counter()
     with pytest.raises(ValueError, match=message):
         LSTMRegressor.load(crafted)
-    assert time.perf_counter() - start < 5
     assert tracemalloc.get_traced_memory()[1] < 64 * 2**20
     tracemalloc.stop()
 
@@ -166,12 +163,10 @@ def test_fuzz_every_corruption_truncation_and_inflation_is_a_value_error(tmp_pat
     ]
     broken = tmp_path / "broken.skrnn"
     tracemalloc.start()
-    start = time.perf_counter()
     for case in cases:
         broken.write_bytes(case)
         with pytest.raises(ValueError, match="LSTMRegressor.load refused"):
             LSTMRegressor.load(broken)
-    assert time.perf_counter() - start < 30
     assert tracemalloc.get_traced_memory()[1] < 64 * 2**20
     tracemalloc.stop()
     np.testing.assert_array_equal(LSTMRegressor.load(path).predict(X), model.predict(X))

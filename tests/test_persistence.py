@@ -178,6 +178,18 @@ def test_real_cuda_model_loads_on_cpu(tmp_path):
     assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-10)
 
 
+@pytest.fixture
+def python_ctrl_c_handler():
+    """Python's own SIGINT handler for the test, whatever the parent set.
+
+    Under ``nohup`` or a background shell SIGINT is ignored, Python then
+    installs no handler and ``raise_signal`` would do nothing.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class _InterruptAt(Callback):
     """Press Ctrl-C (a real SIGINT) halfway through an epoch."""
 
@@ -195,6 +207,7 @@ class _InterruptAt(Callback):
                 signal.raise_signal(signal.SIGINT)
 
 
+@pytest.mark.usefixtures("python_ctrl_c_handler")
 @pytest.mark.parametrize("variant", ["stateless", "stateful"])
 def test_ctrl_c_keeps_the_last_completed_epoch_on_request_and_resumes(variant):
     X, y = _data()
@@ -212,6 +225,7 @@ def test_ctrl_c_keeps_the_last_completed_epoch_on_request_and_resumes(variant):
     assert_allclose(model.predict(X), six.predict(X), rtol=1e-6)
 
 
+@pytest.mark.usefixtures("python_ctrl_c_handler")
 def test_ctrl_c_stops_fit_by_default_and_leaves_the_model_as_it_was():
     X, y = _data()
     fresh = _model(max_epochs=6, callbacks=[_InterruptAt(2)])
@@ -237,6 +251,7 @@ def test_ctrl_c_stops_fit_by_default_and_leaves_the_model_as_it_was():
     assert_allclose(model.predict(X), _model(max_epochs=6).fit(X, y).predict(X))
 
 
+@pytest.mark.usefixtures("python_ctrl_c_handler")
 def test_ctrl_c_stops_a_grid_search():
     from sklearn.model_selection import GridSearchCV
 
