@@ -5,14 +5,17 @@ The transformers and meta-estimators import without PyTorch;
 """
 
 from . import datasets
-from ._difference import DifferenceTransformer
-from ._horizon import make_horizon_xy
-from ._lag import LagFeaturizer
-from ._pipeline import SeriesPipeline, make_series_pipeline
-from ._scaler import SeriesScaler
-from ._target import DifferencedTargetRegressor
+from ._utils import _legacy
+from ._version import __version__
+from .compose import DifferencedTargetRegressor, SeriesPipeline, make_series_pipeline
+from .preprocessing import (
+    DifferenceTransformer,
+    LagFeaturizer,
+    SeriesScaler,
+    make_horizon_xy,
+)
 
-__version__ = "0.2.0.dev0"
+_legacy.install()  # sk_rnn 0.2's module paths, for the files that name them
 
 __all__ = [
     "DifferenceTransformer",
@@ -30,7 +33,7 @@ __all__ = [
 ]
 
 
-def safe_classes(names=False):
+def safe_classes(names=False, *, legacy=False):
     """The classes whose instances a fitted sk_rnn model's state holds.
 
     Each rebuilds itself from plain values and NumPy arrays only (no torch,
@@ -43,8 +46,16 @@ def safe_classes(names=False):
     Parameters
     ----------
     names : bool, default=False
-        Return the classes' full names (``"sk_rnn._lstm.LSTMRegressor"``),
-        as skops and mlflow take them, instead of the classes.
+        Return the classes' full names
+        (``"sk_rnn.neural._estimator.LSTMRegressor"``), as skops and mlflow
+        take them, instead of the classes.
+    legacy : bool, default=False
+        With ``names=True``, add the names under which sk_rnn 0.2 stored the
+        same classes (``"sk_rnn._lstm.LSTMRegressor"``): a skops file written
+        by 0.2 names those, and loads trusting them. The old paths import the
+        new modules, so the classes are the same.
+
+        .. versionadded:: 0.3
 
     Returns
     -------
@@ -53,11 +64,11 @@ def safe_classes(names=False):
     Examples
     --------
     >>> import sk_rnn
-    >>> "sk_rnn._lstm.LSTMRegressor" in sk_rnn.safe_classes(names=True)
+    >>> "sk_rnn.neural._estimator.LSTMRegressor" in sk_rnn.safe_classes(names=True)
     True
     """
-    from ._panel import PanelHistory
-    from ._series import TimeAxis
+    from .series._panel import PanelHistory
+    from .series._time import TimeAxis
 
     classes = [
         DifferenceTransformer,
@@ -70,11 +81,14 @@ def safe_classes(names=False):
         TimeAxis,
     ]
     if names:
-        return [f"{c.__module__}.{c.__qualname__}" for c in classes]
+        found = [f"{c.__module__}.{c.__qualname__}" for c in classes]
+        if legacy:
+            found += [name for c in classes for name in _legacy.old_names(c)]
+        return found
     return classes
 
 
-_LAZY = {"LSTMRegressor": "._lstm", "make_forecaster": "._forecaster"}
+_LAZY = {"LSTMRegressor": ".neural", "make_forecaster": "._forecaster"}
 
 
 def __getattr__(name):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sklearn.preprocessing import MinMaxScaler
 
-from ._difference import DifferenceTransformer
-from ._lag import LagFeaturizer
-from ._lstm import LSTMRegressor
-from ._pipeline import make_series_pipeline
-from ._scaler import SeriesScaler
-from ._target import DifferencedTargetRegressor
+from .compose._pipeline import make_series_pipeline
+from .compose._target import DifferencedTargetRegressor
+from .neural._estimator import LSTMRegressor
+from .preprocessing._difference import DifferenceTransformer
+from .preprocessing._lag import LagFeaturizer
+from .preprocessing._scaler import SeriesScaler
 
 
 def make_forecaster(

@@ -2,6 +2,9 @@
 trusting sk_rnn's own classes and nothing else (no torch, skorch or pandas
 type: the state is plain values and arrays)."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from _interop import require, wave
@@ -28,12 +31,12 @@ def test_a_fitted_forecaster_round_trips_with_only_sk_rnn_types_trusted():
     model = make_forecaster(max_epochs=30, random_state=0).fit(X[:-12], y[:-12])
     loaded, untrusted = _roundtrip(model)
     assert sorted(untrusted) == [
-        "sk_rnn._difference.DifferenceTransformer",
-        "sk_rnn._lag.LagFeaturizer",
-        "sk_rnn._lstm.LSTMRegressor",
-        "sk_rnn._pipeline.SeriesPipeline",
-        "sk_rnn._series.TimeAxis",
-        "sk_rnn._target.DifferencedTargetRegressor",
+        "sk_rnn.compose._pipeline.SeriesPipeline",
+        "sk_rnn.compose._target.DifferencedTargetRegressor",
+        "sk_rnn.neural._estimator.LSTMRegressor",
+        "sk_rnn.preprocessing._difference.DifferenceTransformer",
+        "sk_rnn.preprocessing._lag.LagFeaturizer",
+        "sk_rnn.series._time.TimeAxis",
     ]
     # the loaded model continues the series from the same history
     np.testing.assert_array_equal(loaded.predict(X[-12:]), model.predict(X[-12:]))
@@ -64,8 +67,34 @@ def test_a_panel_forecaster_round_trips():
     )  # fmt: skip
     model.fit(X, y)
     loaded, untrusted = _roundtrip(model)
-    assert "sk_rnn._panel.PanelHistory" in untrusted
-    assert "sk_rnn._scaler.SeriesScaler" in untrusted
+    assert "sk_rnn.series._panel.PanelHistory" in untrusted
+    assert "sk_rnn.preprocessing._scaler.SeriesScaler" in untrusted
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     # the per-series history came back: the next step of every series
     assert loaded.regressor_.history_.equals(model.regressor_.history_)
+
+
+FILES_0_2 = Path(__file__).parents[1] / "compat" / "files_0_2"
+
+
+@pytest.mark.parametrize("name", ["seed", "panel", "ensemble"])
+def test_skops_files_written_by_0_2_load_and_predict_as_they_did(name):
+    """0.2 stored its classes under flat module paths (sk_rnn._lstm, ...)."""
+    sys.path.insert(0, str(FILES_0_2.parent))
+    from _fixture_data import one_series, panel, windows
+
+    data = (FILES_0_2 / f"{name}.skops").read_bytes()
+    untrusted = sio.get_untrusted_types(data=data)
+    assert untrusted and all(
+        not t.startswith("sk_rnn.") or "._" in t for t in untrusted
+    )
+    assert set(untrusted) <= set(sk_rnn.safe_classes(names=True, legacy=True))
+    assert not set(untrusted) & set(sk_rnn.safe_classes(names=True))
+    model = sio.loads(data, trusted=sk_rnn.safe_classes(names=True, legacy=True))
+    X = {
+        "seed": one_series()[0][-12:],
+        "panel": panel()[0].groupby(level=0).tail(6),
+        "ensemble": windows()[0],
+    }[name]
+    expected = np.load(FILES_0_2 / "predictions.npz")[name]
+    np.testing.assert_array_equal(model.predict(X), expected)

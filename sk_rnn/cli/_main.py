@@ -1,0 +1,569 @@
+"""The ``sk-rnn`` command line: the seed's experiment on any CSV series."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from skorch.callbacks import Callback
+
+from .._utils._files import write_atomically
+
+PERSISTENCE = "persistence"
+
+
+class CommandError(Exception):
+    """Bad input: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block
+        raise CommandError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
+def _add_model_options(parser):
+    parser.add_argument(
+        "csv",
+        nargs="?",
+        type=Path,
+        help="CSV file with the series (default: the bundled shampoo sales)",
+    )
+    parser.add_argument("--column", help="the series' column (default: last numeric)")
+    parser.add_argument(
+        "--sep", default=",", help="the CSV's field separator (default ',')"
+    )
+    parser.add_argument(
+        "--decimal", default=".", help="the CSV's decimal mark (default '.')"
+    )
+    parser.add_argument(
+        "--lags", type=_positive_int, help="window length (default 1; panels 12)"
+    )
+    parser.add_argument("--hidden-size", type=_positive_int, default=4)
+    parser.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
+    parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="training epochs (default 3000; panels 100)",
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive_int, help="rows per step (default 1; panels 64)"
+    )
+    parser.add_argument(
+        "--stateful",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="carry the state from row to row (default: on, as in the seed; off "
+        "for panels)",
+    )
+    parser.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
+    parser.add_argument(
+        "--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default cpu)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sk-rnn",
+        description="Recurrent networks on a univariate time series, the "
+        "scikit-learn way. Without a CSV, the bundled shampoo sales are used.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="walk-forward RMSE over repeated seeds, beside persistence",
+        description="Run the seed experiment: difference, lag, scale to [-1, 1] on "
+        "the training rows, fit the network, forecast the test months one step "
+        "at a time, and report the RMSE of every repeat beside persistence.",
+    )
+    _add_model_options(evaluate)
+    evaluate.add_argument("--test-size", type=_positive_int, default=12)
+    evaluate.add_argument(
+        "--folds",
+        type=_positive_int,
+        default=1,
+        help="walk-forward folds of --test-size rows (default 1: the last block)",
+    )
+    evaluate.add_argument("--repeats", type=_positive_int, default=30)
+    panel = evaluate.add_argument_group(
+        "many series (a long CSV: one row per series and time)"
+    )
+    panel.add_argument(
+        "--series-column", help="the column naming each row's series (a panel)"
+    )
+    panel.add_argument("--time-column", help="the column of each row's time")
+    panel.add_argument(
+        "--horizon",
+        type=_positive_int,
+        help="steps to forecast: the last --horizon values of every series are "
+        "the test block",
+    )
+    panel.add_argument(
+        "--season",
+        type=_positive_int,
+        help="season length of the seasonal naive forecast (default: 12 for "
+        "monthly dates, 4 quarterly, else 1)",
+    )
+    panel.add_argument(
+        "--ensemble",
+        type=_positive_int,
+        default=1,
+        help="networks trained together and averaged (default 1)",
+    )
+    evaluate.add_argument(
+        "--plot", type=Path, help="write box and forecast plots (PNG)"
+    )
+    evaluate.add_argument("--json", type=Path, help="write the numbers as JSON")
+    evaluate.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace existing --json and --plot files (default: refuse)",
+    )
+    forecast = commands.add_parser(
+        "forecast",
+        help="fit on the whole series and forecast the next values",
+        description="Fit on the whole series and forecast the next --steps values, "
+        "each from the previous forecast (recursively).",
+    )
+    _add_model_options(forecast)
+    forecast.add_argument("--steps", type=_positive_int, required=True)
+    forecast.add_argument(
+        "--ensemble",
+        type=_positive_int,
+        default=10,
+        help="networks averaged for the forecast (default 10)",
+    )
+    return parser
+
+
+# ----------------------------------------------------------------- input
+def read_series(
+    path: Path | None, column: str | None = None, sep: str = ",", decimal: str = "."
+) -> pd.Series:
+    """The series to model: a numeric CSV column indexed by its dates."""
+    if path is None:
+        from ..datasets import load_shampoo
+
+        sales = load_shampoo()
+        if column not in (None, "sales", "Sales"):
+            raise CommandError(
+                f"the bundled data has one column, 'Sales'; got {column!r}"
+            )
+        return sales
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path, sep=sep, decimal=decimal)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise CommandError(f"{path}: not a readable CSV file ({e})") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas reads a row with one field more than the header as an index.
+        raise CommandError(
+            f"{path}: its rows have more fields than its header "
+            f"({len(frame.columns) + 1} against {len(frame.columns)}), as when "
+            "numbers are written with a decimal comma (2020-01,10,5). Pass the "
+            "file's separator and decimal mark: --sep ';' --decimal ','"
+        )
+    if len(frame.columns) == 1 and sep == "," and ";" in str(frame.columns[0]):
+        raise CommandError(
+            f"{path}: one column named {frame.columns[0]!r}: the fields seem to be "
+            "separated by ';'. Pass --sep ';' (and --decimal ',' for 10,5)"
+        )
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    if column is not None:
+        if column not in frame.columns:
+            raise CommandError(
+                f"{path}: no column {column!r}; columns are {list(frame.columns)}"
+            )
+        if column not in numeric:
+            raise CommandError(f"{path}: column {column!r} is not numeric")
+    elif not numeric:
+        raise CommandError(f"{path}: no numeric column in {list(frame.columns)}")
+    column = column if column is not None else numeric[-1]
+    series = frame[column].astype(float)
+    series.index = time_index(frame.drop(columns=[column]))
+    missing = np.flatnonzero(series.isna().to_numpy())
+    if missing.size:
+        raise CommandError(
+            f"{path}: column {column!r} has {missing.size} missing value(s), the "
+            f"first in data row {missing[0] + 1}; fill or drop them first"
+        )
+    return series
+
+
+_YEAR_MONTH = r"^\d{1,2}-\d{2}$"
+
+
+def time_index(others: pd.DataFrame) -> pd.Index:
+    """The first column that parses as dates, as periods when regular."""
+    for name in others.columns:
+        values = others[name]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype(str)
+        if len(text) and text.str.fullmatch(_YEAR_MONTH).all():
+            # The shampoo file's "1-01": month 01 of year 1 of the series, not
+            # a day of the year 1 as a date parser reads it.
+            year_month = text.str.split("-", expand=True).astype(int)
+            return pd.PeriodIndex.from_fields(
+                year=year_month[0], month=year_month[1], freq="M"
+            ).rename(name)
+        try:
+            dates = pd.DatetimeIndex(pd.to_datetime(values, format="mixed"))
+        except (ValueError, TypeError):
+            continue
+        if len(dates) >= 3 and dates.is_monotonic_increasing:
+            dates = pd.DatetimeIndex(dates, freq="infer")
+        if dates.freq is not None:
+            try:
+                return dates.to_period().rename(name)
+            except (ValueError, TypeError):
+                return dates.rename(name)
+        return dates.rename(name)
+    return pd.RangeIndex(len(others))
+
+
+def _future_index(index: pd.Index, n: int) -> pd.Index:
+    """``n`` labels following ``index``."""
+    last = index[-1]
+    if isinstance(index, pd.PeriodIndex):
+        return pd.period_range(last + 1, periods=n, freq=index.freq)
+    if isinstance(index, pd.DatetimeIndex) and index.freq is not None:
+        return pd.date_range(last, periods=n + 1, freq=index.freq)[1:]
+    step = index[-1] - index[-2] if len(index) > 1 else 1
+    return pd.Index([last + step * k for k in range(1, n + 1)])
+
+
+def supervised(series: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """X = the level at t, y = the level at t + 1, indexed by t."""
+    X = series.iloc[:-1].to_frame(name=series.name or "value")
+    y = pd.Series(series.to_numpy()[1:], index=X.index, name="next")
+    return X, y
+
+
+def _check_length(series, lags, test_rows):
+    needed = 1 + test_rows + lags + 2
+    if len(series) < needed:
+        raise CommandError(
+            f"the series has {len(series)} values; --lags {lags} with {test_rows} "
+            f"test rows needs at least {needed} (1 for the next-value target, "
+            f"{test_rows} to test, {lags + 2} to train)"
+        )
+
+
+# -------------------------------------------------------------- progress
+class EpochProgress(Callback):
+    """A tqdm bar advanced once per epoch; shared, so never copied.
+
+    After the first epoch it prints an estimate of the whole run's time when
+    that is over a minute (the bar shows one only on a terminal).
+    """
+
+    def __init__(self, bar=None, total=None, quiet=False):
+        self.bar = bar
+        self.total = total
+        self.quiet = quiet
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __sklearn_clone__(self):
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if getattr(self, "_started", None) is None:
+            self._started = time.perf_counter()
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.total and not self.quiet and not getattr(self, "_told", False):
+            self._told = True
+            seconds = (time.perf_counter() - self._started) * self.total
+            if seconds > 60:
+                print(
+                    f"sk-rnn: the first epoch took {seconds / self.total:.1f} s; "
+                    f"about {seconds / 60:.0f} min for all {self.total} epochs",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+
+def _progress_bar(total, quiet, desc):
+    if quiet:
+        return None
+    from tqdm.auto import tqdm
+
+    # disable=None: no bar when stderr is not a terminal (logs, pipes).
+    return tqdm(
+        total=total, desc=desc, unit="epoch", file=sys.stderr, leave=False, disable=None
+    )
+
+
+def _single_series_defaults(args) -> None:
+    for key, value in (("lags", 1), ("epochs", 3000), ("batch_size", 1)):
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.stateful is None:
+        args.stateful = True
+
+
+def _model(args, n_ensemble=1, scale="global"):
+    from .._forecaster import make_forecaster
+
+    return make_forecaster(
+        scale=scale,
+        lags=args.lags,
+        hidden_size=args.hidden_size,
+        cell=args.cell,
+        max_epochs=args.epochs,
+        batch_size=args.batch_size,
+        stateful=args.stateful,
+        n_ensemble=n_ensemble,
+        random_state=args.seed,
+        lr=args.lr,
+        device=args.device,
+    )
+
+
+# -------------------------------------------------------------- commands
+def run_evaluate(args) -> int:
+    from sklearn.model_selection import TimeSeriesSplit
+
+    from ..model_selection._walk_forward import repeated_walk_forward
+
+    if args.series_column is not None or args.horizon is not None:
+        from ._panel import run_panel
+
+        if args.series_column is None:
+            raise CommandError("--horizon is for panels: pass --series-column too")
+        args._outputs = _check_outputs(args)
+        return run_panel(
+            args,
+            lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
+            CommandError,
+        )
+    _single_series_defaults(args)
+    started = time.perf_counter()
+    series = read_series(args.csv, args.column, args.sep, args.decimal)
+    outputs = _check_outputs(args)
+    _check_length(series, args.lags, args.test_size * args.folds)
+    X, y = supervised(series)
+    splitter = TimeSeriesSplit(n_splits=max(args.folds, 2), test_size=args.test_size)
+    folds = list(splitter.split(X))[-args.folds :]
+    bar = _progress_bar(args.epochs * len(folds), args.quiet, "training")
+    try:
+        result = repeated_walk_forward(
+            _model(args),
+            X,
+            y,
+            cv=folds,
+            n_repeats=args.repeats,
+            random_state=args.seed,
+            callbacks=[EpochProgress(bar, args.epochs * len(folds), args.quiet)],
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    _label_by_target_time(result, series)
+    wall = time.perf_counter() - started
+    name = args.csv.name if args.csv else "bundled shampoo sales"
+    mode = "stateful" if args.stateful else "stateless"
+    print(
+        f"{name}: {series.name or 'series'}, {len(series)} values; test = last "
+        f"{args.test_size * len(folds)} in {len(folds)} fold(s)"
+    )
+    print(
+        f"{args.cell} ({args.hidden_size} units), lags {args.lags}, {mode}, batch "
+        f"{args.batch_size}, {args.epochs} epochs, {args.repeats} repeats "
+        f"(seed {args.seed} and {args.repeats - 1} derived from it)"
+    )
+    print()
+    print(format_table(result))
+    print()
+    beats = int((result.rmse["rmse"] < result.persistence_rmse).sum())
+    print(f"repeats beating persistence: {beats} of {args.repeats}")
+    print(
+        f"wall time: {wall:.1f} s (training and forecasting {result.fit_seconds:.1f} s)"
+    )
+    if outputs.get("json"):
+        payload = {
+            "config": _config(args),
+            "n_values": len(series),
+            "wall_seconds": wall,
+            **result.to_dict(),
+        }
+        write_atomically(outputs["json"], json.dumps(payload, indent=2).encode())
+        print(f"wrote {outputs['json']}")
+    if outputs.get("plot"):
+        plot_result(
+            result, outputs["plot"], title=f"{name}: {args.cell} x {args.repeats}"
+        )
+        print(f"wrote {outputs['plot']}")
+    return 0
+
+
+def _check_outputs(args) -> dict:
+    """The files --json and --plot will write, checked before any training."""
+    outputs = {}
+    for option, path in (("json", args.json), ("plot", args.plot)):
+        if path is None:
+            continue
+        if option == "plot":
+            if path.is_dir():
+                path = path / "sk-rnn-evaluate.png"
+            elif not path.suffix:
+                path = path.with_suffix(".png")  # what matplotlib would write
+        if not path.parent.is_dir():
+            raise CommandError(
+                f"--{option} {path}: no folder {path.parent}; create it first"
+            )
+        if args.csv is not None and path.exists() and path.samefile(args.csv):
+            raise CommandError(
+                f"--{option} {path} is the input CSV; choose another file"
+            )
+        if path in outputs.values():
+            raise CommandError(f"--json and --plot both name {path}")
+        if path.exists() and not args.overwrite:
+            raise CommandError(
+                f"--{option} {path} exists; pass --overwrite to replace it"
+            )
+        outputs[option] = path
+    return outputs
+
+
+def _label_by_target_time(result, series) -> None:
+    """Index the forecasts by the time they forecast (t + 1), not by t."""
+    following = dict(zip(series.index[:-1], series.index[1:], strict=True))
+    labels = pd.Index([following[t] for t in result.y_test.index], name="time")
+    for frame in (result.y_test, result.persistence, result.forecasts):
+        frame.index = labels
+
+
+def _config(args) -> dict:
+    keys = ["lags", "hidden_size", "cell", "epochs", "batch_size", "stateful", "lr"]
+    keys += ["seed", "test_size", "folds", "repeats", "device"]
+    config = {key: getattr(args, key) for key in keys}
+    config["csv"] = str(args.csv) if args.csv else None
+    return config
+
+
+def format_table(result) -> str:
+    table = result.describe().rename(columns={"rmse": "RMSE"})
+    lines = [f"{'':>8}{'RMSE':>12}{'persistence':>14}"]
+    for stat, row in table.iterrows():
+        persistence = "" if np.isnan(row[PERSISTENCE]) else f"{row[PERSISTENCE]:.3f}"
+        lines.append(f"{stat:>8}{row['RMSE']:>12.3f}{persistence:>14}")
+    return "\n".join(lines)
+
+
+def plot_result(result, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (box, line) = plt.subplots(
+        1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1, 2.4]}
+    )
+    box.boxplot(result.rmse["rmse"].to_numpy())
+    box.axhline(result.persistence_rmse, color="tab:red", ls="--", label="persistence")
+    box.set_xticks([1], [f"{result.rmse.shape[0]} repeats"])
+    box.set_ylabel("test RMSE")
+    box.legend(loc="lower right")
+    box.set_title("RMSE over repeats")
+    x = np.arange(len(result.y_test))
+    forecasts = result.forecasts.to_numpy()
+    line.fill_between(
+        x, forecasts.min(axis=1), forecasts.max(axis=1), alpha=0.25, label="repeats"
+    )
+    line.plot(x, np.median(forecasts, axis=1), marker="o", label="median forecast")
+    line.plot(x, result.persistence.to_numpy(), ls="--", label="persistence")
+    line.plot(x, result.y_test.to_numpy(), color="black", marker=".", label="actual")
+    line.set_xticks(x, [str(i) for i in result.y_test.index], rotation=45, ha="right")
+    line.legend()
+    line.set_title("forecast vs actual")
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run_forecast(args) -> int:
+    _single_series_defaults(args)
+    series = read_series(args.csv, args.column, args.sep, args.decimal)
+    _check_length(series, args.lags, 0)
+    X, y = supervised(series)
+    bar = _progress_bar(args.epochs, args.quiet, "training")
+    model = _model(args, n_ensemble=args.ensemble)
+    network = model.regressor.steps[-1][1]
+    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
+    try:
+        model.fit(X, y)
+    finally:
+        if bar is not None:
+            bar.close()
+    labels = _future_index(series.index, args.steps)
+    history = [float(series.iloc[-1])]
+    rows_index = pd.Index([series.index[-1]]).append(labels[:-1])
+    means, stds = [], []
+    for step in range(args.steps):
+        block = pd.DataFrame({X.columns[0]: history}, index=rows_index[: step + 1])
+        mean, std = model.predict(block, return_std=True)
+        means.append(float(mean[-1]))
+        stds.append(float(std[-1]))
+        history.append(means[-1])
+    label = series.name or "value"
+    print(f"{'time':>10}  {label:>12}  {'± spread':>10}")
+    for when, mean, std in zip(labels, means, stds, strict=True):
+        print(f"{when!s:>10}  {mean:>12.3f}  {std:>10.3f}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "evaluate":
+            return run_evaluate(args)
+        return run_forecast(args)
+    except CommandError as error:
+        print(f"sk-rnn: error: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # a model refusing the data, said plainly
+        print(f"sk-rnn: error: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sk-rnn: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,245 @@
+"""``sk-rnn evaluate --series-column``: one network over many series.
+
+A long CSV (one row per series and time) becomes a panel; the last
+``--horizon`` values of every series are its test block. One global network
+learns a direct ``--horizon``-step forecast from the windows of every
+series' training rows and is scored series by series beside the seasonal
+naive forecast.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._utils._files import write_atomically
+from ..metrics import mase_scale, seasonal_naive, smape
+from ..series._time import _infer_freq
+
+#: Defaults that differ from the one-series experiment's (3000 epochs of
+#: batch 1 would take hours on a panel).
+PANEL_DEFAULTS = {"lags": 12, "epochs": 100, "batch_size": 64}
+_SEASONS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24}
+
+
+def read_panel(args, error) -> pd.Series:
+    """The long CSV as a Series with a (series, time) MultiIndex."""
+    path = args.csv
+    if path is None:
+        raise error("--series-column needs a CSV file with several series")
+    if not path.is_file():
+        raise error(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path, sep=args.sep, decimal=args.decimal)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise error(f"{path}: not a readable CSV file ({e})") from None
+    for option, name in (
+        ("--series-column", args.series_column),
+        ("--time-column", args.time_column),
+    ):
+        if name is None:
+            raise error("--series-column needs --time-column (and --horizon)")
+        if name not in frame.columns:
+            raise error(
+                f"{path}: {option} {name!r} is not a column; columns are "
+                f"{list(frame.columns)}"
+            )
+    others = [
+        c
+        for c in frame.columns
+        if c not in (args.series_column, args.time_column)
+        and pd.api.types.is_numeric_dtype(frame[c])
+    ]
+    column = args.column if args.column is not None else (others or [None])[-1]
+    if column is None or column not in others:
+        raise error(
+            f"{path}: no numeric value column "
+            + (f"{column!r} " if column else "")
+            + f"besides the series and time columns in {list(frame.columns)}"
+        )
+    time_values = frame[args.time_column]
+    if not pd.api.types.is_numeric_dtype(time_values):
+        try:
+            time_values = pd.to_datetime(time_values, format="mixed")
+        except (ValueError, TypeError):
+            raise error(
+                f"{path}: --time-column {args.time_column!r} holds neither numbers "
+                "nor dates"
+            ) from None
+    values = pd.Series(
+        frame[column].astype(float).to_numpy(),
+        index=pd.MultiIndex.from_arrays(
+            [frame[args.series_column].astype(str), time_values],
+            names=[args.series_column, args.time_column],
+        ),
+        name=column,
+    ).sort_index()
+    duplicated = values.index.duplicated()
+    if duplicated.any():
+        raise error(
+            f"{path}: series {values.index[duplicated][0][0]!r} has two rows at "
+            f"{args.time_column} {values.index[duplicated][0][1]!r}"
+        )
+    if values.isna().any():
+        where = values.index[values.isna().to_numpy()][0]
+        raise error(
+            f"{path}: missing {column!r} for series {where[0]!r} at {where[1]!r}"
+        )
+    return values
+
+
+def _season(values: pd.Series, given: int | None) -> int:
+    if given is not None:
+        return given
+    times = values.index.get_level_values(1)
+    if not isinstance(times, pd.DatetimeIndex):
+        return 1
+    first = values.index.get_level_values(0)[0]
+    dates = pd.DatetimeIndex(values.loc[first].index)
+    offset = _infer_freq(dates) if len(dates) >= 3 else None
+    return _SEASONS.get(offset.freqstr[0] if offset is not None else "", 1)
+
+
+def run_panel(args, model_for, error) -> int:
+    """Fit one network on the panel's training rows; score every series."""
+    from ..preprocessing._horizon import make_horizon_xy
+
+    started = time.perf_counter()
+    for key, value in PANEL_DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.horizon is None:
+        raise error("--series-column needs --horizon, the steps to forecast")
+    if args.stateful:
+        raise error(
+            "--stateful carries one state from row to row, across series on a "
+            "panel; a panel trains a stateless global network (drop --stateful)"
+        )
+    args.stateful = False
+    values = read_panel(args, error)
+    h = args.horizon
+    lengths = values.groupby(level=0, sort=False).size()
+    needed = h + 2
+    if (lengths < needed).any():
+        short = lengths[lengths < needed]
+        raise error(
+            f"--horizon {h} needs at least {needed} values per series (the test "
+            f"block and two to train); series {short.index[0]!r} has "
+            f"{short.iloc[0]} ({len(short)} series are that short)"
+        )
+    season = _season(values, args.season)
+    frame = values.to_frame()
+    position = frame.groupby(level=0, sort=False).cumcount().to_numpy()
+    is_test = position >= np.repeat(lengths.to_numpy() - h, lengths.to_numpy())
+    train, test = frame[~is_test], frame[is_test]
+    X, Y = make_horizon_xy(train, h)
+    model = model_for(args, n_ensemble=args.ensemble)
+    fit_started = time.perf_counter()
+    model.fit(X, Y)
+    rest = train.drop(X.index)  # continues X: its last row is the forecast origin
+    forecast = pd.DataFrame(model.predict(rest), index=rest.index)
+    fit_seconds = time.perf_counter() - fit_started
+    forecast = forecast.groupby(level=0, sort=False).tail(1).to_numpy()
+    names = list(lengths.index)
+    actual = test.iloc[:, 0].to_numpy().reshape(len(names), h)
+    histories = [g.iloc[:, 0].to_numpy() for _, g in train.groupby(level=0, sort=False)]
+    naive = np.stack([seasonal_naive(hist, h, season) for hist in histories])
+    scales = np.array([mase_scale(hist, season) for hist in histories])
+    table = pd.DataFrame(
+        {
+            "sMAPE": smape(actual, forecast),
+            "naive sMAPE": smape(actual, naive),
+            "MASE": np.abs(forecast - actual).mean(axis=1) / scales,
+            "naive MASE": np.abs(naive - actual).mean(axis=1) / scales,
+            "RMSE": np.sqrt(((forecast - actual) ** 2).mean(axis=1)),
+            "naive RMSE": np.sqrt(((naive - actual) ** 2).mean(axis=1)),
+        },
+        index=pd.Index(names, name="series"),
+    )
+    wall = time.perf_counter() - started
+    _report(args, values, table, season, wall, fit_seconds)
+    outputs = args._outputs
+    if outputs.get("json"):
+        payload = {
+            "config": {
+                k: getattr(args, k)
+                for k in ("lags", "hidden_size", "cell", "epochs", "batch_size")
+                + ("lr", "seed", "horizon", "ensemble", "device")
+            }
+            | {"csv": str(args.csv), "season": season},
+            "n_series": len(names),
+            "wall_seconds": wall,
+            "fit_predict_seconds": fit_seconds,
+            "overall": table.mean().to_dict(),
+            "series": table.reset_index().to_dict(orient="records"),
+            "forecasts": {n: f.tolist() for n, f in zip(names, forecast, strict=True)},
+        }
+        write_atomically(outputs["json"], json.dumps(payload, indent=2).encode())
+        print(f"wrote {outputs['json']}")
+    if outputs.get("plot"):
+        plot_panel(train, test, forecast, naive, outputs["plot"], names)
+        print(f"wrote {outputs['plot']}")
+    return 0
+
+
+def _report(args, values, table, season, wall, fit_seconds) -> None:
+    name = args.csv.name
+    n_series = len(table)
+    print(
+        f"{name}: {values.name}, {n_series} series, {len(values)} values; test = "
+        f"last {args.horizon} of every series (direct {args.horizon}-step forecast)"
+    )
+    print(
+        f"one global {args.cell} ({args.hidden_size} units), lags {args.lags}, "
+        f"batch {args.batch_size}, {args.epochs} epochs, ensemble of "
+        f"{args.ensemble}, each series scaled by its own training rows; "
+        f"seasonal naive with season {season}"
+    )
+    print()
+    shown = table if n_series <= 20 else table.iloc[:20]
+    print(shown.to_string(float_format=lambda v: f"{v:.3f}"))
+    if n_series > 20:
+        print(f"... {n_series - 20} more series (all in --json)")
+    print()
+    overall = table.mean()
+    print(
+        f"overall (mean over series): sMAPE {overall['sMAPE']:.3f} (seasonal naive "
+        f"{overall['naive sMAPE']:.3f}), MASE {overall['MASE']:.3f} (seasonal naive "
+        f"{overall['naive MASE']:.3f})"
+    )
+    beats = int((table["sMAPE"] < table["naive sMAPE"]).sum())
+    print(
+        f"series where the network beats seasonal naive (sMAPE): {beats} of {n_series}"
+    )
+    print(f"wall time: {wall:.1f} s (training and forecasting {fit_seconds:.1f} s)")
+
+
+def plot_panel(train, test, forecast, naive, path: Path, names) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = names[:4]
+    fig, axes = plt.subplots(
+        1, len(shown), figsize=(4 * len(shown), 3.4), squeeze=False
+    )
+    for k, (axis, name) in enumerate(zip(axes[0], shown, strict=True)):
+        history = train.loc[name].iloc[:, 0]
+        future = test.loc[name].iloc[:, 0]
+        x_hist = np.arange(len(history))
+        x_test = len(history) + np.arange(len(future))
+        axis.plot(x_hist, history.to_numpy(), color="black", lw=1)
+        axis.plot(x_test, future.to_numpy(), color="black", marker=".", label="actual")
+        axis.plot(x_test, forecast[k], marker="o", ms=3, label="network")
+        axis.plot(x_test, naive[k], ls="--", label="seasonal naive")
+        axis.set_title(str(name))
+        axis.set_xlabel("step")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,761 @@
+"""SeriesPipeline: a Pipeline that carries the history of its series itself."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn import get_config
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.compose import ColumnTransformer
+from sklearn.metrics import r2_score
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+
+from .._utils._base import SkRnnEstimatorMixin
+from .._utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from ..preprocessing._base import _TimeStepTransformer
+from ..preprocessing._lag import LagFeaturizer
+from ..series._blocks import (
+    as_rows,
+    container_of,
+    fill_rows,
+    is_steps,
+    n_rows,
+    n_rows_or_none,
+    nan_like,
+    stack,
+    take_rows,
+    to_container,
+)
+from ..series._panel import (
+    STATEFUL_PANEL,
+    PanelHistory,
+    is_panel,
+    panel_layout,
+    panel_segments,
+    warmup_free,
+)
+from ..series._time import (
+    TimeAxis,
+    block_kind,
+    series_start,
+    warn_missing_history,
+    warn_missing_series_history,
+)
+
+HISTORY_OPTIONS = ("auto", "fit", "none")
+
+
+def structural_warmup(estimator) -> int:
+    """Rows of history that ``estimator``'s time-step transformers need.
+
+    A :class:`~sk_rnn.DifferenceTransformer` needs ``interval * order`` rows
+    and a :class:`~sk_rnn.LagFeaturizer` ``lags - 1``; steps of a Pipeline
+    add up, branches of a ColumnTransformer or FeatureUnion take the longest,
+    and any other estimator needs none. Read from the parameters, never from
+    the data.
+    """
+    if isinstance(estimator, _TimeStepTransformer):
+        return estimator._n_warmup()
+    if isinstance(estimator, (Pipeline, SeriesPipeline)):
+        return sum(structural_warmup(step) for _, step in estimator.steps)
+    if isinstance(estimator, ColumnTransformer):
+        branches = [t for _, t, _ in estimator.transformers]
+    elif isinstance(estimator, FeatureUnion):
+        branches = [t for _, t in estimator.transformer_list]
+    else:
+        return 0
+    return max((structural_warmup(t) for t in branches), default=0)
+
+
+class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
+    """A Pipeline whose rows are one time series, with its history carried.
+
+    Time-step transformers (:class:`DifferenceTransformer`,
+    :class:`LagFeaturizer`) need the rows before a block to transform its
+    first rows. Inside a plain :class:`~sklearn.pipeline.Pipeline` they can
+    only find them through a pandas index, which any step that returns a
+    NumPy array (an imputer, a ``ColumnTransformer``, polars output) loses.
+    A ``SeriesPipeline`` does not depend on that: ``fit`` keeps the last
+    ``n_warmup_`` raw rows of the series, and ``predict`` prepends the history
+    the block needs, runs the steps on the whole, and keeps the block's rows.
+    Which history a block gets is explicit (``history``):
+
+    ======================================  =================================
+    block passed to ``predict``             history used
+    ======================================  =================================
+    DataFrame whose time index continues    the fitted tail: exact
+    the fitted index (``history="auto"``)
+    DataFrame whose index starts where the  none; the warm-up rows are the
+    fitted index starts (``"auto"``)        series' own start: exact
+    ``history="fit"``, any container        the fitted tail: exact
+    ``history="none"``, any container       none: a new series
+    ``history=array`` (``predict`` only)    those rows, which precede X
+    anything else under ``"auto"`` (NumPy,  none, and a
+    polars, an index after a gap)           ``MissingHistoryWarning``
+    ======================================  =================================
+
+    A stateful final :class:`LSTMRegressor` gets the matching
+    ``initial_state``: ``state_`` for a continuing block, the zero state
+    for a new series (and, for an explicit ``history`` array, the zero state
+    at the start of that array). Warm-up rows (no history yet) can be left
+    out of the final step's training (``drop_warmup``), so any regressor,
+    ``Ridge`` say, can end the pipeline; its prediction for a row without
+    history is NaN.
+
+    Parameters
+    ----------
+    steps : list of (str, estimator) tuples
+        As for :class:`~sklearn.pipeline.Pipeline`; the last step is the
+        regressor.
+    history : {"auto", "fit", "none"}, default="auto"
+        Which history ``predict`` gives a block, see the table above.
+        ``"fit"`` is the explicit way for a block that continues the fitted
+        series without a pandas index (a served model, a NumPy
+        ``TimeSeriesSplit``); ``predict(X, history=...)`` overrides it per
+        call.
+    n_warmup : "auto" or int, default="auto"
+        Rows of history the steps need. "auto" adds up the warm-up of the
+        sk_rnn time-step transformers (the longest branch of a
+        ColumnTransformer or FeatureUnion). Set it for time-aware steps of
+        other libraries.
+    drop_warmup : "auto" or bool, default="auto"
+        Leave the first ``n_warmup_`` rows (and their ``y``) out of the final
+        step's training. "auto" drops them when the final step does not
+        accept NaN (its ``allow_nan`` tag), and keeps them for
+        :class:`LSTMRegressor`, which reads NaN steps as a shorter window.
+    memory : str or object with the joblib.Memory interface, default=None
+        As for :class:`~sklearn.pipeline.Pipeline`.
+    verbose : bool, default=False
+        As for :class:`~sklearn.pipeline.Pipeline`.
+
+    Attributes
+    ----------
+    pipeline_ : :class:`~sklearn.pipeline.Pipeline`
+        The fitted steps (clones of ``steps``). ``pipeline[i]`` and
+        ``named_steps`` return its steps once fitted.
+    n_warmup_ : int
+        Rows of history the steps need.
+    history_ : ndarray or DataFrame of shape (`n_warmup_`, `n_features_in_`)
+        The last ``n_warmup_`` rows of the fitted series, in the fitted
+        container, without its index.
+    drop_warmup_ : bool
+        Whether the warm-up rows were left out of the final step's training.
+    n_features_in_ : int
+        Number of features seen by the first step during ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen by the first step during ``fit``.
+
+    See Also
+    --------
+    make_series_pipeline : Build one without naming the steps.
+    make_forecaster : The seed experiment's forecaster, built on it.
+
+    Notes
+    -----
+    Only the block handed to ``predict`` (or ``score``) carries an index that
+    matters; the steps inside receive the history and the block stacked
+    together and read them as the start of a series, whatever their output
+    containers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sk_rnn import DifferenceTransformer, LagFeaturizer, make_series_pipeline
+    >>> series = np.arange(20.0).reshape(-1, 1) ** 2
+    >>> X, y = series[:-1], series[1:, 0] - series[:-1, 0]   # next change
+    >>> model = make_series_pipeline(
+    ...     DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ... ).fit(X[:15], y[:15])
+    >>> model.n_warmup_, model.drop_warmup_
+    (2, True)
+    >>> model.predict(X[15:], history="fit").round(6)     # continues the fit
+    array([31., 33., 35., 37.])
+    >>> model.predict(X[15:], history="none").round(6)    # a new series
+    array([nan, nan, 35., 37.])
+    """
+
+    _parameter_constraints: dict = {
+        "steps": [list],
+        "history": [StrOptions(set(HISTORY_OPTIONS))],
+        "n_warmup": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+        "drop_warmup": [StrOptions({"auto"}), "boolean"],
+        "memory": [None, str, HasMethods(["cache"])],
+        "verbose": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        steps,
+        *,
+        history="auto",
+        n_warmup="auto",
+        drop_warmup="auto",
+        memory=None,
+        verbose=False,
+    ):
+        self.steps = steps
+        self.history = history
+        self.n_warmup = n_warmup
+        self.drop_warmup = drop_warmup
+        self.memory = memory
+        self.verbose = verbose
+
+    # ------------------------------------------------- nested parameters
+    # The steps are parameters, as in a Pipeline: ``{step}__{param}`` names
+    # reach them, and ``set_params(step=estimator)`` replaces one. They are
+    # cloned in ``fit``, so the parameters are never fitted objects (a
+    # Pipeline fits its steps in place, which scikit-learn's own checks
+    # declare as a known failure of Pipeline).
+    def get_params(self, deep=True):
+        """Parameters, with the steps' own as ``{step}__{param}``.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the steps and their parameters.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=False)
+        if not deep or not is_steps(self.steps):
+            return params
+        for name, step in self.steps:
+            params[name] = step
+            if hasattr(step, "get_params"):
+                for key, value in step.get_params(deep=True).items():
+                    params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``{step}=estimator`` replaces a step.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters of the pipeline, steps by name, or ``{step}__{param}``.
+
+        Returns
+        -------
+        self : SeriesPipeline
+            This estimator.
+        """
+        if "steps" in params:
+            self.steps = params.pop("steps")
+        # Not a list of (name, step) pairs: fit will say so.
+        names = [name for name, _ in self.steps] if is_steps(self.steps) else []
+        for key in [k for k in params if k in names]:
+            position = names.index(key)
+            self.steps = [*self.steps]
+            self.steps[position] = (key, params.pop(key))
+        return super().set_params(**params) if params else self
+
+    def __getitem__(self, ind):
+        """A step by position or name: the fitted one once fitted.
+
+        Parameters
+        ----------
+        ind : int or str
+            Position or name of the step.
+
+        Returns
+        -------
+        step : estimator
+            ``pipeline_[ind]`` when fitted, else the step in ``steps``.
+        """
+        if hasattr(self, "pipeline_"):
+            return self.pipeline_[ind]
+        if isinstance(ind, str):
+            return dict(self.steps)[ind]
+        return self.steps[ind][1]
+
+    @property
+    def named_steps(self):
+        """The steps by name (the fitted ones once fitted)."""
+        if hasattr(self, "pipeline_"):
+            return self.pipeline_.named_steps
+        return Pipeline(self.steps).named_steps
+
+    def set_output(self, *, transform=None):
+        """Set the output container of every step that has ``set_output``.
+
+        As :meth:`sklearn.pipeline.Pipeline.set_output`. The history that
+        ``predict`` needs does not depend on it.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            Output of the steps' ``transform``; None leaves it unchanged.
+
+        Returns
+        -------
+        self : SeriesPipeline
+            This estimator.
+        """
+        for _, step in self.steps:
+            if hasattr(step, "set_output"):
+                step.set_output(transform=transform)
+        return self
+
+    # ------------------------------------------------------------------ fit
+    def _head(self) -> Pipeline | None:
+        """The fitted transforming steps, as a Pipeline."""
+        if len(self.pipeline_.steps) < 2:
+            return None
+        return self.pipeline_[:-1]
+
+    def _split_params(self, sample_weight, params) -> tuple[dict, dict]:
+        """``(final step's fit params, the head's fit_transform params)``."""
+        final_name, final = self.pipeline_.steps[-1]
+        if get_config().get("enable_metadata_routing"):
+            if sample_weight is not None:
+                params["sample_weight"] = sample_weight
+            routed = process_routing(self.pipeline_, "fit", **params)
+            head = self._head()
+            consumed = (
+                set()
+                if head is None
+                else set(head.get_metadata_routing().consumes("fit", params))
+            )
+            head_params = {k: v for k, v in params.items() if k in consumed}
+            return dict(routed[final_name].fit), head_params
+        final_params, head_params = {}, {}
+        for key, value in params.items():
+            step, _, name = key.partition("__")
+            if step == final_name:
+                final_params[name] = value
+            else:
+                head_params[key] = value
+        if sample_weight is not None:
+            if final == "passthrough" or not has_fit_parameter(final, "sample_weight"):
+                raise ValueError(
+                    "SeriesPipeline got sample_weight, but its final step "
+                    f"{final!r} does not take sample_weight in fit."
+                )
+            final_params["sample_weight"] = sample_weight
+        return final_params, head_params
+
+    def get_metadata_routing(self):
+        """How ``fit`` and ``predict`` route metadata: as a Pipeline does.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of ``Pipeline(steps)``.
+        """
+        return Pipeline(list(self.steps)).get_metadata_routing()
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, sample_weight=None, **params):
+        """Fit the steps on the series; keep its last ``n_warmup_`` rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, one row per time step, oldest first (NumPy, pandas or
+            polars). A pandas time index must be in order and regular.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, row ``t`` for row ``t`` of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row, for the final step's ``fit`` (cut, like ``y``,
+            to the rows it trains on). With metadata routing enabled it goes
+            to the steps that request it.
+        **params : dict
+            ``{step}__{param}`` fit parameters, as for a Pipeline without
+            metadata routing; with routing enabled, metadata routed as each
+            step requests (as a Pipeline does). Those of the final step are
+            cut to the rows it trains on.
+
+        Returns
+        -------
+        self : SeriesPipeline
+            The fitted pipeline.
+        """
+        if issparse(X):
+            raise TypeError(
+                "SeriesPipeline: sparse input is not supported; its rows are time "
+                "steps of a series. Pass a dense array or DataFrame."
+            )
+        if not is_steps(self.steps) or not self.steps:
+            raise ValueError(
+                "SeriesPipeline expects steps as a non-empty list of (name, "
+                f"estimator) tuples; got {self.steps!r}."
+            )
+        self.pipeline_ = Pipeline(
+            [
+                (name, clone(step) if hasattr(step, "get_params") else step)
+                for name, step in self.steps
+            ],
+            memory=self.memory,
+            verbose=self.verbose,
+        )
+        final_name, final = self.pipeline_.steps[-1]
+        if final != "passthrough" and not hasattr(final, "fit"):
+            raise TypeError(
+                "SeriesPipeline expects an estimator with fit (or 'passthrough') "
+                f"as its last step; got {final!r}."
+            )
+        X, y = as_rows(X), as_rows(y)
+        n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
+        n_samples = n_rows(X)
+        panel = panel_layout(X, "SeriesPipeline") if is_panel(X) else None
+        self._panel_history = None
+        if panel is not None:
+            axis = None
+            self._panel_history = PanelHistory(X, panel, n_warmup, "SeriesPipeline")
+            if getattr(final, "stateful", False):
+                raise ValueError(STATEFUL_PANEL.format(owner="SeriesPipeline"))
+        else:
+            axis = TimeAxis.of(X, "SeriesPipeline")
+            if n_samples <= n_warmup:
+                raise ValueError(
+                    f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
+                    f"row(s) to fit; got {n_samples} sample(s)."
+                )
+        drop = self.drop_warmup
+        if drop == "auto":
+            drop = final != "passthrough" and not get_tags(final).input_tags.allow_nan
+        drop = bool(drop and n_warmup)
+        final_params, head_params = self._split_params(sample_weight, params)
+        head = self._head()
+        if head is None:
+            Xt = X
+        else:
+            with series_start(), panel_segments(panel):
+                Xt = head.fit_transform(X, y, **head_params)
+            # With ``memory`` set, the fitted steps are clones: keep those.
+            self.pipeline_.steps[:-1] = head.steps
+        self._window = self._window_layout(Xt, final)
+        Xt = self._as_windows(Xt)
+        if drop:
+            keep = (
+                np.arange(n_warmup, n_samples)
+                if panel is None
+                else warmup_free(panel, n_warmup)
+            )
+            Xt, y = _safe_indexing(Xt, keep), _safe_indexing(y, keep)
+            final_params = {
+                name: _safe_indexing(value, keep)
+                if n_rows_or_none(value) == n_samples
+                else value
+                for name, value in final_params.items()
+            }
+        if final != "passthrough":
+            with panel_segments(panel):
+                final.fit(Xt, y, **final_params)
+        self._axis = axis
+        self._container = container_of(X)
+        self._columns = list(X.columns) if hasattr(X, "columns") else None
+        self.n_warmup_ = n_warmup
+        self.drop_warmup_ = drop
+        if panel is not None:
+            self.history_ = self._panel_history.frame()
+        else:
+            self.history_ = to_container(
+                _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples)),
+                self._container,
+                self._columns,
+            )
+        first = self.pipeline_.steps[0][1]
+        if hasattr(first, "n_features_in_"):
+            self.n_features_in_ = first.n_features_in_
+        else:
+            self.n_features_in_ = X.shape[1]
+        if hasattr(first, "feature_names_in_"):
+            self.feature_names_in_ = first.feature_names_in_
+        return self
+
+    def _window_layout(self, Xt, final) -> tuple[int, int] | None:
+        """``(lags, n_features)`` of the windows a final LSTMRegressor reads.
+
+        Known when the last LagFeaturizer is followed only by steps that keep
+        every column in place (scalers: ``get_feature_names_out`` returns
+        the names it is given). Then the windows are handed to the network
+        as 3-D arrays, so it reads ``lags`` steps of ``n_features`` features
+        whatever ``lags`` a grid search sets. Otherwise None, and the network
+        reads 2-D rows by its own ``n_steps``.
+        """
+        # compose never imports torch: a network that reads step-major
+        # windows says so with this class attribute (LSTMRegressor does).
+        if not getattr(type(final), "_reads_step_windows", False):
+            return None
+        if getattr(Xt, "ndim", 2) != 2:
+            return None
+        head = [step for _, step in self.pipeline_.steps[:-1]]
+        positions = [i for i, s in enumerate(head) if isinstance(s, LagFeaturizer)]
+        if not positions:
+            return None
+        lag = head[positions[-1]]
+        if final.layout != "steps":
+            raise ValueError(
+                f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes windows "
+                "step-major, oldest step first, but the final LSTMRegressor has "
+                f"layout={final.layout!r}, which reads another library's columns; "
+                "set layout='steps'."
+            )
+        n_features = lag.n_features_in_
+        names = lag.get_feature_names_out()
+        for step in head[positions[-1] + 1 :]:
+            if step == "passthrough" or step is None:
+                continue
+            try:
+                same = list(step.get_feature_names_out(names)) == list(names)
+            except (AttributeError, ValueError, TypeError):
+                same = False
+            if not same:
+                if final.n_steps is None and n_features > 1:
+                    raise ValueError(
+                        f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes "
+                        f"windows of {lag.lags} steps x {n_features} features, but "
+                        f"{type(step).__name__} after it changes the columns, so "
+                        "the final LSTMRegressor cannot know the window layout; "
+                        "set its n_steps."
+                    )
+                return None
+        if final.n_steps is not None and final.n_steps != lag.lags:
+            raise ValueError(
+                f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes windows of "
+                f"{lag.lags} steps, but the final LSTMRegressor has "
+                f"n_steps={final.n_steps}; set n_steps={lag.lags} or None."
+            )
+        if final.n_steps is not None:
+            return None
+        return lag.lags, n_features
+
+    def _as_windows(self, Xt):
+        if self._window is None:
+            return Xt
+        return np.asarray(Xt).reshape(n_rows(Xt), *self._window)
+
+    # ------------------------------------------------------------- history
+    def _resolve_history(self, X, history):
+        """``(rows to prepend or None, kind, warning reason or "")``."""
+        mode = self.history if history is None else history
+        if isinstance(mode, str):
+            if mode not in HISTORY_OPTIONS:
+                raise ValueError(
+                    "SeriesPipeline.predict expects history in "
+                    f"{list(HISTORY_OPTIONS)}, None or an array of the rows before "
+                    f"X; got {mode!r}."
+                )
+            if mode == "fit":
+                return self.history_, "continues", ""
+            if mode == "none":
+                return None, "start", ""
+            kind, reason = block_kind(self._axis, X, "SeriesPipeline")
+            return (self.history_ if kind == "continues" else None), kind, reason
+        rows = as_rows(mode)
+        shape = getattr(rows, "shape", None)
+        if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"SeriesPipeline.predict expects history with {self.n_features_in_} "
+                f"column(s), the rows of the series before X; got shape {shape}."
+            )
+        return to_container(rows, self._container, self._columns), "given", ""
+
+    # -------------------------------------------------------------- predict
+    def predict(self, X, history=None, **params):
+        """Predict a block of the series, with the history it needs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of the series, oldest row first.
+        history : {"auto", "fit", "none"}, array-like or None, default=None
+            Which rows precede ``X`` (see the class's table): None uses the
+            ``history`` parameter; an array-like gives the rows of the series
+            before ``X`` (from its start, for a stateful network; at least
+            ``n_warmup_`` rows otherwise).
+        **params : dict
+            Passed to the final step's ``predict`` (``return_std``,
+            ``return_members`` for an :class:`LSTMRegressor`).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions for the rows of ``X`` (a tuple when the final step
+            returns one). With ``drop_warmup_``, rows that have no history are
+            NaN.
+        """
+        check_is_fitted(self, "n_warmup_")
+        X = as_rows(X)
+        if getattr(self, "_panel_history", None) is not None:
+            return self._predict_panel(X, history, params)
+        rows, kind, reason = self._resolve_history(X, history)
+        final = self.pipeline_.steps[-1][1]
+        stateful = bool(getattr(final, "stateful", False))
+        n_history = 0 if rows is None else n_rows(rows)
+        n_samples = n_rows(X)
+        lacking = max(0, min(self.n_warmup_ - n_history, n_samples))
+        if kind == "unknown" and (lacking or stateful):
+            warn_missing_history(
+                "SeriesPipeline",
+                lacking,
+                reason,
+                "Pass history='fit' (to predict, or as the parameter) if X "
+                "continues the fitted series, history='none' if it starts a new "
+                "one, or the rows before X as history=array.",
+            )
+        elif kind == "given" and lacking:
+            warn_missing_history(
+                "SeriesPipeline",
+                lacking,
+                f"history has {n_history} row(s) and the steps need {self.n_warmup_}",
+                "Pass at least n_warmup_ rows before X as history.",
+            )
+        combined = stack(rows, X, self._container, self._columns)
+        head = self._head()
+        if head is None:
+            Xt = combined
+        else:
+            with series_start():
+                Xt = head.transform(combined)
+        Xt = self._as_windows(Xt)
+        if stateful and "initial_state" not in params:
+            params["initial_state"] = "fit" if kind == "continues" else "zero"
+        if stateful and kind == "given":
+            # The state at X's start is the state after ``history``, from zero.
+            return take_rows(final.predict(Xt, **params), n_history, n_samples)
+        positions = np.arange(n_history, n_history + n_samples)
+        if self.drop_warmup_:
+            positions = positions[positions >= self.n_warmup_]
+        if len(positions) == 0:
+            return nan_like(final, n_samples, params)
+        result = final.predict(_safe_indexing(Xt, positions), **params)
+        if len(positions) == n_samples:
+            return result
+        return fill_rows(result, positions - n_history, n_samples)
+
+    def _predict_panel(self, X, history, params):
+        """``predict`` for a pipeline fitted on a panel: series by series."""
+        mode = self.history if history is None else history
+        if not is_panel(X) or not isinstance(mode, str) or mode not in HISTORY_OPTIONS:
+            raise ValueError(
+                "SeriesPipeline was fitted on a panel of "
+                f"{len(self._panel_history.ids)} series; predict expects a panel "
+                "too (a DataFrame with a (series id, time) MultiIndex) and history "
+                f"in {list(HISTORY_OPTIONS)}; got "
+                + (f"history={mode!r}." if is_panel(X) else f"{type(X).__name__}.")
+            )
+        panel = panel_layout(X, "SeriesPipeline")
+        combined, layout, positions, lacking = self._panel_history.combine(
+            X, panel, mode, "SeriesPipeline"
+        )
+        warn_missing_series_history(
+            "SeriesPipeline",
+            lacking,
+            "Pass history='fit' if every series of X continues the fitted "
+            "panel, history='none' if X starts new series.",
+        )
+        head = self._head()
+        Xt = combined
+        if head is not None:
+            with series_start(), panel_segments(layout):
+                Xt = head.transform(combined)
+        Xt = self._as_windows(Xt)
+        final = self.pipeline_.steps[-1][1]
+        n_samples = n_rows(X)
+        if self.drop_warmup_:
+            ready = np.isin(positions, warmup_free(layout, self.n_warmup_))
+        else:
+            ready = np.ones(n_samples, dtype=bool)
+        if not ready.any():
+            return nan_like(final, n_samples, params)
+        result = final.predict(_safe_indexing(Xt, positions[ready]), **params)
+        if ready.all():
+            return result
+        return fill_rows(result, np.flatnonzero(ready), n_samples)
+
+    def score(self, X, y, sample_weight=None, **params):
+        """R² of ``predict(X)`` on the rows that have a prediction.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of the series.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        **params : dict
+            Passed to ``predict`` (``history`` among them).
+
+        Returns
+        -------
+        score : float
+            R² over the rows whose prediction is not NaN (see ``drop_warmup``).
+        """
+        y_pred = np.asarray(self.predict(X, **params), dtype=float)
+        y = np.asarray(y, dtype=float)
+        rows = ~np.isnan(y_pred.reshape(len(y_pred), -1)).any(axis=1)
+        weight = None if sample_weight is None else np.asarray(sample_weight)[rows]
+        return r2_score(y[rows], y_pred[rows], sample_weight=weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        steps = [s for _, s in self.steps if s not in (None, "passthrough")]
+        if steps:
+            first, last = get_tags(steps[0]), get_tags(steps[-1])
+            tags.input_tags.allow_nan = first.input_tags.allow_nan
+            tags.input_tags.sparse = first.input_tags.sparse
+            tags.target_tags = last.target_tags
+            tags.regressor_tags = last.regressor_tags
+        return tags
+
+
+def make_series_pipeline(
+    *steps,
+    history="auto",
+    n_warmup="auto",
+    drop_warmup="auto",
+    memory=None,
+    verbose=False,
+):
+    """Build a :class:`SeriesPipeline` from estimators, naming them.
+
+    Like :func:`~sklearn.pipeline.make_pipeline`: each step is named after
+    its class in lower case.
+
+    Parameters
+    ----------
+    *steps : list of estimators
+        The transformers, then the regressor.
+    history : {"auto", "fit", "none"}, default="auto"
+        See :class:`SeriesPipeline`.
+    n_warmup : "auto" or int, default="auto"
+        See :class:`SeriesPipeline`.
+    drop_warmup : "auto" or bool, default="auto"
+        See :class:`SeriesPipeline`.
+    memory : str or object with the joblib.Memory interface, default=None
+        See :class:`~sklearn.pipeline.Pipeline`.
+    verbose : bool, default=False
+        See :class:`~sklearn.pipeline.Pipeline`.
+
+    Returns
+    -------
+    pipeline : SeriesPipeline
+        The unfitted pipeline.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from sk_rnn import LagFeaturizer, make_series_pipeline
+    >>> make_series_pipeline(LagFeaturizer(lags=3), Ridge()).steps[0][0]
+    'lagfeaturizer'
+    """
+    return SeriesPipeline(
+        make_pipeline(*steps).steps,
+        history=history,
+        n_warmup=n_warmup,
+        drop_warmup=drop_warmup,
+        memory=memory,
+        verbose=verbose,
+    )

@@ -1,0 +1,389 @@
+"""LSTMRegressor's fit procedure, its early-stopping modes and fitted state.
+
+``train`` validates the data, builds (or continues) the skorch net, trains it
+and sets the fitted attributes; ``export_state``/``import_state`` are the one
+way the fitted state leaves the estimator and comes back (``save``, ``load``
+and :class:`~sk_rnn.callbacks.Checkpoint`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+from ..exceptions import EarlyStoppingWarning, TrainingInterruptedWarning
+from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
+from ._net import torch_threads
+from ._predicting import forward, resolve_threads
+from ._training import (
+    LastEpoch,
+    UserInterrupt,
+    base_seed,
+    build_net,
+    check_warm_start,
+    fixed_params,
+    interrupts_raise,
+    load_training_state,
+    resolve_device,
+    training_state,
+    update_net,
+)
+from ._windows import check_sample_weight, validate_windows
+
+#: Attributes a fit sets; a new (not warm-started) fit removes them first.
+FITTED = (
+    "net_", "n_iter_", "loss_curve_", "validation_loss_curve_", "best_epoch_",
+    "window_shape_", "n_outputs_", "member_seeds_", "n_threads_", "state_",
+    "_y_ndim", "_base_seed", "_fixed",
+)  # fmt: skip
+
+#: Fewer validation rows than this cannot tell one epoch from the next.
+MIN_VALID_ROWS = 5
+
+
+def early_stopping_mode(model) -> str | None:
+    """None, "holdout" or "refit" (what ``early_stopping=True`` means)."""
+    mode = model.early_stopping
+    if mode is True:
+        return "refit"
+    return mode or None
+
+
+def validation_rows(model, n_samples: int, n_steps: int) -> tuple[int, int]:
+    """``(n_valid, gap)`` of the early-stopping split; (0, 0) for none."""
+    if not early_stopping_mode(model):
+        return 0, 0
+    n_valid = int(np.ceil(model.validation_fraction * n_samples))
+    gap = 0 if model.stateful else n_steps
+    if n_samples - n_valid - gap < 1:
+        warnings.warn(
+            f"LSTMRegressor: early stopping would hold out the last {n_valid} "
+            f"row(s) after a gap of {gap}, which leaves no training rows of "
+            f"{n_samples}; training on all rows for max_epochs={model.max_epochs} "
+            "instead, without early stopping.",
+            EarlyStoppingWarning,
+            stacklevel=4,
+        )
+        return 0, 0
+    if n_valid < MIN_VALID_ROWS:
+        warnings.warn(
+            f"LSTMRegressor: early stopping validates on {n_valid} row(s) "
+            f"(validation_fraction={model.validation_fraction} of {n_samples}), "
+            f"too few to choose an epoch reliably (fewer than {MIN_VALID_ROWS}); "
+            "raise validation_fraction, pass more rows, or fix max_epochs "
+            "without early stopping.",
+            EarlyStoppingWarning,
+            stacklevel=4,
+        )
+    return n_valid, gap
+
+
+class MemberStopAt(Callback):
+    """Keep member ``k``'s weights of epoch ``epochs[k]`` (the refit)."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def initialize(self):
+        self.kept_ = {}
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        done = np.flatnonzero(np.asarray(self.epochs) == len(net.history))
+        if done.size:
+            rows = torch.as_tensor(done)
+            for name, p in net.module_.named_parameters():
+                if name not in self.kept_:
+                    self.kept_[name] = p.detach().clone()
+                self.kept_[name][rows.to(p.device)] = p.detach()[rows.to(p.device)]
+
+    def on_train_end(self, net, **kwargs):
+        with torch.no_grad():
+            for name, p in net.module_.named_parameters():
+                if name in self.kept_:
+                    p.copy_(self.kept_[name])
+
+
+def _run(model, net, data, target, *, epochs, before) -> bool:
+    """Train ``net``; a Ctrl-C raises or keeps the last epoch (``on_interrupt``).
+
+    Returns True when a Ctrl-C ended training and its last epoch was kept.
+    """
+    net.sk_rnn_estimator = model  # how a Checkpoint callback reads the model
+    windows = data["X"] if isinstance(data, dict) else data
+    net.inputs_complete = not bool(torch.isnan(windows).any())
+    try:
+        with interrupts_raise():
+            net.partial_fit(data, target, epochs=epochs)
+    except UserInterrupt:
+        last = dict(net.callbacks_).get("last_epoch")
+        if isinstance(last, LastEpoch) and hasattr(last, "state_"):
+            load_training_state(net, last.state_)
+            del net.history[last.epochs_ :]
+            warnings.warn(
+                f"LSTMRegressor: training was interrupted (KeyboardInterrupt) "
+                f"after {last.epochs_} completed epoch(s); the model keeps the "
+                "weights of the last completed epoch. Call fit again with "
+                "warm_start=True to continue.",
+                TrainingInterruptedWarning,
+                stacklevel=4,
+            )
+            return True
+        if before is not None:  # the estimator goes back to before the call
+            load_training_state(net, before[0])
+            del net.history[before[1] :]
+        model._windows = None
+        raise KeyboardInterrupt from None
+    finally:
+        del net.sk_rnn_estimator
+        net.inputs_complete = False
+    return False
+
+
+def check_params(model, partial: bool) -> None:
+    """Refuse parameter combinations that cannot train."""
+    if model.stateful and model.bidirectional:
+        raise ValueError(
+            "LSTMRegressor got stateful=True with bidirectional=True; a state "
+            "carried forward from row to row cannot read the rows backwards. "
+            "Set bidirectional=False."
+        )
+    if (model.loss == "quantile") != (model.quantile is not None):
+        raise ValueError(
+            "LSTMRegressor expects quantile (a float in (0, 1)) exactly when "
+            f"loss='quantile'; got loss={model.loss!r}, quantile="
+            f"{model.quantile!r}."
+        )
+    if partial and model.early_stopping:
+        raise ValueError(
+            "LSTMRegressor.partial_fit trains one epoch on the rows it is "
+            "given and cannot hold some out for early stopping; got "
+            f"early_stopping={model.early_stopping!r}. Use fit, or set "
+            "early_stopping=False."
+        )
+
+
+def train(model, X, y, sample_weight, *, partial: bool):
+    """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
+    check_params(model, partial)
+    if model.stateful and (is_panel(X) or _SEGMENTS.get() is not None):
+        raise ValueError(STATEFUL_PANEL.format(owner="LSTMRegressor"))
+    continuing = hasattr(model, "net_") and (partial or model.warm_start)
+    names = (*FITTED, "n_features_in_", "feature_names_in_")
+    previous = (
+        {} if continuing else {n: getattr(model, n) for n in names if hasattr(model, n)}
+    )
+    if continuing:
+        check_warm_start(model, model._fixed)
+        validate_windows(model, X, reset=False)  # scikit-learn's errors
+    windows, _, y = validate_windows(model, X, y, reset=True)
+    y = np.asarray(y)
+    y2 = y.reshape(len(y), -1)
+    weights = check_sample_weight(sample_weight, len(y2))
+    # A window with no observed step carries no input: it is predicted from
+    # the initial state, but teaches nothing, so it is not trained on. In
+    # stateful mode the state passes through it unchanged, so leaving it out
+    # of the training sequence changes no other row.
+    rows = ~np.isnan(windows).all(axis=(1, 2))
+    if weights is not None and not model.stateful:
+        rows &= weights > 0  # weight 0: exactly as if the row were dropped
+    if not rows.any():
+        raise ValueError(
+            "LSTMRegressor got X whose every window is empty (all NaN) or has "
+            "weight 0; there is nothing to learn from. Check the warm-up rows "
+            "of the transformers before it."
+        )
+    n_samples = int(rows.sum())
+    if continuing and (
+        windows.shape[1:] != model.window_shape_ or y2.shape[1] != model.n_outputs_
+    ):
+        raise ValueError(
+            "LSTMRegressor with warm_start=True must be refitted on windows of "
+            f"{model.window_shape_} and {model.n_outputs_} target(s); got "
+            f"{windows.shape[1:]} and {y2.shape[1]}."
+        )
+    device = resolve_device(model.device)
+    n_valid, gap = (
+        (0, 0) if continuing else validation_rows(model, n_samples, windows.shape[1])
+    )
+    if n_valid and (is_panel(X) or _SEGMENTS.get() is not None):
+        warnings.warn(
+            f"LSTMRegressor: early stopping holds out the last {n_valid} rows, "
+            "which on a panel are the last series' rows, not the last steps of "
+            "every series. To choose the epochs on the last steps of every "
+            "series, score max_epochs with PanelSplit (GridSearchCV) instead.",
+            EarlyStoppingWarning,
+            stacklevel=3,
+        )
+    if continuing:
+        net = model.net_
+        update_net(net, model)
+    else:
+        for name in FITTED:
+            if hasattr(model, name):
+                delattr(model, name)
+        model._base_seed, model._fixed = base_seed(model.random_state), None
+        net = _new_net(model, n_valid, gap, device, windows, y2)
+        model._fixed = fixed_params(model)
+    data = torch.tensor(windows[rows], dtype=torch.float32, device=device)
+    if weights is not None:
+        w = torch.tensor(weights[rows], dtype=torch.float32, device=device)
+        data = {"X": data, "sample_weight": w}
+    target = torch.tensor(y2[rows], dtype=torch.float32, device=device)
+    before = (training_state(net), len(net.history)) if continuing else None
+    model._y_ndim, model._windows = y.ndim, windows
+    chosen = holdout = None
+    try:
+        net, chosen, holdout = _train_phases(
+            model, net, data, target, partial, before, n_valid, device, windows, y2
+        )
+    except KeyboardInterrupt:  # a Ctrl-C: the estimator is as it was
+        if not continuing:
+            for name in names:
+                if hasattr(model, name):
+                    delattr(model, name)
+            for name, value in previous.items():
+                setattr(model, name, value)
+        raise
+    if holdout is not None:
+        model.best_epoch_ = chosen
+        model.validation_loss_curve_ = [
+            float(epoch["valid_loss"]) for epoch in holdout.history
+        ]
+    set_fitted(model, export_state(model, net)[0])
+    model._windows = None
+
+
+def _train_phases(
+    model, net, data, target, partial, before, n_valid, device, windows, y2
+):
+    """Train, then refit for the chosen epochs; ``(net, chosen, holdout)``."""
+    chosen = holdout = None
+    batch = len(target) if model.batch_size is None else model.batch_size
+    with torch_threads(resolve_threads(model, min(batch, len(target)))):
+        model.n_threads_ = torch.get_num_threads()
+        stopped = _run(
+            model, net, data, target, epochs=1 if partial else None, before=before
+        )
+        if n_valid and not stopped:  # a Ctrl-C kept the held-out run: no refit
+            chosen = _chosen_epochs(net)
+        if chosen is not None and early_stopping_mode(model) == "refit":
+            # The standard remedy: the same network trained on every row
+            # for the number of epochs the validation rows chose.
+            holdout = net
+            net = _new_net(model, 0, 0, device, windows, y2, stop_at=chosen)
+            net.max_epochs = int(chosen.max())
+            _run(model, net, data, target, epochs=None, before=None)
+    return net, chosen, holdout
+
+
+def set_fitted(model, fitted: dict) -> None:
+    """Set the fitted attributes; the network is left in evaluation mode."""
+    fitted["net_"].module_.train(False)
+    for name, value in fitted.items():
+        setattr(model, name, value)
+
+
+def _new_net(model, n_valid, gap, device, windows, y2, stop_at=None):
+    net = build_net(
+        model, n_valid=n_valid, gap=gap, device=device, base=model._base_seed,
+        window=windows.shape[1:], n_outputs=y2.shape[1],
+    )  # fmt: skip
+    if stop_at is not None:
+        net.callbacks = [*net.callbacks, ("stop_members", MemberStopAt(stop_at))]
+    return net.initialize()
+
+
+def _chosen_epochs(net) -> np.ndarray:
+    """Each member's best epoch; warn about members that kept epoch 1."""
+    stopper = dict(net.callbacks_)["early_stopping"]
+    chosen = stopper.best_epoch_.copy()
+    first = np.flatnonzero(chosen <= 1)
+    if len(net.history) > 1 and first.size:
+        warnings.warn(
+            f"LSTMRegressor: early stopping kept the first-epoch weights of "
+            f"member(s) {first.tolist()}: their validation loss never improved "
+            f"by tol={stopper.tol} after epoch 1, so they are barely trained. "
+            "Lower tol, raise n_iter_no_change or validation_fraction, or fix "
+            "max_epochs without early stopping.",
+            EarlyStoppingWarning,
+            stacklevel=4,
+        )
+    return np.maximum(chosen, 1)
+
+
+def export_state(model, net=None) -> tuple[dict, dict]:
+    """The fitted state: ``(attributes, tensors)``.
+
+    ``attributes`` are the fitted attributes (``net_`` among them);
+    ``tensors`` is what continuing the training exactly depends on.
+    """
+    net = model.net_ if net is None else net
+    history = net.history
+    windows = getattr(model, "_windows", None)
+    fitted = {
+        "net_": net,
+        "window_shape_": model.window_shape_
+        if windows is None
+        else tuple(int(v) for v in windows.shape[1:]),
+        "n_outputs_": int(net.module_.n_outputs),
+        "member_seeds_": [int(s) for s in net.module_.seeds],
+        "n_iter_": len(history),
+        "loss_curve_": [float(epoch["train_loss"]) for epoch in history],
+        "_y_ndim": int(model._y_ndim),
+        "_base_seed": int(model._base_seed),
+        "_fixed": model._fixed,
+    }
+    names = ("n_threads_", "n_features_in_", "feature_names_in_")
+    names += ("best_epoch_", "validation_loss_curve_")  # a refit's, kept as is
+    for name in names:
+        if hasattr(model, name):
+            fitted[name] = getattr(model, name)
+    stopper = dict(net.callbacks_).get("early_stopping")
+    if stopper is not None and len(history):
+        fitted["validation_loss_curve_"] = [
+            float(epoch["valid_loss"]) for epoch in history
+        ]
+        fitted["best_epoch_"] = stopper.best_epoch_.copy()
+    tensors = training_state(net)
+    if model.stateful:
+        if windows is None:
+            fitted["state_"] = model.state_
+        else:
+            training = net.module_.training
+            net.module_.train(False)
+            try:
+                _, fitted["state_"] = forward(model, windows, None, net.module_)
+            finally:
+                net.module_.train(training)
+        tensors["state_"] = [
+            None if s is None else torch.from_numpy(s) for s in fitted["state_"]
+        ]
+    return fitted, tensors
+
+
+def import_state(model, fitted: dict, tensors: dict, history, n_valid, gap) -> None:
+    """Rebuild the network from ``export_state``'s output (``load``)."""
+    net = build_net(
+        model, n_valid=n_valid, gap=gap, device=resolve_device(model.device),
+        base=fitted["_base_seed"], window=fitted["window_shape_"],
+        n_outputs=fitted["n_outputs_"],
+    )  # fmt: skip
+    net.initialize()
+    load_training_state(net, tensors)
+    net.history = history
+    fitted["net_"] = net
+    fitted["_fixed"] = fixed_params(model)
+    stopper = dict(net.callbacks_).get("early_stopping")
+    if stopper is not None and stopper.best_epoch_ is not None:
+        fitted["best_epoch_"] = stopper.best_epoch_.copy()
+    elif fitted.get("best_epoch_") is not None:
+        fitted["best_epoch_"] = np.asarray(fitted["best_epoch_"], dtype=int)
+    if "state_" in tensors:
+        fitted["state_"] = tuple(
+            None if s is None else s.numpy() for s in tensors["state_"]
+        )
+    set_fitted(model, fitted)

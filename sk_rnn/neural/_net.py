@@ -1,0 +1,462 @@
+"""The skorch net that :class:`LSTMRegressor` trains through.
+
+Users reach it as ``LSTMRegressor().net_``: a :class:`skorch.NeuralNetRegressor`
+whose ``predict``, ``forward``, ``history``, callbacks and ``iterator_train__*``
+settings behave as skorch documents them. sk_rnn shapes it only through
+skorch's documented extension points:
+
+- ``iterator_train``/``iterator_valid``: :class:`TensorBatches`, consecutive
+  (or shuffled, with an explicit generator) slices of tensors already on the
+  device, with the signature of a ``DataLoader``;
+- ``train_split``: :class:`TailSplit`, the most recent rows after a gap;
+- ``criterion``: :class:`MemberLoss`, the sum of the ensemble members' losses,
+  so each member's gradient is the one it would get alone;
+- ``infer``, ``get_loss``, ``train_step_single`` and ``validation_step``;
+- callbacks: per-member early stopping and gradient clipping.
+
+A batch's ``X`` is a dict ``{"X": windows, "sample_weight": weights}`` when the
+rows are weighted (skorch's documented way to pass sample weights).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from skorch import NeuralNetRegressor
+from skorch.callbacks import Callback
+from skorch.dataset import Dataset
+from skorch.utils import to_tensor
+from torch.nn import functional as F
+
+from ..exceptions import TrainingDivergedError
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+FUSABLE = {"adam", "adamw", "sgd"}
+LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
+
+# --------------------------------------------------------------- threads
+_threads = threading.Condition()
+_holders = {"count": 0, "n": None, "previous": None}
+
+
+@contextmanager
+def torch_threads(n_threads: int | None):
+    """Use ``n_threads`` torch threads inside the block (None: leave as is).
+
+    ``torch.set_num_threads`` is process-wide. Blocks that ask for the same
+    count run together; a block asking for another count waits until they
+    end, and the count the process had before is restored by the last one.
+    """
+    if n_threads is None:
+        yield
+        return
+    with _threads:
+        while _holders["count"] and _holders["n"] != n_threads:
+            _threads.wait()
+        if not _holders["count"]:
+            _holders["previous"] = torch.get_num_threads()
+            _holders["n"] = n_threads
+            if n_threads != _holders["previous"]:
+                torch.set_num_threads(n_threads)
+        _holders["count"] += 1
+    try:
+        yield
+    finally:
+        with _threads:
+            _holders["count"] -= 1
+            if not _holders["count"]:
+                if torch.get_num_threads() != _holders["previous"]:
+                    torch.set_num_threads(_holders["previous"])
+                _holders["n"] = None
+                _threads.notify_all()
+
+
+# ------------------------------------------------------------------ loss
+class MemberLoss(torch.nn.Module):
+    """Each member's (weighted) mean loss; ``forward`` returns their sum.
+
+    ``y_pred`` is ``(batch, K, O)``, ``y_true`` ``(batch, O)``. Member ``k``'s
+    parameters reach only member ``k``'s loss, so the gradient of the sum is
+    each member's own gradient. With ``sample_weight`` a member's loss is
+    ``sum(w_i * l_i) / sum(w_i)`` over the batch (rows of weight 0 count for
+    nothing).
+    """
+
+    def __init__(self, loss="squared_error", quantile=0.5, delta=1.0):
+        super().__init__()
+        self.loss = loss
+        self.quantile = quantile
+        self.delta = delta
+
+    def pointwise(self, y_pred, y_true):
+        """The loss of every prediction, ``(batch, K, O)``."""
+        target = y_true.unsqueeze(1).expand_as(y_pred)
+        if self.loss == "squared_error":
+            return (y_pred - target).square()
+        if self.loss == "absolute_error":
+            return (y_pred - target).abs()
+        if self.loss == "huber":
+            return F.huber_loss(y_pred, target, reduction="none", delta=self.delta)
+        residual = target - y_pred  # pinball loss of the quantile
+        return torch.maximum(self.quantile * residual, (self.quantile - 1) * residual)
+
+    def members(self, y_pred, y_true, sample_weight=None):
+        """Each member's loss, ``(K,)``."""
+        values = self.pointwise(y_pred, y_true)
+        if sample_weight is None:
+            return values.mean(dim=(0, 2))
+        weights = sample_weight.to(values.dtype).view(-1, 1, 1)
+        total = weights.sum() * values.shape[2]
+        # A batch whose weights are all 0 (stateful rows) contributes nothing.
+        tiny = torch.finfo(values.dtype).tiny
+        return (values * weights).sum(dim=(0, 2)) / total.clamp(min=tiny)
+
+    def forward(self, y_pred, y_true, sample_weight=None):
+        if sample_weight is None and self.loss == "squared_error":
+            # Two autograd nodes: the fast path of the seed's workload.
+            target = y_true.unsqueeze(1).expand_as(y_pred)
+            n_per_member = y_pred.shape[0] * y_pred.shape[2]
+            return F.mse_loss(y_pred, target, reduction="sum") / n_per_member
+        return self.members(y_pred, y_true, sample_weight).sum()
+
+
+# ------------------------------------------------------------------ data
+def _take(data, rows):
+    if isinstance(data, Mapping):
+        return {key: value[rows] for key, value in data.items()}
+    return None if data is None else data[rows]
+
+
+def _length(data) -> int:
+    return len(data["X"]) if isinstance(data, Mapping) else len(data)
+
+
+class TensorBatches:
+    """Slices of a dataset's tensors, consecutive or shuffled: an iterator.
+
+    Takes the arguments of a ``torch.utils.data.DataLoader`` that apply to
+    tensors already on the device (``batch_size``, ``shuffle`` and
+    ``generator``, which draws the permutation); any other argument is
+    refused, so an ``iterator_train__*`` setting is never silently ignored.
+    Pass ``iterator_train=torch.utils.data.DataLoader`` through
+    ``LSTMRegressor(net_kwargs=...)`` for a DataLoader's other options.
+    """
+
+    def __init__(
+        self, dataset, batch_size=1, shuffle=False, generator=None, **unsupported
+    ):
+        if unsupported:
+            raise ValueError(
+                "LSTMRegressor's tensor batches take batch_size, shuffle and "
+                f"generator; got {sorted(unsupported)}. For DataLoader options "
+                "pass net_kwargs={'iterator_train': torch.utils.data.DataLoader, "
+                "...}."
+            )
+        self.X, self.y = dataset.X, dataset.y
+        self.batch_size = max(int(batch_size), 1)
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return math.ceil(_length(self.X) / self.batch_size)
+
+    def __iter__(self):
+        n, size = _length(self.X), self.batch_size
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator)
+            device = (self.X["X"] if isinstance(self.X, Mapping) else self.X).device
+            order = order.to(device)
+            for start in range(0, n, size):
+                rows = order[start : start + size]
+                yield _take(self.X, rows), _take(self.y, rows)
+            return
+        for start in range(0, n, size):
+            rows = slice(start, start + size)
+            yield _take(self.X, rows), _take(self.y, rows)
+
+
+class TailSplit:
+    """skorch ``train_split``: the last rows validate, after a gap.
+
+    Never shuffles and never validates on the oldest rows: the validation
+    rows are the ``n_valid`` most recent, and the ``gap`` rows before them
+    are used for neither, so overlapping windows cannot leak.
+    """
+
+    def __init__(self, n_valid, gap):
+        self.n_valid = n_valid
+        self.gap = gap
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X, y = dataset.X, dataset.y
+        n = _length(X)
+        train = slice(0, n - self.n_valid - self.gap)
+        valid = slice(n - self.n_valid, None)
+        return (
+            Dataset(_take(X, train), _take(y, train)),
+            Dataset(_take(X, valid), _take(y, valid)),
+        )
+
+
+# ------------------------------------------------------------------- net
+class RecurrentNet(NeuralNetRegressor):
+    """NeuralNetRegressor over a :class:`~sk_rnn.neural._module.RecurrentNetwork`.
+
+    ``stateful`` carries the recurrent state from batch to batch (from zero
+    at each epoch, continued into the validation rows). ``predict`` returns
+    ``(n_samples, n_members, n_outputs)``: every member's prediction.
+    """
+
+    def __init__(self, *args, stateful=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stateful = stateful
+
+    def initialize(self):
+        self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
+        self.inputs_complete = False  # True: fit checked its tensor has no NaN
+        return super().initialize()
+
+    def initialize_callbacks(self):
+        self._listeners = {}
+        return super().initialize_callbacks()
+
+    def notify(self, method_name, **cb_kwargs):
+        """skorch's ``notify``, calling only the callbacks that implement it.
+
+        skorch calls every callback for every batch; on tiny batches that
+        dispatch costs as much as the arithmetic. Skipping the inherited
+        no-op methods of :class:`skorch.callbacks.Callback` changes nothing a
+        callback can observe.
+        """
+        getattr(self, method_name)(self, **cb_kwargs)  # the net's own hook
+        listeners = self._listeners.get(method_name)
+        if listeners is None:
+            base = getattr(Callback, method_name)
+            listeners = [
+                cb
+                for _, cb in self.callbacks_
+                if getattr(type(cb), method_name, base) is not base
+            ]
+            self._listeners[method_name] = listeners
+        for cb in listeners:
+            getattr(cb, method_name)(self, **cb_kwargs)
+
+    def on_epoch_begin(self, net, **kwargs):
+        super().on_epoch_begin(net, **kwargs)
+        self._carry[0] = None  # every epoch starts from the zero state
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        for batch in self.history[-1]["batches"]:
+            for prefix in ("train", "valid"):
+                loss = batch.get(prefix + "_loss", 0.0)
+                if not math.isfinite(loss):
+                    raise TrainingDivergedError(
+                        f"LSTMRegressor: the {prefix} loss became {loss} in epoch "
+                        f"{len(self.history)}, so training stopped. Lower lr (now "
+                        f"{self.lr!r}), set clip_grad_norm (for example 1.0), or "
+                        "scale X and y (MinMaxScaler, StandardScaler)."
+                    )
+
+    def infer(self, x, **fit_params):
+        if not isinstance(x, torch.Tensor):  # net_.predict(numpy), a DataLoader
+            x = to_tensor(x, device=self.device)
+        if isinstance(x, Mapping):
+            x = x["X"]
+        dtype = self.module_.head_weight.dtype
+        if x.dtype != dtype:
+            x = x.to(dtype)
+        fit_params.setdefault("complete", self.inputs_complete)
+        if not self.stateful:
+            return self.module_(x, **fit_params)
+        y_pred, state = self.module_(
+            x, self._carry[0], stateful=True, return_state=True, **fit_params
+        )
+        # Truncated backpropagation: the next batch starts from a constant.
+        self._carry[0] = tuple(None if s is None else s.detach() for s in state)
+        return y_pred
+
+    @staticmethod
+    def _weights(X):
+        return X.get("sample_weight") if isinstance(X, Mapping) else None
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if not isinstance(y_true, torch.Tensor):
+            y_true = to_tensor(y_true, device=self.device)
+        y_true = y_true.to(y_pred.dtype)
+        return self.criterion_(y_pred, y_true, self._weights(X))
+
+    def train_step_single(self, batch, **fit_params):
+        step = super().train_step_single(batch, **fit_params)
+        # skorch records the members' mean loss, not their sum.
+        step["loss"] = step["loss"].detach() / self.module_.n_members
+        return step
+
+    def validation_step(self, batch, **fit_params):
+        self.module_.train(False)
+        Xi, yi = batch
+        with torch.no_grad():
+            y_pred = self.infer(Xi, **fit_params)
+            yi = to_tensor(yi, device=self.device).to(y_pred.dtype)
+            members = self.criterion_.members(y_pred, yi, self._weights(Xi))
+        return {"loss": members.mean(), "member_losses": members, "y_pred": y_pred}
+
+
+# ------------------------------------------------------------- callbacks
+class MemberGradientClipping(Callback):
+    """``clip_grad_norm_`` applied to each ensemble member on its own."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        squares = torch.stack([g.square().flatten(1).sum(1) for g in grads]).sum(0)
+        scale = (self.max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
+
+
+class MemberEarlyStopping(Callback):
+    """Early stopping and best-weight restoration for each member on its own.
+
+    A member improves when its validation loss falls below its best minus
+    ``tol``; after ``patience`` epochs without improvement its best weights
+    are frozen. Once every member is frozen, :class:`StopWhenDone` (the last
+    callback) stops training, and at the end each member gets its best
+    weights back.
+    """
+
+    def __init__(self, patience=10, tol=1e-4):
+        self.patience = patience
+        self.tol = tol
+
+    def initialize(self):
+        # Kept when skorch re-initialises the callbacks of a warm start.
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = None
+            self.best_epoch_ = None
+            self.stale_ = None
+            self.best_state_ = None
+        self._sum, self._rows = None, 0
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.best_loss_ is None:
+            members = net.module_.n_members
+            self.best_loss_ = np.full(members, np.inf)
+            self.best_epoch_ = np.zeros(members, dtype=int)
+            self.stale_ = np.zeros(members, dtype=int)
+            self.best_state_ = {
+                name: p.detach().clone() for name, p in net.module_.named_parameters()
+            }
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._sum, self._rows = None, 0
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        losses = kwargs.get("member_losses")
+        if training or losses is None:
+            return
+        size = _length(batch[0])
+        weighted = losses * size
+        self._sum = weighted if self._sum is None else self._sum + weighted
+        self._rows += size
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._sum is None:
+            return
+        losses = (self._sum / self._rows).cpu().numpy().astype(float)
+        net.history.record("valid_member_loss", losses.tolist())
+        active = self.stale_ < self.patience
+        improved = active & (losses < self.best_loss_ - self.tol)
+        self.stale_[active & ~improved] += 1
+        self.stale_[improved] = 0
+        if improved.any():
+            self.best_loss_[improved] = losses[improved]
+            self.best_epoch_[improved] = len(net.history)
+            rows = torch.as_tensor(np.flatnonzero(improved))
+            with torch.no_grad():
+                for name, p in net.module_.named_parameters():
+                    best = self.best_state_[name]
+                    best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
+        net.history.record("members_improved", int(improved.sum()))
+        net.history.record("members_done", bool((self.stale_ >= self.patience).all()))
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
+            return
+        with torch.no_grad():
+            for name, p in net.module_.named_parameters():
+                p.copy_(self.best_state_[name])
+
+    def state(self) -> dict:
+        return {
+            "best_state": {k: v.cpu().clone() for k, v in self.best_state_.items()},
+            "best_loss": torch.from_numpy(self.best_loss_.copy()),
+            "best_epoch": torch.from_numpy(self.best_epoch_.copy()),
+            "stale": torch.from_numpy(self.stale_.copy()),
+        }
+
+    def load_state(self, state: dict, device) -> None:
+        self.best_state_ = {k: v.to(device) for k, v in state["best_state"].items()}
+        self.best_loss_ = state["best_loss"].numpy().copy()
+        self.best_epoch_ = state["best_epoch"].numpy().copy()
+        self.stale_ = state["stale"].numpy().copy()
+
+
+class StopWhenDone(Callback):
+    """End training once every member has stopped improving.
+
+    It raises ``KeyboardInterrupt``, skorch's way for a callback to stop, at
+    the end of the epoch's callbacks, so every callback sees that epoch.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1].get("members_done", False):
+            raise KeyboardInterrupt
+
+
+def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
+    """Run ``module`` over ``windows`` in batches, without gradients.
+
+    Only one batch of inputs and outputs is on the device at a time.
+    Stateless rows are independent; stateful rows continue ``state`` (None:
+    the zero state) and carry it through the block. Returns the predictions
+    ``(n, K, O)`` as float64 NumPy and the end state as NumPy (or None).
+    """
+    device = next(module.parameters()).device
+    n = windows.shape[0]
+    out = np.empty((n, module.n_members, module.n_outputs), dtype=np.float64)
+    if state is not None:
+        state = tuple(
+            None if s is None else torch.as_tensor(s, dtype=dtype, device=device)
+            for s in state
+        )
+    with torch.no_grad():
+        for start in range(0, n, batch_rows):
+            chunk = torch.tensor(
+                np.ascontiguousarray(windows[start : start + batch_rows]),
+                dtype=dtype,
+                device=device,
+            )
+            if stateful:
+                pred, state = module(
+                    chunk, state, stateful=True, return_state=True, dtype=dtype
+                )
+            else:
+                pred = module(chunk, dtype=dtype)
+            out[start : start + len(chunk)] = pred.cpu().numpy()
+    if state is not None:
+        state = tuple(None if s is None else s.cpu().double().numpy() for s in state)
+    return out, state

@@ -1,0 +1,284 @@
+"""The base class of the transformers whose rows are time steps."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._utils._base import SkRnnEstimatorMixin
+from .._utils._compat import _fit_context, _get_output_config
+from .._utils._validation import validate
+from ..series._panel import fit_layout, panel_layout, panel_segments
+from ..series._time import (
+    HISTORY_FIX,
+    TimeAxis,
+    block_kind,
+    in_series_start,
+    is_dataframe,
+    series_axes,
+    series_kind,
+    series_start,
+    warn_missing_history,
+    warn_missing_series_history,
+)
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _pad_front(rows: NDArray, n: int, fill: float) -> NDArray:
+    """``rows`` behind ``n - len(rows)`` rows of ``fill``."""
+    if len(rows) >= n:
+        return rows.copy()
+    pad = np.full((n - len(rows),) + rows.shape[1:], fill, dtype=rows.dtype)
+    return np.concatenate([pad, rows], axis=0)
+
+
+def wrap_like_input(estimator, values: NDArray, X):
+    """Return a DataFrame for DataFrame input under the default output.
+
+    Returning the input's container keeps the index, so the next time-step
+    transformer of a Pipeline can still continue the series (or tell the
+    series of a panel apart). ``set_output(transform="pandas")`` (or polars)
+    is handled by scikit-learn's wrapper, which receives the array.
+    """
+    if not is_dataframe(X) or not hasattr(X, "to_numpy"):
+        return values
+    if _get_output_config("transform", estimator)["dense"] != "default":
+        return values
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return values
+    return pd.DataFrame(
+        values, index=X.index, columns=estimator.get_feature_names_out(), copy=False
+    )
+
+
+class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator):
+    """Base class: validation, history and output containers.
+
+    Subclasses define ``_n_warmup()``, the number of earlier rows an output row
+    needs, and ``_transform_rows(X)``, which maps a block to its output with
+    the first ``_n_warmup()`` rows undefined.
+    """
+
+    def _n_warmup(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform_rows(self, X: NDArray) -> NDArray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _warmup_description(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _remember(self, X: NDArray, starts=None, stops=None) -> None:
+        """Hook: store what the subclass needs from the validated fitted block.
+
+        ``starts`` and ``stops`` bound each series of a panel (None: one
+        series).
+        """
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Remember the fitted block's length, tail and time axis.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, one row per time step, oldest first, with more rows
+            than the warm-up (``n_warmup_``). NaN is allowed and propagates. A
+            DataFrame with a numeric, datetime or period index must have it
+            strictly increasing and regular (one row per time step; a
+            DatetimeIndex without ``freq`` must have one pandas can infer).
+        y : array-like or None, default=None
+            Not used, except for its index: a pandas ``y`` with a (series id,
+            time) MultiIndex gives the panel layout of an ``X`` that has
+            none (an array returned by an earlier step of a Pipeline).
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
+        owner = type(self).__name__
+        n_warmup = self._n_warmup()
+        panel = fit_layout(X, y, owner, X_values.shape[0])
+        for name in ("series_", "_series_index"):
+            self.__dict__.pop(name, None)
+        self.n_warmup_ = n_warmup
+        self.n_samples_fit_ = X_values.shape[0]
+        if panel is not None:
+            return self._fit_panel(X_values, panel)
+        if X_values.shape[0] <= n_warmup:
+            raise ValueError(
+                f"{owner} needs at least {n_warmup + 1} rows to fit "
+                f"({self._warmup_description()}); got {X_values.shape[0]} "
+                "sample(s)."
+            )
+        self._axis = TimeAxis.of(X, owner)
+        self.tail_ = X_values[X_values.shape[0] - n_warmup :].copy()
+        self._remember(X_values)
+        return self
+
+    def _fit_panel(self, X_values: NDArray, panel) -> _TimeStepTransformer:
+        """Fit on every series of a panel: one tail and time axis each."""
+        owner, n_warmup = type(self).__name__, self.n_warmup_
+        if len(panel) == 0:
+            raise ValueError(f"{owner} needs at least one row to fit; X has none.")
+        self.series_ = panel.ids.copy()
+        self._lengths = panel.lengths.copy()
+        self._series_index = {key: k for k, key in enumerate(panel.ids)}
+        self._axis = None
+        self._axes = series_axes(panel, owner)
+        # A series shorter than the warm-up keeps what it has, behind NaN
+        # (there was no earlier step): the rows that continue it get exactly
+        # the history that exists.
+        pad = self._history_fill()
+        self.tail_ = np.stack(
+            [
+                _pad_front(X_values[max(a, b - n_warmup) : b], n_warmup, pad)
+                for a, b in zip(panel.starts, panel.stops, strict=True)
+            ]
+        )
+        self._remember(X_values, panel.starts, panel.stops)
+        return self
+
+    def _history_fill(self) -> float:
+        """What stands for steps before the start of a short series."""
+        return np.nan
+
+    def fit_transform(self, X, y=None):
+        """Fit, then transform the fitted block (the start of the series).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series, as for ``fit``.
+        y : array-like or None, default=None
+            Not used, except for its panel index (see ``fit``).
+
+        Returns
+        -------
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
+            The transformed block; its first ``n_warmup_`` rows have no
+            history and are NaN.
+        """
+        self.fit(X, y)
+        layout = fit_layout(X, y, type(self).__name__, self.n_samples_fit_)
+        with series_start(), panel_segments(layout):
+            return self.transform(X)
+
+    def _block_kind(self, X) -> tuple[str, str]:
+        if in_series_start():
+            return "start", ""
+        return block_kind(self._axis, X, type(self).__name__)
+
+    def transform(self, X):
+        """Transform a block of time steps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            A block of the series, oldest row first. If it is a DataFrame whose
+            index directly continues the index seen in ``fit``, the fitted
+            block's last rows supply the history of its first rows. If it
+            starts a series (a DataFrame whose index starts where the fitted
+            index starts, or any block inside a
+            :class:`~sk_rnn.SeriesPipeline`), its first ``n_warmup_`` rows have
+            no history and are NaN. Otherwise (a NumPy array, a polars frame,
+            a DataFrame that neither continues nor starts the fitted one)
+            they are NaN too, and a
+            :class:`~sk_rnn.exceptions.MissingHistoryWarning` says so.
+
+        Returns
+        -------
+        X_out : ndarray or DataFrame of shape (n_samples, n_features_out)
+            The transformed block, with as many rows as ``X``. A DataFrame in
+            gives a DataFrame out with the same index (see ``set_output``).
+        """
+        check_is_fitted(self)
+        X_values = validate(
+            self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
+        )
+        panel = self._check_panel(X, X_values)
+        if panel is not None:
+            return self._wrap_like_input(self._transform_panel(X_values, panel), X)
+        kind, reason = self._block_kind(X)
+        if kind == "continues" and self.n_warmup_:
+            history = self.tail_.astype(X_values.dtype, copy=False)
+            full = np.concatenate([history, X_values], axis=0)
+            out = self._transform_rows(full)[history.shape[0] :]
+        else:
+            if kind == "unknown" and self.n_warmup_ and len(X_values):
+                warn_missing_history(
+                    type(self).__name__,
+                    min(self.n_warmup_, len(X_values)),
+                    reason,
+                    HISTORY_FIX,
+                )
+            out = self._transform_rows(X_values)
+        return self._wrap_like_input(out, X)
+
+    def _check_panel(self, X, X_values):
+        """The panel layout of ``X``, refused if it differs from the fit's."""
+        owner = type(self).__name__
+        panel = panel_layout(X, owner, X_values.shape[0])
+        fitted = getattr(self, "series_", None)
+        if panel is not None and fitted is None:
+            raise ValueError(
+                f"{owner} was fitted on one series, but X is a panel of "
+                f"{len(panel)} series (a two-level MultiIndex); fit it on a panel, "
+                "so that every series has its own history, or pass one series."
+            )
+        if panel is None and fitted is not None:
+            raise ValueError(
+                f"{owner} was fitted on a panel of {len(fitted)} series, but X has "
+                "no (series id, time) MultiIndex, so its rows cannot be assigned to "
+                "series. Pass a DataFrame with that MultiIndex, or use a "
+                "SeriesPipeline, which keeps the layout through steps that return "
+                "arrays."
+            )
+        return panel
+
+    def _series_kinds(self, panel):
+        """``(fitted position or None, kind, reason)`` of each series in a panel."""
+        owner = type(self).__name__
+        start = in_series_start()
+        for k, key in enumerate(panel.ids):
+            position = self._series_index.get(key)
+            if start:
+                yield position, "start", ""
+            else:
+                yield (position, *series_kind(self._axes, position, panel, k, owner))
+
+    def _transform_panel(self, X_values: NDArray, panel) -> NDArray:
+        """Transform each series of a panel with its own history."""
+        n_warmup = self.n_warmup_
+        pieces, lacking = [], []
+        kinds = self._series_kinds(panel)
+        for k, (position, kind, reason) in enumerate(kinds):
+            block = X_values[panel.starts[k] : panel.stops[k]]
+            if kind == "continues" and n_warmup:
+                history = self.tail_[position].astype(X_values.dtype, copy=False)
+                full = np.concatenate([history, block], axis=0)
+                pieces.append(self._transform_rows(full)[n_warmup:])
+                continue
+            if kind == "unknown" and n_warmup and len(block):
+                lacking.append((min(n_warmup, len(block)), reason))
+            pieces.append(self._transform_rows(block))
+        warn_missing_series_history(type(self).__name__, lacking, HISTORY_FIX)
+        if not pieces:
+            return self._transform_rows(X_values)
+        return np.concatenate(pieces, axis=0)
+
+    def _wrap_like_input(self, values: NDArray, X):
+        return wrap_like_input(self, values, X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,109 @@
+"""Blocks of rows: containers (NumPy, pandas, polars), stacking and row picks.
+
+A :class:`~sk_rnn.SeriesPipeline` stacks the history it carries on top of
+the block it is given, in the container its steps were fitted on, and puts
+the final step's predictions back in the block's rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._time import is_dataframe
+
+
+def n_rows(X) -> int:
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+def is_steps(steps) -> bool:
+    return isinstance(steps, list) and all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in steps
+    )
+
+
+def as_rows(X):
+    """A DataFrame (pandas or polars) or NumPy array stays; others to NumPy."""
+    if X is None or container_of(X) != "numpy" or isinstance(X, np.ndarray):
+        return X
+    return np.asarray(X)
+
+
+def container_of(X) -> str:
+    if is_dataframe(X):
+        return "pandas"
+    if type(X).__module__.split(".")[0] == "polars":
+        return "polars"
+    return "numpy"
+
+
+def to_container(X, container: str, columns):
+    """Rows ``X`` in ``container`` ("pandas", "polars" or "numpy"), no index."""
+    if container == "pandas":
+        import pandas as pd
+
+        if container_of(X) == "polars":  # without pyarrow, column by column
+            X = pd.DataFrame({c: X[c].to_numpy() for c in X.columns})
+        if not is_dataframe(X):
+            X = pd.DataFrame(np.asarray(X), columns=columns)
+        return X.reset_index(drop=True)
+    if container == "polars":
+        import polars as pl
+
+        if container_of(X) == "pandas":  # without pyarrow, column by column
+            return pl.DataFrame({c: X[c].to_numpy() for c in X.columns})
+        if container_of(X) != "polars":
+            return pl.DataFrame(np.asarray(X), schema=columns, orient="row")
+        return X
+    if container_of(X) == "polars":
+        return X.to_numpy()
+    return X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
+
+
+def stack(history, X, container: str, columns):
+    """``history`` rows, then ``X``'s, in ``container``."""
+    if history is None or n_rows(history) == 0:
+        return X
+    X = to_container(X, container, columns)
+    if container == "pandas":
+        import pandas as pd
+
+        return pd.concat([history, X], ignore_index=True)
+    if container == "polars":
+        import polars as pl
+
+        return pl.concat([history, X], how="vertical_relaxed")
+    return np.concatenate([history, X], axis=0)
+
+
+def n_rows_or_none(value):
+    try:
+        return n_rows(value)
+    except TypeError:
+        return None
+
+
+def take_rows(result, start, n):
+    if isinstance(result, tuple):
+        return tuple(take_rows(part, start, n) for part in result)
+    return np.asarray(result)[start : start + n]
+
+
+def fill_rows(result, rows, n):
+    """Predictions of ``rows`` placed in ``n`` rows; the others NaN."""
+    if isinstance(result, tuple):
+        return tuple(fill_rows(part, rows, n) for part in result)
+    result = np.asarray(result, dtype=float)
+    out = np.full((n,) + result.shape[1:], np.nan)
+    out[rows] = result
+    return out
+
+
+def nan_like(final, n, params):
+    """All-NaN predictions for a block none of whose rows has history."""
+    n_outputs = getattr(final, "n_outputs_", None)
+    shape = (n,) if n_outputs in (None, 1) else (n, n_outputs)
+    out = np.full(shape, np.nan)
+    if params.get("return_std"):
+        return out, out.copy()
+    return out

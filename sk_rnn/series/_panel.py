@@ -1,0 +1,253 @@
+"""Panels: several series in one frame with a (series id, time) MultiIndex.
+
+A panel's rows are grouped by series, each series' rows consecutive and in
+time order (sktime's panel layout). :func:`panel_layout` reads that layout
+from a DataFrame's two-level ``MultiIndex``, checking it, or from the layout
+a :class:`~sk_rnn.SeriesPipeline` announces for the blocks its steps
+transform (:func:`panel_segments`): the steps of a pipeline may return NumPy
+arrays, which have no index, and the series boundaries must survive them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+import numpy as np
+
+from .._utils._plain import PlainStateMixin
+
+#: The layout of the block a SeriesPipeline's steps are transforming, when the
+#: pipeline was fitted on a panel (a context variable: per thread and task).
+_SEGMENTS = contextvars.ContextVar("sk_rnn_panel_segments", default=None)
+
+PANEL_HOW = (
+    "A panel is a DataFrame with a two-level MultiIndex (series id, time), each "
+    "series' rows consecutive and in time order: build it from a long frame "
+    "with df.set_index([series_column, time_column]).sort_index()"
+)
+
+STATEFUL_PANEL = (
+    "{owner}: stateful=True carries one recurrent state from row to row, and on "
+    "a panel it would carry it from one series into the next. Use "
+    "stateful=False: each row is then a window of its own series' last steps, "
+    "and one network learns from the windows of every series (a global model)."
+)
+
+
+class Panel:
+    """The series of a block: ``ids[k]`` occupies rows ``starts[k]:stops[k]``.
+
+    ``times[k]`` is the time labels of series ``k`` (a pandas Index) when the
+    block carries them, else None.
+    """
+
+    def __init__(self, ids, starts, stops, times=None):
+        self.ids = np.asarray(ids, dtype=object)
+        self.starts = np.asarray(starts, dtype=np.intp)
+        self.stops = np.asarray(stops, dtype=np.intp)
+        self.times = times
+
+    @property
+    def lengths(self):
+        return self.stops - self.starts
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.stops[-1]) if len(self.stops) else 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def time(self, k):
+        return None if self.times is None else self.times[k]
+
+
+def is_panel(X) -> bool:
+    """Whether ``X`` has a two-level MultiIndex."""
+    import pandas as pd
+
+    index = getattr(X, "index", None)
+    return isinstance(index, pd.MultiIndex)
+
+
+def _from_index(index, owner: str) -> Panel:
+    """The checked layout of a (series, time) MultiIndex."""
+    if index.nlevels != 2:
+        raise ValueError(
+            f"{owner} reads a MultiIndex as a panel (series id, time), which has "
+            f"two levels; X's index has {index.nlevels} ({list(index.names)}). "
+            f"{PANEL_HOW}."
+        )
+    n = len(index)
+    if n == 0:
+        return Panel([], [], [], [])
+    codes = np.asarray(index.codes[0])
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    stops = np.r_[starts[1:], n]
+    first_codes = codes[starts]
+    if len(np.unique(first_codes)) != len(starts):
+        seen: dict = {}
+        for k, code in enumerate(first_codes):
+            if code in seen:
+                name = index.levels[0][code]
+                raise ValueError(
+                    f"{owner} expects each series' rows to be consecutive; the rows "
+                    f"of series {name!r} are split (rows {starts[seen[code]]} and "
+                    f"{starts[k]} start runs of it). Sort by series, then time: "
+                    "X.sort_index()."
+                )
+            seen[code] = k
+    ids = index.levels[0][first_codes]
+    times_all = index.get_level_values(1)
+    times = [times_all[s:e] for s, e in zip(starts, stops, strict=True)]
+    return Panel(list(ids), starts, stops, times)
+
+
+def panel_layout(X, owner: str, n_rows: int | None = None) -> Panel | None:
+    """The panel layout of ``X`` or None for one series.
+
+    Read from ``X``'s (series, time) MultiIndex, else from the layout a
+    SeriesPipeline announced (then ``n_rows`` must match it).
+    """
+    import pandas as pd
+
+    announced = _SEGMENTS.get()
+    index = getattr(X, "index", None)
+    if isinstance(index, pd.MultiIndex):
+        return _from_index(index, owner)
+    if announced is not None:
+        if n_rows is not None and n_rows != announced.n_rows:
+            raise ValueError(
+                f"{owner} received {n_rows} rows inside a SeriesPipeline that "
+                f"passed a panel of {announced.n_rows} rows; a step before it "
+                "added or dropped rows, so its rows cannot be matched to series."
+            )
+        return announced
+    return None
+
+
+def fit_layout(X, y, owner: str, n_rows: int) -> Panel | None:
+    """The panel layout of a block being fitted: from X, else from y.
+
+    Inside a plain Pipeline a step before may have returned an array, which
+    drops the (series, time) index; y still carries it (a Pipeline passes y
+    to every step's fit), so the series boundaries are read from y's index.
+    """
+    panel = panel_layout(X, owner, n_rows)
+    if panel is None and is_panel(y) and len(y) == n_rows:
+        panel = _from_index(y.index, owner)
+    return panel
+
+
+@contextmanager
+def panel_segments(panel: Panel | None):
+    """Within this block, arrays without an index have ``panel``'s layout."""
+    token = _SEGMENTS.set(panel)
+    try:
+        yield
+    finally:
+        _SEGMENTS.reset(token)
+
+
+def build_index(ids, lengths, times):
+    """A (series, time) MultiIndex from per-series ids, lengths and labels."""
+    import pandas as pd
+
+    series = np.repeat(np.asarray(ids, dtype=object), lengths)
+    if len(times) == 0:
+        return pd.MultiIndex.from_arrays([series, []])
+    labels = times[0].append(list(times[1:])) if len(times) > 1 else times[0]
+    return pd.MultiIndex.from_arrays([series, labels])
+
+
+class PanelHistory(PlainStateMixin):
+    """What a SeriesPipeline keeps of a fitted panel: each series' last rows.
+
+    ``values[k]`` holds the last ``n_warmup`` rows of series ``ids[k]`` and
+    ``labels[k]`` their time labels; ``axes[k]`` is the series' time axis,
+    to tell whether a later block of it continues the fitted rows.
+    """
+
+    def __init__(self, X, panel: Panel, n_warmup: int, owner: str):
+        from ._time import series_axes
+
+        if len(panel) == 0:
+            raise ValueError(f"{owner} needs at least one row to fit; X has none.")
+        values = np.asarray(X.to_numpy())
+        self.columns = list(X.columns)
+        self.n_warmup = n_warmup
+        self.ids = panel.ids.copy()
+        self.lookup = {key: k for k, key in enumerate(self.ids)}
+        self.axes = series_axes(panel, owner)
+        # A series shorter than the warm-up keeps all its rows: that is all
+        # the history there is.
+        kept = np.minimum(panel.lengths, n_warmup)
+        self.values = [
+            values[stop - n : stop] for stop, n in zip(panel.stops, kept, strict=True)
+        ]
+        self.labels = [
+            panel.time(k)[panel.lengths[k] - kept[k] :] for k in range(len(panel))
+        ]
+
+    def frame(self):
+        """The kept rows as a DataFrame with a (series, time) MultiIndex."""
+        import pandas as pd
+
+        values = np.concatenate(self.values, axis=0)
+        index = build_index(self.ids, [len(v) for v in self.values], self.labels)
+        return pd.DataFrame(values, index=index, columns=self.columns)
+
+    def combine(self, X, panel: Panel, mode: str, owner: str):
+        """Each series of ``X`` behind the history ``mode`` gives it.
+
+        Returns ``(combined frame, its layout, positions of X's rows in it,
+        [(rows lacking history, reason), ...])``.
+        """
+        import pandas as pd
+
+        from ._time import series_kind
+
+        values = np.asarray(X.to_numpy())
+        pieces, labels, lengths, positions, lacking = [], [], [], [], []
+        offset = 0
+        for k, key in enumerate(panel.ids):
+            block = values[panel.starts[k] : panel.stops[k]]
+            position = self.lookup.get(key)
+            kind, reason = "start", ""
+            if mode == "fit":
+                kind = "continues" if position is not None else "unknown"
+                reason = f"series {key!r} was not in the fitted panel"
+            elif mode == "auto":
+                kind, reason = series_kind(self.axes, position, panel, k, owner)
+            n_before = 0
+            if kind == "continues":
+                pieces.append(self.values[position])
+                labels.append(self.labels[position])
+                n_before = len(self.values[position])
+            elif kind == "unknown" and self.n_warmup and len(block):
+                lacking.append((min(self.n_warmup, len(block)), reason))
+            pieces.append(block)
+            labels.append(panel.time(k))
+            lengths.append(n_before + len(block))
+            positions.append(offset + n_before + np.arange(len(block)))
+            offset += n_before + len(block)
+        if not pieces:
+            return X, panel, np.arange(0), lacking
+        stops = np.cumsum(lengths)
+        combined_panel = Panel(panel.ids, stops - np.asarray(lengths), stops)
+        index = build_index(panel.ids, lengths, labels)
+        frame = pd.DataFrame(np.concatenate(pieces), index=index, columns=self.columns)
+        combined_panel.times = [
+            index.get_level_values(1)[s:e]
+            for s, e in zip(combined_panel.starts, combined_panel.stops, strict=True)
+        ]
+        return frame, combined_panel, np.concatenate(positions), lacking
+
+
+def warmup_free(panel: Panel, n_warmup: int):
+    """Positions of the rows of ``panel`` past each series' first ``n_warmup``."""
+    keep = np.ones(panel.n_rows, dtype=bool)
+    for start in panel.starts:
+        keep[start : start + n_warmup] = False
+    return np.flatnonzero(keep)

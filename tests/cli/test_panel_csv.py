@@ -1,0 +1,121 @@
+"""``sk-rnn evaluate --series-column``: one network over a long CSV (issue 11)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sk_rnn.cli import main
+from sk_rnn.metrics import mase_scale, seasonal_naive, smape
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def long_csv(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = []
+    for name, scale, n in (("a", 1, 40), ("b", 100, 36), ("c", 10_000, 44)):
+        months = pd.date_range("2015-01-01", periods=n, freq="MS")
+        for i, month in enumerate(months):
+            value = scale * (10 + np.sin(i * np.pi / 6) + 0.1 * rng.normal())
+            rows.append((name, month.strftime("%Y-%m-%d"), value))
+    frame = pd.DataFrame(rows, columns=["store", "month", "sales"])
+    path = tmp_path / "stores.csv"
+    # shuffled rows: the command sorts by series and time itself
+    frame.sample(frac=1.0, random_state=0).to_csv(path, index=False)
+    return path, frame
+
+
+def test_a_long_csv_of_three_series_is_scored_series_by_series(
+    long_csv, tmp_path, capsys
+):
+    path, frame = long_csv
+    json_path, png_path = tmp_path / "out.json", tmp_path / "out.png"
+    code, out, err = _run(
+        capsys, "evaluate", str(path), "--series-column", "store",
+        "--time-column", "month", "--horizon", "6", "--epochs", "5",
+        "--quiet", "--json", str(json_path), "--plot", str(png_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "3 series, 120 values; test = last 6 of every series" in out
+    assert "seasonal naive with season 12" in out
+    payload = json.loads(json_path.read_text())
+    assert [row["series"] for row in payload["series"]] == ["a", "b", "c"]
+    assert payload["config"]["epochs"] == 5 and payload["config"]["lags"] == 12
+    # the seasonal-naive columns recomputed here from the CSV
+    for row in payload["series"]:
+        values = frame[frame.store == row["series"]].sales.to_numpy()
+        history, actual = values[:-6], values[-6:]
+        naive = seasonal_naive(history, 6, 12)
+        np.testing.assert_allclose(row["naive sMAPE"], smape(actual, naive))
+        scale = mase_scale(history, 12)
+        np.testing.assert_allclose(
+            row["naive MASE"], np.abs(naive - actual).mean() / scale
+        )
+        forecast = np.asarray(payload["forecasts"][row["series"]])
+        np.testing.assert_allclose(row["sMAPE"], smape(actual, forecast))
+    overall = payload["overall"]
+    assert overall["sMAPE"] == pytest.approx(
+        np.mean([r["sMAPE"] for r in payload["series"]])
+    )
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_panel_options_are_checked_with_the_fix(long_csv, capsys):
+    path, _ = long_csv
+    base = ["evaluate", str(path), "--series-column", "store", "--quiet"]
+    cases = [
+        (base + ["--time-column", "month"], "--series-column needs --horizon"),
+        (base + ["--horizon", "3"], "--series-column needs --time-column"),
+        (["evaluate", str(path), "--horizon", "3"], "--horizon is for panels"),
+        (
+            base + ["--time-column", "when", "--horizon", "3"],
+            "--time-column 'when' is not a column",
+        ),
+        (
+            base + ["--time-column", "month", "--horizon", "40"],
+            "--horizon 40 needs at least 42 values per series",
+        ),
+        (
+            base + ["--time-column", "month", "--horizon", "3", "--stateful"],
+            "--stateful carries one state from row to row",
+        ),
+    ]
+    for argv, message in cases:
+        code, _, err = _run(capsys, *argv)
+        assert code == 2 and message in err, (argv, err)
+
+
+def test_duplicated_series_times_are_refused(long_csv, tmp_path, capsys):
+    _, frame = long_csv
+    path = tmp_path / "dup.csv"
+    pd.concat([frame, frame.iloc[[3]]]).to_csv(path, index=False)
+    code, _, err = _run(
+        capsys, "evaluate", str(path), "--series-column", "store",
+        "--time-column", "month", "--horizon", "3", "--quiet",
+    )  # fmt: skip
+    assert code == 2 and "series 'a' has two rows at month" in err
+
+
+def test_scores_match_their_definitions():
+    np.testing.assert_allclose(
+        smape([[100.0, 0.0]], [[50.0, 0.0]]), [200 * 50 / 150 / 2]
+    )
+    assert mase_scale([1.0, 2.0, 4.0]) == pytest.approx(1.5)
+    assert np.isnan(mase_scale([3.0, 3.0, 3.0]))
+    assert mase_scale(np.arange(6.0), season=4) == pytest.approx(4.0)
+    np.testing.assert_array_equal(seasonal_naive([1, 2, 3, 4], 5, 2), [3, 4, 3, 4, 3])
+    np.testing.assert_array_equal(seasonal_naive([1, 2, 3], 2), [3, 3])
+
+
+def test_mase_divides_by_the_in_sample_seasonal_naive_error():
+    from sk_rnn.metrics import mase
+
+    got = mase([[4.0, 6.0]], [[5.0, 5.0]], [[1.0, 2.0, 4.0]])
+    np.testing.assert_allclose(got, [1.0 / 1.5])

@@ -1,0 +1,67 @@
+"""Files written by sk_rnn 0.2 load in today's layout and predict as they did.
+
+``files_0_2/`` holds pickles and a ``save()`` file that sk_rnn 0.2 wrote
+(``make_files_0_2.py``, commit 948cc36) with its predictions; 0.2 kept its
+modules flat (``sk_rnn._lstm``), and a pickle names the module of every class.
+The skops files are checked in the skops session (``tests/interop``).
+"""
+
+import importlib
+import pickle
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _fixture_data import one_series, panel, windows
+
+import sk_rnn
+from sk_rnn import LSTMRegressor
+
+FILES = Path(__file__).parent / "files_0_2"
+EXPECTED = np.load(FILES / "predictions.npz")
+
+
+def _blocks():
+    X, _ = one_series()
+    PX, _ = panel()
+    return {
+        "seed": X[-12:],  # continues the fitted index: exact history
+        "panel": PX.groupby(level=0).tail(6),  # each series' next 6 steps
+        "ensemble": windows()[0],
+    }
+
+
+@pytest.mark.parametrize("name", ["seed", "panel", "ensemble"])
+def test_a_0_2_pickle_loads_and_predicts_exactly_as_0_2_did(name):
+    data = (FILES / f"{name}.pkl").read_bytes()
+    assert b"sk_rnn._" in data  # it names 0.2's flat modules
+    model = pickle.loads(data)
+    np.testing.assert_array_equal(model.predict(_blocks()[name]), EXPECTED[name])
+
+
+def test_a_0_2_save_file_loads_and_predicts_exactly_as_0_2_did():
+    model = LSTMRegressor.load(FILES / "ensemble.skrnn")
+    assert model.n_ensemble == 3
+    np.testing.assert_array_equal(model.predict(windows()[0]), EXPECTED["ensemble"])
+
+
+def test_the_0_2_module_paths_are_the_new_modules_and_nothing_else():
+    from sk_rnn._utils._legacy import MODULES
+
+    for old, new in MODULES.items():
+        assert importlib.import_module(old) is importlib.import_module(new)
+    assert sys.modules["sk_rnn._lstm"].LSTMRegressor is LSTMRegressor
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("sk_rnn._no_such_module")
+
+
+def test_safe_classes_names_the_new_paths_and_on_request_the_0_2_ones():
+    new = sk_rnn.safe_classes(names=True)
+    assert "sk_rnn.neural._estimator.LSTMRegressor" in new
+    assert not any(name.startswith("sk_rnn._lstm") for name in new)
+    both = sk_rnn.safe_classes(names=True, legacy=True)
+    assert set(new) < set(both)
+    assert "sk_rnn._lstm.LSTMRegressor" in both
+    assert "sk_rnn._series.TimeAxis" in both
+    assert "sk_rnn._panel.PanelHistory" in both
