@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import _fit_context, _get_output_config
 from .._utils._validation import validate
-from ..series._panel import fit_layout, panel_layout, panel_segments
+from ..series._panel import Panel, fit_layout, panel_layout, panel_segments
 from ..series._time import (
     HISTORY_FIX,
     TimeAxis,
@@ -20,7 +20,6 @@ from ..series._time import (
     series_axes,
     series_kind,
     series_start,
-    warn_missing_history,
     warn_missing_series_history,
 )
 
@@ -106,45 +105,64 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
         owner = type(self).__name__
         n_warmup = self._n_warmup()
         panel = fit_layout(X, y, owner, X_values.shape[0])
-        for name in ("series_", "_series_index"):
+        for name in ("series_", "_series_index", "_lengths"):
             self.__dict__.pop(name, None)
         self.n_warmup_ = n_warmup
         self.n_samples_fit_ = X_values.shape[0]
-        if panel is not None:
-            return self._fit_panel(X_values, panel)
-        if X_values.shape[0] <= n_warmup:
-            raise ValueError(
-                f"{owner} needs at least {n_warmup + 1} rows to fit "
-                f"({self._warmup_description()}); got {X_values.shape[0]} "
-                "sample(s)."
-            )
-        self._axis = TimeAxis.of(X, owner)
-        self.tail_ = X_values[X_values.shape[0] - n_warmup :].copy()
-        self._remember(X_values)
-        return self
-
-    def _fit_panel(self, X_values: NDArray, panel) -> _TimeStepTransformer:
-        """Fit on every series of a panel: one tail and time axis each."""
-        owner, n_warmup = type(self).__name__, self.n_warmup_
-        if len(panel) == 0:
-            raise ValueError(f"{owner} needs at least one row to fit; X has none.")
-        self.series_ = panel.ids.copy()
-        self._lengths = panel.lengths.copy()
-        self._series_index = {key: k for k, key in enumerate(panel.ids)}
-        self._axis = None
-        self._axes = series_axes(panel, owner)
+        if panel is None:  # one series: a one-series panel, stored unstacked
+            if X_values.shape[0] <= n_warmup:
+                raise ValueError(
+                    f"{owner} needs at least {n_warmup + 1} rows to fit "
+                    f"({self._warmup_description()}); got {X_values.shape[0]} "
+                    "sample(s)."
+                )
+            axes = [TimeAxis.of(X, owner)]
+            panel = Panel.one(X_values.shape[0])
+        else:
+            if len(panel) == 0:
+                raise ValueError(f"{owner} needs at least one row to fit; X has none.")
+            axes = series_axes(panel, owner)
+            self.series_ = panel.ids.copy()
+            self._lengths = panel.lengths.copy()
+            self._series_index = {key: k for k, key in enumerate(panel.ids)}
         # A series shorter than the warm-up keeps what it has, behind NaN
         # (there was no earlier step): the rows that continue it get exactly
         # the history that exists.
         pad = self._history_fill()
-        self.tail_ = np.stack(
+        tails = np.stack(
             [
                 _pad_front(X_values[max(a, b - n_warmup) : b], n_warmup, pad)
                 for a, b in zip(panel.starts, panel.stops, strict=True)
             ]
         )
+        self._axes = axes
+        self._axis = axes[0] if self._one_series() else None
+        self.tail_ = tails[0] if self._one_series() else tails
         self._remember(X_values, panel.starts, panel.stops)
         return self
+
+    # ------------------------------------------- one series = one-series panel
+    # A transformer fitted on one series keeps its public attributes unstacked
+    # (``tail_`` of shape (n_warmup_, n_features)); every computation reads
+    # them through these accessors as a panel of one series, so each rule is
+    # written once.
+    def _one_series(self) -> bool:
+        return getattr(self, "series_", None) is None
+
+    def _stacked(self, name: str) -> NDArray:
+        """A per-series fitted array, stacked (one series: a stack of one)."""
+        value = getattr(self, name)
+        return value[None] if self._one_series() else value
+
+    def _fitted_lengths(self) -> NDArray:
+        if self._one_series():
+            return np.array([self.n_samples_fit_])
+        return self._lengths
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_axis" in self.__dict__ and "_axes" not in self.__dict__:
+            self._axes = [self._axis]  # fitted on one series by sk_rnn 0.2
 
     def _history_fill(self) -> float:
         """What stands for steps before the start of a short series."""
@@ -170,11 +188,6 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
         layout = fit_layout(X, y, type(self).__name__, self.n_samples_fit_)
         with series_start(), panel_segments(layout):
             return self.transform(X)
-
-    def _block_kind(self, X) -> tuple[str, str]:
-        if in_series_start():
-            return "start", ""
-        return block_kind(self._axis, X, type(self).__name__)
 
     def transform(self, X):
         """Transform a block of time steps.
@@ -203,24 +216,8 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
-        panel = self._check_panel(X, X_values)
-        if panel is not None:
-            return self._wrap_like_input(self._transform_panel(X_values, panel), X)
-        kind, reason = self._block_kind(X)
-        if kind == "continues" and self.n_warmup_:
-            history = self.tail_.astype(X_values.dtype, copy=False)
-            full = np.concatenate([history, X_values], axis=0)
-            out = self._transform_rows(full)[history.shape[0] :]
-        else:
-            if kind == "unknown" and self.n_warmup_ and len(X_values):
-                warn_missing_history(
-                    type(self).__name__,
-                    min(self.n_warmup_, len(X_values)),
-                    reason,
-                    HISTORY_FIX,
-                )
-            out = self._transform_rows(X_values)
-        return self._wrap_like_input(out, X)
+        panel, kinds = self._series_of(X, X_values)
+        return self._wrap_like_input(self._transform_series(X_values, panel, kinds), X)
 
     def _check_panel(self, X, X_values):
         """The panel layout of ``X``, refused if it differs from the fit's."""
@@ -243,26 +240,41 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
             )
         return panel
 
-    def _series_kinds(self, panel):
-        """``(fitted position or None, kind, reason)`` of each series in a panel."""
-        owner = type(self).__name__
-        start = in_series_start()
+    def _series_of(self, X, X_values):
+        """``(panel, kinds)``: the series of a block and what each one is.
+
+        ``kinds[k]`` is ``(fitted position or None, kind, reason)`` with kind
+        "continues", "start" or "unknown" (see :func:`block_kind`). One
+        series is a panel of one, whose kind its own index decides.
+        """
+        panel = self._check_panel(X, X_values)
+        if panel is None:
+            kind, reason = (
+                ("start", "")
+                if in_series_start()
+                else block_kind(self._axis, X, type(self).__name__)
+            )
+            return Panel.one(X_values.shape[0]), [(0, kind, reason)]
+        owner, start = type(self).__name__, in_series_start()
+        kinds = []
         for k, key in enumerate(panel.ids):
             position = self._series_index.get(key)
             if start:
-                yield position, "start", ""
+                kinds.append((position, "start", ""))
             else:
-                yield (position, *series_kind(self._axes, position, panel, k, owner))
+                kinds.append(
+                    (position, *series_kind(self._axes, position, panel, k, owner))
+                )
+        return panel, kinds
 
-    def _transform_panel(self, X_values: NDArray, panel) -> NDArray:
-        """Transform each series of a panel with its own history."""
-        n_warmup = self.n_warmup_
+    def _transform_series(self, X_values: NDArray, panel, kinds) -> NDArray:
+        """Transform each series with its own history (if it continues)."""
+        n_warmup, tails = self.n_warmup_, self._stacked("tail_")
         pieces, lacking = [], []
-        kinds = self._series_kinds(panel)
         for k, (position, kind, reason) in enumerate(kinds):
             block = X_values[panel.starts[k] : panel.stops[k]]
             if kind == "continues" and n_warmup:
-                history = self.tail_[position].astype(X_values.dtype, copy=False)
+                history = tails[position].astype(X_values.dtype, copy=False)
                 full = np.concatenate([history, block], axis=0)
                 pieces.append(self._transform_rows(full)[n_warmup:])
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -11,7 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._utils._compat import Interval
 from .._utils._validation import validate
-from ..series._time import block_kind, is_dataframe, time_index
+from ..exceptions import MissingHistoryWarning
+from ..series._time import is_dataframe, time_index
 from ._base import FLOAT_DTYPES, _TimeStepTransformer
 
 
@@ -136,16 +138,13 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
             )
         return out
 
-    def _remember(self, X: NDArray, starts=None, stops=None) -> None:
+    def _remember(self, X: NDArray, starts, stops) -> None:
         w = self.n_warmup_
-        if starts is None:
-            self.head_ = X[:w].copy()
-            return
         head = np.full((len(starts), w, X.shape[1]), np.nan, dtype=X.dtype)
         for k, (a, b) in enumerate(zip(starts, stops, strict=True)):
             rows = X[a : min(b, a + w)]
             head[k, : len(rows)] = rows
-        self.head_ = head
+        self.head_ = head[0] if self._one_series() else head
 
     def inverse_transform(self, X):
         """Undo the differencing of the fitted block or of the block after it.
@@ -166,31 +165,8 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
-        panel = self._check_panel(X, X_values)
-        if panel is not None:
-            return self._wrap_inverse(self._inverse_panel(X_values, panel), X)
-        index = time_index(X)
-        kind = "unknown"
-        if index is not None:
-            kind, _ = block_kind(self._axis, X, "DifferenceTransformer")
-        if kind == "continues":
-            return self._wrap_inverse(self._integrate_after(X_values, self.tail_), X)
-        if self._axis is not None and index is not None and kind != "start":
-            raise ValueError(
-                "DifferenceTransformer.inverse_transform needs the fitted block "
-                f"(a DataFrame with the fitted index of {self.n_samples_fit_} rows) "
-                "or a DataFrame whose index directly continues the fitted index; "
-                f"got a DataFrame of {X_values.shape[0]} rows starting at "
-                f"{index[0] if len(index) else None!r}."
-            )
-        if X_values.shape[0] != self.n_samples_fit_:
-            raise ValueError(
-                "DifferenceTransformer.inverse_transform on a NumPy array rebuilds "
-                f"the fitted block, which has {self.n_samples_fit_} rows; got "
-                f"{X_values.shape[0]} rows. To invert the block that follows the "
-                "fitted one, pass a DataFrame whose index continues the fitted index."
-            )
-        return self._wrap_inverse(self._rebuild_fitted(X_values, self.head_), X)
+        panel, kinds = self._series_of(X, X_values)
+        return self._wrap_inverse(self._inverse_series(X_values, panel, kinds, X), X)
 
     def _integrate_after(self, X_values: NDArray, tail: NDArray) -> NDArray:
         """The levels of a block that follows the fitted rows ``tail``."""
@@ -223,35 +199,79 @@ class DifferenceTransformer(OneToOneFeatureMixin, _TimeStepTransformer):
             level = rebuilt
         return level
 
-    def _inverse_panel(self, X_values: NDArray, panel) -> NDArray:
-        """Invert each series of a panel: its fitted block or the one after."""
+    def _inverse_series(self, X_values: NDArray, panel, kinds, X) -> NDArray:
+        """Invert each series: its fitted block or the block after it.
+
+        A block is matched to its fitted block by its time labels; a block
+        without any (a NumPy array) can only be matched by its length, so it
+        is read as the fitted block with a MissingHistoryWarning.
+        """
+        one = self._one_series()
+        tails, heads = self._stacked("tail_"), self._stacked("head_")
+        lengths = self._fitted_lengths()
         pieces = []
-        kinds = self._series_kinds(panel)
-        for k, (position, kind, _) in enumerate(kinds):
+        for k, (position, kind, reason) in enumerate(kinds):
             block = X_values[panel.starts[k] : panel.stops[k]]
-            key = panel.ids[k]
             if kind == "continues":
-                pieces.append(self._integrate_after(block, self.tail_[position]))
+                pieces.append(self._integrate_after(block, tails[position]))
                 continue
-            fitted_rows = None if position is None else self._lengths[position]
-            if kind != "start" or len(block) != fitted_rows:
+            fitted_rows = None if position is None else lengths[position]
+            unlabelled = (
+                one
+                and kind == "unknown"
+                and (self._axis is None or time_index(X) is None)
+            )
+            if (kind != "start" and not unlabelled) or len(block) != fitted_rows:
                 raise ValueError(
-                    "DifferenceTransformer.inverse_transform needs, for every "
-                    "series of a panel, its fitted block (its fitted time labels) "
-                    "or a block whose time labels directly continue them; series "
-                    f"{key!r} has {len(block)} rows "
-                    + (
-                        "and was not in the fitted panel."
-                        if position is None
-                        else f"and neither ({fitted_rows} rows were fitted)."
-                    )
+                    self._inverse_refusal(X, block, panel.ids[k], position)
                 )
-            head = self.head_[position]
+            if unlabelled:
+                warnings.warn(
+                    "DifferenceTransformer.inverse_transform: the "
+                    f"{len(block)} rows of X are read as the fitted block, because "
+                    f"{reason}: without time labels a block can only be matched "
+                    "by its length. Pass a DataFrame with the fitted index (or "
+                    "one that continues it) to have the block identified.",
+                    MissingHistoryWarning,
+                    stacklevel=3,
+                )
+            head = heads[position]
             if len(block) <= self.n_warmup_:  # all warm-up: the fitted values
                 pieces.append(head[: len(block)].astype(block.dtype))
             else:
                 pieces.append(self._rebuild_fitted(block, head))
         return np.concatenate(pieces, axis=0) if pieces else X_values.copy()
+
+    def _inverse_refusal(self, X, block, key, position) -> str:
+        if self._one_series():
+            index = time_index(X)
+            if index is None:
+                return (
+                    "DifferenceTransformer.inverse_transform on a NumPy array "
+                    "rebuilds the fitted block, which has "
+                    f"{self.n_samples_fit_} rows; got {len(block)} rows. To invert "
+                    "the block that follows the fitted one, pass a DataFrame whose "
+                    "index continues the fitted index."
+                )
+            return (
+                "DifferenceTransformer.inverse_transform needs the fitted block "
+                f"(a DataFrame with the fitted index of {self.n_samples_fit_} rows) "
+                "or a DataFrame whose index directly continues the fitted index; "
+                f"got a DataFrame of {len(block)} rows starting at "
+                f"{index[0] if len(index) else None!r}."
+            )
+        fitted_rows = None if position is None else self._lengths[position]
+        return (
+            "DifferenceTransformer.inverse_transform needs, for every series of a "
+            "panel, its fitted block (its fitted time labels) or a block whose "
+            f"time labels directly continue them; series {key!r} has {len(block)} "
+            "rows "
+            + (
+                "and was not in the fitted panel."
+                if position is None
+                else f"and neither ({fitted_rows} rows were fitted)."
+            )
+        )
 
     def _wrap_inverse(self, values: NDArray, X):
         if not is_dataframe(X):

@@ -48,6 +48,11 @@ class Panel:
         self.stops = np.asarray(stops, dtype=np.intp)
         self.times = times
 
+    @classmethod
+    def one(cls, n_rows: int) -> Panel:
+        """The layout of one series of ``n_rows`` rows (id None)."""
+        return cls([None], [0], [n_rows])
+
     @property
     def lengths(self):
         return self.stops - self.starts

@@ -65,3 +65,20 @@ def test_safe_classes_names_the_new_paths_and_on_request_the_0_2_ones():
     assert "sk_rnn._lstm.LSTMRegressor" in both
     assert "sk_rnn._series.TimeAxis" in both
     assert "sk_rnn._panel.PanelHistory" in both
+
+
+def test_0_2_transformers_continue_and_invert_as_they_did():
+    """Fitted alone on one series (unstacked state) and on a panel."""
+    fitted = pickle.loads((FILES / "transformers.pkl").read_bytes())
+    expected = np.load(FILES / "transformers.npz")
+    X, _ = one_series()
+    PX, _ = panel()
+    test = PX.drop(index=PX.groupby(level=0).head(24).index)
+    diff = fitted["diff"]
+    np.testing.assert_array_equal(diff.transform(X[-12:]), expected["diff"])
+    np.testing.assert_allclose(
+        diff.inverse_transform(diff.transform(X[-12:])), expected["diff_inverse"]
+    )
+    np.testing.assert_array_equal(fitted["lag"].transform(X[-12:]), expected["lag"])
+    for name in ("panel_diff", "panel_lag"):
+        np.testing.assert_array_equal(fitted[name].transform(test), expected[name])

@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import TimeSeriesSplit
 
 from sk_rnn import DifferenceTransformer
+from sk_rnn.exceptions import MissingHistoryWarning
 
 X = np.array([[1.0, 10.0], [3.0, 13.0], [6.0, 19.0], [10.0, 27.0], [15.0, 38.0]])
 NAN = np.nan
@@ -39,7 +40,11 @@ def test_inverse_round_trip_of_fitted_block(interval, order, dtype, as_frame):
     data = data if as_frame else data.to_numpy()
     data = data.astype(dtype)
     diff = DifferenceTransformer(interval=interval, order=order).fit(data)
-    back = diff.inverse_transform(diff.transform(data))
+    if as_frame:
+        back = diff.inverse_transform(diff.transform(data))
+    else:  # matched to the fitted block by its length alone: said so
+        with pytest.warns(MissingHistoryWarning, match="read as the fitted block"):
+            back = diff.inverse_transform(diff.transform(data))
     assert type(back) is type(data)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
     assert_allclose(np.asarray(back), np.asarray(data), rtol=rtol)
@@ -123,6 +128,42 @@ def test_inverse_of_a_numpy_block_of_another_length_is_refused():
         ValueError, match="rebuilds the fitted block, which has 5 rows; got 3"
     ):
         diff.inverse_transform(X[:3])
+
+
+def test_inverse_of_an_unlabelled_block_is_exact_or_loud():
+    """A NumPy block is matched to the fitted block by its length only: the
+    block after the fit, of the same length, must not be inverted silently."""
+    series = _series(12)
+    diff = DifferenceTransformer().fit(series[:6])
+    after = diff.transform(series[6:])  # the block after the fit, exactly
+    assert_allclose(diff.inverse_transform(after), series[6:])
+    with pytest.warns(
+        MissingHistoryWarning,
+        match=r"the 6 rows of X are read as the fitted block, because X has no "
+        r"time index .* Pass a DataFrame with the fitted index",
+    ):
+        wrong = diff.inverse_transform(after.to_numpy())
+    assert not np.allclose(wrong, series[6:].to_numpy())  # what was warned of
+
+
+def test_one_series_is_a_one_series_panel():
+    """The same rule, through the same code: fitted block, continuation and
+    inverse of a series equal those of a panel holding only that series."""
+    series = _series(14)
+    keys = pd.MultiIndex.from_arrays([["a"] * 14, series.index], names=["id", "t"])
+    panel = series.set_axis(keys)
+    one = DifferenceTransformer(interval=2, order=2)
+    many = DifferenceTransformer(interval=2, order=2)
+    assert_array_equal(
+        one.fit_transform(series[:9]), many.fit_transform(panel[:9]).to_numpy()
+    )
+    assert_array_equal(one.transform(series[9:]), many.transform(panel[9:]))
+    assert_array_equal(one.tail_, many.tail_[0])
+    assert_array_equal(one.head_, many.head_[0])
+    assert_allclose(
+        one.inverse_transform(one.transform(series[9:])),
+        many.inverse_transform(many.transform(panel[9:])),
+    )
 
 
 def test_inverse_of_a_dataframe_that_neither_is_nor_follows_the_fit_is_refused():
