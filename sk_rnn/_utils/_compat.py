@@ -12,7 +12,13 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils._set_output import _get_output_config
+from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import _check_feature_names_in
+
+# _BaseComposition: the named-step plumbing of Pipeline, ColumnTransformer and
+# VotingRegressor (``get_params``/``set_params`` through the steps, step names
+# checked); scikit-learn has no public base class for a composition of named
+# steps. tests/compose/test_pipeline.py's named-step tests fail if it changes.
 
 
 def validate_params(estimator) -> None:
@@ -31,6 +37,7 @@ __all__ = [
     "Interval",
     "Options",
     "StrOptions",
+    "_BaseComposition",
     "_check_feature_names_in",
     "_fit_context",
     "_get_output_config",

@@ -7,16 +7,26 @@ from numbers import Integral
 import numpy as np
 from scipy.sparse import issparse
 from sklearn import get_config
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import r2_score
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .._utils._base import SkRnnEstimatorMixin
-from .._utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from .._utils._compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _BaseComposition,
+    _fit_context,
+)
 from ..preprocessing._base import _TimeStepTransformer
 from ..preprocessing._lag import LagFeaturizer
 from ..series._blocks import (
@@ -24,6 +34,7 @@ from ..series._blocks import (
     container_of,
     fill_rows,
     is_steps,
+    match_columns,
     n_rows,
     n_rows_or_none,
     nan_like,
@@ -72,7 +83,7 @@ def structural_warmup(estimator) -> int:
     return max((structural_warmup(t) for t in branches), default=0)
 
 
-class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
+class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
     """A Pipeline whose rows are one time series, with its history carried.
 
     Time-step transformers (:class:`DifferenceTransformer`,
@@ -207,11 +218,12 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------- nested parameters
-    # The steps are parameters, as in a Pipeline: ``{step}__{param}`` names
-    # reach them, and ``set_params(step=estimator)`` replaces one. They are
-    # cloned in ``fit``, so the parameters are never fitted objects (a
-    # Pipeline fits its steps in place, which scikit-learn's own checks
-    # declare as a known failure of Pipeline).
+    # The steps are parameters, as in a Pipeline (scikit-learn's named-step
+    # plumbing, _BaseComposition): ``{step}__{param}`` names reach them, and
+    # ``set_params(step=estimator)`` replaces one. They are cloned in
+    # ``fit``, so the parameters are never fitted objects (a Pipeline fits
+    # its steps in place, which scikit-learn's own checks declare as a known
+    # failure of Pipeline).
     def get_params(self, deep=True):
         """Parameters, with the steps' own as ``{step}__{param}``.
 
@@ -225,15 +237,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         params : dict
             Parameter names mapped to their values.
         """
-        params = super().get_params(deep=False)
-        if not deep or not is_steps(self.steps):
-            return params
-        for name, step in self.steps:
-            params[name] = step
-            if hasattr(step, "get_params"):
-                for key, value in step.get_params(deep=True).items():
-                    params[f"{name}__{key}"] = value
-        return params
+        return self._get_params("steps", deep=deep)
 
     def set_params(self, **params):
         """Set parameters; ``{step}=estimator`` replaces a step.
@@ -248,31 +252,40 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         self : SeriesPipeline
             This estimator.
         """
-        if "steps" in params:
-            self.steps = params.pop("steps")
-        # Not a list of (name, step) pairs: fit will say so.
-        names = [name for name, _ in self.steps] if is_steps(self.steps) else []
-        for key in [k for k in params if k in names]:
-            position = names.index(key)
-            self.steps = [*self.steps]
-            self.steps[position] = (key, params.pop(key))
-        return super().set_params(**params) if params else self
+        return self._set_params("steps", **params)
+
+    def __len__(self) -> int:
+        """The number of steps."""
+        return len(self.steps)
 
     def __getitem__(self, ind):
-        """A step by position or name: the fitted one once fitted.
+        """A step by position or name, or a slice of the steps.
 
         Parameters
         ----------
-        ind : int or str
-            Position or name of the step.
+        ind : int, str or slice
+            Position or name of the step, or a slice of positions.
 
         Returns
         -------
-        step : estimator
-            ``pipeline_[ind]`` when fitted, else the step in ``steps``.
+        step : estimator, SeriesPipeline or Pipeline
+            Once fitted, ``pipeline_[ind]``: the fitted step, or for a slice
+            a :class:`~sklearn.pipeline.Pipeline` of the fitted steps (it can
+            ``transform``; the history is the SeriesPipeline's). Before
+            fitting, the step in ``steps``, or for a slice a new
+            SeriesPipeline of those steps with the same parameters.
         """
         if hasattr(self, "pipeline_"):
             return self.pipeline_[ind]
+        if isinstance(ind, slice):
+            if ind.step not in (None, 1):
+                raise ValueError(
+                    "SeriesPipeline slicing takes consecutive steps; got step "
+                    f"{ind.step!r}."
+                )
+            params = self.get_params(deep=False)
+            params["steps"] = self.steps[ind]
+            return type(self)(**params)
         if isinstance(ind, str):
             return dict(self.steps)[ind]
         return self.steps[ind][1]
@@ -288,7 +301,8 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         """Set the output container of every step that has ``set_output``.
 
         As :meth:`sklearn.pipeline.Pipeline.set_output`. The history that
-        ``predict`` needs does not depend on it.
+        ``predict`` needs does not depend on it. Once fitted, the fitted
+        steps get it too (as the steps of a fitted Pipeline would).
 
         Parameters
         ----------
@@ -300,7 +314,8 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         self : SeriesPipeline
             This estimator.
         """
-        for _, step in self.steps:
+        fitted = self.pipeline_.steps if hasattr(self, "pipeline_") else []
+        for _, step in [*self.steps, *fitted]:
             if hasattr(step, "set_output"):
                 step.set_output(transform=transform)
         return self
@@ -318,7 +333,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         if get_config().get("enable_metadata_routing"):
             if sample_weight is not None:
                 params["sample_weight"] = sample_weight
-            routed = process_routing(self.pipeline_, "fit", **params)
+            routed = process_routing(self, "fit", **params)
             head = self._head()
             consumed = (
                 set()
@@ -326,7 +341,8 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
                 else set(head.get_metadata_routing().consumes("fit", params))
             )
             head_params = {k: v for k, v in params.items() if k in consumed}
-            return dict(routed[final_name].fit), head_params
+            final_routed = routed[final_name].fit if final_name in routed else {}
+            return dict(final_routed), head_params
         final_params, head_params = {}, {}
         for key, value in params.items():
             step, _, name = key.partition("__")
@@ -344,14 +360,35 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         return final_params, head_params
 
     def get_metadata_routing(self):
-        """How ``fit`` and ``predict`` route metadata: as a Pipeline does.
+        """How ``fit``, ``predict`` and ``score`` route metadata.
+
+        As a Pipeline routes: each transforming step gets what it requests
+        in ``fit`` (``fit_transform``), ``predict`` and ``score`` (its
+        ``transform``); the final step in its own ``fit``, ``predict`` and
+        ``score``. The router is SeriesPipeline's, so its errors name it.
 
         Returns
         -------
         routing : MetadataRouter
-            The routing of ``Pipeline(steps)``.
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter`.
         """
-        return Pipeline(list(self.steps)).get_metadata_routing()
+        router = MetadataRouter(owner=type(self).__name__)
+        steps = [(n, s) for n, s in self.steps if s not in (None, "passthrough")]
+        for position, (name, step) in enumerate(steps):
+            mapping = MethodMapping()
+            if position == len(steps) - 1 and steps[-1] is self.steps[-1]:
+                for method in ("fit", "predict", "score"):
+                    mapping.add(caller=method, callee=method)
+            else:
+                if hasattr(step, "fit_transform"):
+                    mapping.add(caller="fit", callee="fit_transform")
+                else:
+                    mapping.add(caller="fit", callee="fit")
+                    mapping.add(caller="fit", callee="transform")
+                mapping.add(caller="predict", callee="transform")
+                mapping.add(caller="score", callee="transform")
+            router.add(method_mapping=mapping, **{name: step})
+        return router
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None, sample_weight=None, **params):
@@ -389,6 +426,10 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
                 "SeriesPipeline expects steps as a non-empty list of (name, "
                 f"estimator) tuples; got {self.steps!r}."
             )
+        try:
+            self._validate_names([name for name, _ in self.steps])
+        except ValueError as error:
+            raise ValueError(f"SeriesPipeline: the steps' names: {error}") from None
         self.pipeline_ = Pipeline(
             [
                 (name, clone(step) if hasattr(step, "get_params") else step)
@@ -465,6 +506,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
                 self._columns,
             )
         first = self.pipeline_.steps[0][1]
+        self.__dict__.pop("feature_names_in_", None)  # a refit on an array
         if hasattr(first, "n_features_in_"):
             self.n_features_in_ = first.n_features_in_
         else:
@@ -586,7 +628,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
             NaN.
         """
         check_is_fitted(self, "n_warmup_")
-        X = as_rows(X)
+        X = match_columns(as_rows(X), self._columns, "SeriesPipeline.predict")
         if getattr(self, "_panel_history", None) is not None:
             return self._predict_panel(X, history, params)
         rows, kind, reason = self._resolve_history(X, history)

@@ -37,6 +37,33 @@ def container_of(X) -> str:
     return "numpy"
 
 
+def match_columns(X, columns, owner: str):
+    """``X`` with the fitted ``columns`` in their fitted order, by name.
+
+    A DataFrame (pandas or polars) whose column names are the fitted ones in
+    another order is reordered; one that lacks a fitted column or has another
+    is refused. Unnamed columns (NumPy, or names that are not all strings,
+    which scikit-learn does not record either) are read by position.
+    """
+    names = getattr(X, "columns", None)
+    if names is None or columns is None:
+        return X
+    names = list(names)
+    if names == list(columns) or not all(
+        isinstance(c, str) for c in [*names, *columns]
+    ):
+        return X
+    missing = [c for c in columns if c not in names]
+    unexpected = [c for c in names if c not in columns]
+    if missing or unexpected:
+        raise ValueError(
+            f"{owner}: X's columns are matched to those seen in fit by name; "
+            f"X lacks {missing} and has {unexpected}, which fit did not see. "
+            f"Pass the fitted columns {list(columns)}."
+        )
+    return X[list(columns)]
+
+
 def to_container(X, container: str, columns):
     """Rows ``X`` in ``container`` ("pandas", "polars" or "numpy"), no index."""
     if container == "pandas":

@@ -419,3 +419,20 @@ def test_a_plain_pipeline_reads_the_series_from_y_when_a_step_drops_the_index():
     plain = make_pipeline(SimpleImputer(), LagFeaturizer(lags=3)).fit(panel, y)
     with pytest.raises(ValueError, match="panel of 3 series.*or use a SeriesPipeline"):
         plain.transform(panel)
+
+
+def test_a_panel_pipeline_matches_predict_columns_by_name():
+    """Reordered columns forecast the same; renamed or extra ones are refused
+    (0.2 read a fitted panel's columns by position)."""
+    panel = _panel(lengths=(12, 10, 14), columns=("sales", "price"), seed=3)
+    train, test = _head_tail(panel, 3)
+    y = train["sales"] * 2 + train["price"]
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ).fit(train, y)
+    expected = model.predict(test)
+    np.testing.assert_array_equal(model.predict(test[["price", "sales"]]), expected)
+    with pytest.raises(ValueError, match=r"lacks \['price'\] and has \['cost'\]"):
+        model.predict(test.rename(columns={"price": "cost"}))
+    with pytest.raises(ValueError, match=r"lacks \[\] and has \['extra'\]"):
+        model.predict(test.assign(extra=1.0))

@@ -429,3 +429,67 @@ def test_a_model_fitted_on_one_series_refuses_a_panel():
     model = make_series_pipeline(LagFeaturizer(lags=2), Ridge()).fit(one, one["v"])
     with pytest.raises(ValueError, match="SeriesPipeline reads the rows"):
         model.predict(panel)
+
+
+# ---------------------------------------- named steps (scikit-learn plumbing)
+def test_step_names_must_be_unique_and_plain():
+    X, y = _with_exogenous(31)
+    for steps, message in [
+        ([("a", LagFeaturizer()), ("a", Ridge())], "Names provided are not unique"),
+        ([("a__b", LagFeaturizer()), ("r", Ridge())], "must not contain __"),
+        ([("history", LagFeaturizer()), ("r", Ridge())], "conflict with constructor"),
+    ]:
+        with pytest.raises(
+            ValueError, match=f"SeriesPipeline: the steps' names: .*{message}"
+        ):
+            SeriesPipeline(steps).fit(X, y)
+
+
+def test_len_and_slicing_as_a_pipeline():
+    model = SeriesPipeline(
+        [
+            ("diff", DifferenceTransformer()),
+            ("lag", LagFeaturizer(lags=2)),
+            ("r", Ridge()),
+        ],
+        history="fit",
+    )
+    assert len(model) == 3
+    head = model[:2]
+    assert isinstance(head, SeriesPipeline) and head.history == "fit"
+    assert [name for name, _ in head.steps] == ["diff", "lag"]
+    with pytest.raises(ValueError, match="consecutive steps; got step 2"):
+        model[::2]
+    X, y = _with_exogenous(31)
+    model.fit(X, y)
+    fitted_head = model[:2]  # the fitted steps, which can transform
+    assert fitted_head.steps[1][1] is model.pipeline_.steps[1][1]
+    assert fitted_head.transform(X).shape == (30, 2 * X.shape[1])
+
+
+def test_set_output_reaches_the_fitted_steps():
+    X, y = _with_exogenous(31)
+    model = make_series_pipeline(LagFeaturizer(lags=2), Ridge()).fit(X.to_numpy(), y)
+    model.set_output(transform="pandas")
+    out = model.pipeline_[0].transform(X.to_numpy())
+    assert isinstance(out, pd.DataFrame)
+
+
+def test_metadata_routing_errors_name_series_pipeline():
+    X, y = _with_exogenous(31)
+    with config_context(enable_metadata_routing=True):
+        model = make_series_pipeline(
+            LagFeaturizer(lags=2), Ridge().set_fit_request(sample_weight=True)
+        )
+        model.fit(X, y, sample_weight=np.ones(30))  # routed to Ridge
+        assert model.get_metadata_routing().owner == "SeriesPipeline"
+        with pytest.raises(TypeError, match="SeriesPipeline.fit got unexpected"):
+            model.fit(X, y, groups=np.ones(30))
+
+
+def test_a_refit_on_an_array_forgets_the_feature_names():
+    X, y = _with_exogenous(31)
+    model = make_series_pipeline(LagFeaturizer(lags=2), Ridge()).fit(X, y)
+    assert list(model.feature_names_in_) == list(X.columns)
+    model.fit(X.to_numpy(), y)
+    assert not hasattr(model, "feature_names_in_")
