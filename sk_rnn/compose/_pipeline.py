@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -27,6 +28,7 @@ from .._utils._compat import (
     _BaseComposition,
     _fit_context,
 )
+from ..exceptions import MissingHistoryWarning
 from ..preprocessing._base import _TimeStepTransformer
 from ..preprocessing._lag import LagFeaturizer
 from ..series._blocks import (
@@ -54,6 +56,7 @@ from ..series._time import (
     TimeAxis,
     block_kind,
     series_start,
+    time_index,
     warn_missing_history,
     warn_missing_series_history,
 )
@@ -589,6 +592,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                     f"X; got {mode!r}."
                 )
             if mode == "fit":
+                self._check_fit_history(X)
                 return self.history_, "continues", ""
             if mode == "none":
                 return None, "start", ""
@@ -602,6 +606,35 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 f"column(s), the rows of the series before X; got shape {shape}."
             )
         return to_container(rows, self._container, self._columns), "given", ""
+
+    def _check_fit_history(self, X) -> None:
+        """Warn when ``history="fit"`` contradicts X's own time index.
+
+        "fit" says X continues the fitted series; a pandas index that says
+        otherwise (the fitted block itself, as a search's train score passes
+        it, or a block after a gap) would get windows that mix the fitted
+        tail with rows it does not precede. Without an index there is
+        nothing to contradict.
+        """
+        if self._axis is None or time_index(X) is None:
+            return
+        kind, reason = block_kind(self._axis, X, "SeriesPipeline")
+        if kind == "continues":
+            return
+        warnings.warn(
+            "SeriesPipeline: history='fit' puts the fitted series' last "
+            f"{self.n_warmup_} row(s) before X, but "
+            + (
+                reason
+                or "X's index starts where the fitted block starts (it is the "
+                "fitted block, as a search's train score passes it, or a new "
+                "series)"
+            )
+            + "; the first rows' windows mix the two. Use history='auto', which "
+            "reads the index, or pass the rows that precede X as history=array.",
+            MissingHistoryWarning,
+            stacklevel=4,
+        )
 
     # -------------------------------------------------------------- predict
     def predict(self, X, history=None, **params):

@@ -20,6 +20,8 @@ class Checkpoint(Callback):
     with ``warm_start=True`` continues the training exactly where the
     checkpoint was taken (weights, optimiser state, random streams and
     history), so a long fit that crashes loses at most ``every`` epochs.
+    A file holds no code, so it has ``callbacks=None``: pass the callbacks
+    (this Checkpoint among them) again to the loaded model.
 
     Parameters
     ----------
@@ -61,9 +63,8 @@ class Checkpoint(Callback):
         if estimator is None:
             return
         fitted, tensors = estimator._export(net)
-        _persistence.write(
-            Path(self.path), estimator.get_params(deep=False), fitted, tensors
-        )
+        params = estimator.get_params(deep=False)
+        _persistence.write(Path(self.path), params, fitted, tensors, callbacks="drop")
 
     def on_epoch_end(self, net, **kwargs):
         if len(net.history) % self.every == 0:

@@ -404,6 +404,12 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         y_std : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Spread of the members; only when ``return_std=True``.
         """
+        if return_std and return_members:
+            raise ValueError(
+                "LSTMRegressor.predict returns the members' spread (return_std) "
+                "or the members themselves (return_members), not both; got both "
+                "True. Take members.std(axis=1) from return_members=True."
+            )
         members = predict_members(self, X, initial_state)
         if self._y_ndim == 1:
             members = members[:, :, 0]

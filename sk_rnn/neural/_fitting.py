@@ -14,7 +14,11 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ..exceptions import EarlyStoppingWarning, TrainingInterruptedWarning
+from ..exceptions import (
+    EarlyStoppingWarning,
+    TrainingDivergedError,
+    TrainingInterruptedWarning,
+)
 from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
 from ._net import torch_threads
 from ._predicting import forward, resolve_threads
@@ -132,15 +136,23 @@ def _run(model, net, data, target, *, epochs, before) -> bool:
                 stacklevel=4,
             )
             return True
-        if before is not None:  # the estimator goes back to before the call
-            load_training_state(net, before[0])
-            del net.history[before[1] :]
-        model._windows = None
+        _roll_back(model, net, before)
         raise KeyboardInterrupt from None
+    except TrainingDivergedError:
+        _roll_back(model, net, before)
+        raise
     finally:
         del net.sk_rnn_estimator
         net.inputs_complete = False
     return False
+
+
+def _roll_back(model, net, before) -> None:
+    """A continued training that did not end: back to before the call."""
+    if before is not None:
+        load_training_state(net, before[0])
+        del net.history[before[1] :]
+    model._windows = None
 
 
 def check_params(model, partial: bool) -> None:
@@ -240,7 +252,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
         net, chosen, holdout = _train_phases(
             model, net, data, target, partial, before, n_valid, device, windows, y2
         )
-    except KeyboardInterrupt:  # a Ctrl-C: the estimator is as it was
+    except (KeyboardInterrupt, TrainingDivergedError):  # as it was before fit
         if not continuing:
             for name in names:
                 if hasattr(model, name):

@@ -47,6 +47,7 @@ LOSSES = ("squared_error", "absolute_error", "huber", "quantile")
 # --------------------------------------------------------------- threads
 _threads = threading.Condition()
 _holders = {"count": 0, "n": None, "previous": None}
+_nested = threading.local()
 
 
 @contextmanager
@@ -56,8 +57,12 @@ def torch_threads(n_threads: int | None):
     ``torch.set_num_threads`` is process-wide. Blocks that ask for the same
     count run together; a block asking for another count waits until they
     end, and the count the process had before is restored by the last one.
+    A block nested in another in the same thread runs with the outer count.
     """
-    if n_threads is None:
+    if n_threads is None or getattr(_nested, "depth", 0):
+        # Nested in this thread (a callback that predicts with another
+        # model): the outer block's count holds; waiting for it to end
+        # would wait for ourselves.
         yield
         return
     with _threads:
@@ -69,9 +74,11 @@ def torch_threads(n_threads: int | None):
             if n_threads != _holders["previous"]:
                 torch.set_num_threads(n_threads)
         _holders["count"] += 1
+    _nested.depth = 1
     try:
         yield
     finally:
+        _nested.depth = 0
         with _threads:
             _holders["count"] -= 1
             if not _holders["count"]:

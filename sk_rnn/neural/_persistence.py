@@ -50,8 +50,6 @@ META, TENSORS = "sk_rnn.json", "tensors.pt"
 MAX_FILE_BYTES = 1 << 30
 _DIGEST = 64  # hex characters of the SHA-256 in the archive's comment
 
-#: Parameters that cannot be written as JSON are saved as None.
-_NOT_SAVED = ("callbacks",)
 
 #: The fitted attributes a file may set.
 _FITTED = frozenset(
@@ -63,12 +61,26 @@ _FITTED = frozenset(
 )  # fmt: skip
 
 
-def _json_params(params: dict) -> dict:
+def _json_params(params: dict, *, callbacks: str = "refuse") -> dict:
+    """The parameters as JSON values; ``callbacks="drop"`` writes None.
+
+    A callback is code, which a file that loads without running code cannot
+    hold: ``save`` refuses a model that has some, and a Checkpoint (which is
+    one of them) writes ``callbacks=None``, as its documentation says. A
+    RandomState is written as its state and read back as an equal generator.
+    """
     out = {}
     for name, value in params.items():
         if isinstance(value, np.generic):  # np.float64(1e-3) from np.logspace
             value = value.item()
-        if name in _NOT_SAVED:
+        if name == "callbacks" and value and callbacks == "refuse":
+            raise ValueError(
+                f"LSTMRegressor.save cannot write callbacks={value!r}: a model "
+                "file loads without running code, so it holds no callbacks. Save "
+                "after set_params(callbacks=None) and pass them again after load, "
+                "or use pickle or joblib, which keep them."
+            )
+        if name == "callbacks":
             out[name] = None
         elif name == "optimizer" and isinstance(value, type):
             if getattr(torch.optim, value.__name__, None) is not value:
@@ -78,8 +90,17 @@ def _json_params(params: dict) -> dict:
                     "Use pickle or joblib for a custom optimiser."
                 )
             out[name] = {"torch.optim": value.__name__}
-        elif name == "random_state" and not isinstance(value, (int, type(None))):
-            out[name] = None
+        elif name == "random_state" and isinstance(value, np.random.RandomState):
+            kind, keys, position, has_gauss, gauss = value.get_state()
+            out[name] = {
+                "numpy.random.RandomState": [
+                    kind,
+                    keys.tolist(),
+                    int(position),
+                    int(has_gauss),
+                    float(gauss),
+                ]
+            }
         else:
             try:
                 json.dumps(value, allow_nan=False, default=_plain_or_fail)
@@ -106,6 +127,16 @@ def _restore_params(params: dict) -> dict:
         if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
             raise ValueError(f"unknown torch.optim optimiser {name!r} in the file.")
         params["optimizer"] = cls
+    random_state = params.get("random_state")
+    if isinstance(random_state, dict):
+        kind, keys, position, has_gauss, gauss = random_state[
+            "numpy.random.RandomState"
+        ]
+        generator = np.random.RandomState()
+        generator.set_state(
+            (kind, np.asarray(keys, dtype=np.uint32), position, has_gauss, gauss)
+        )
+        params["random_state"] = generator
     return params
 
 
@@ -133,7 +164,7 @@ def describe(fitted: dict) -> dict:
     }
 
 
-def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
+def write(path, params: dict, fitted: dict, tensors: dict, callbacks="refuse") -> Path:
     """Write the model atomically: a crash leaves the previous file intact."""
     buffer = io.BytesIO()
     torch.save(tensors, buffer)
@@ -142,7 +173,7 @@ def write(path, params: dict, fitted: dict, tensors: dict) -> Path:
         "version": VERSION,
         "sk_rnn": __version__,
         "torch": torch.__version__,
-        "params": _json_params(params),
+        "params": _json_params(params, callbacks=callbacks),
         **describe(fitted),
     }
     archive_bytes = io.BytesIO()

@@ -216,8 +216,10 @@ def check_warm_start(model, fixed: dict) -> None:
 
 def fixed_params(model) -> dict:
     """The parameters a warm start must keep (see ``check_warm_start``)."""
+    # A RandomState is kept itself: a copy never compares equal to it, and
+    # it is the same object that must still be there.
     return {
-        name: copy.copy(value)
+        name: value if isinstance(value, np.random.RandomState) else copy.copy(value)
         for name, value in model.get_params(deep=False).items()
         if name not in UPDATABLE
     }

@@ -130,6 +130,8 @@ def nan_like(final, n, params):
     """All-NaN predictions for a block none of whose rows has history."""
     n_outputs = getattr(final, "n_outputs_", None)
     shape = (n,) if n_outputs in (None, 1) else (n, n_outputs)
+    if params.get("return_members"):  # member axis second, as predict's
+        shape = (n, getattr(final, "n_ensemble", 1), *shape[1:])
     out = np.full(shape, np.nan)
     if params.get("return_std"):
         return out, out.copy()

@@ -11,11 +11,13 @@ arrays, which have no index, and the series boundaries must survive them.
 from __future__ import annotations
 
 import contextvars
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
 
 from .._utils._plain import PlainStateMixin
+from ..exceptions import MissingHistoryWarning
 
 #: The layout of the block a SeriesPipeline's steps are transforming, when the
 #: pipeline was fitted on a panel (a context variable: per thread and task).
@@ -215,6 +217,7 @@ class PanelHistory(PlainStateMixin):
 
         values = np.asarray(X.to_numpy())
         pieces, labels, lengths, positions, lacking = [], [], [], [], []
+        contradicted = []
         offset = 0
         for k, key in enumerate(panel.ids):
             block = values[panel.starts[k] : panel.stops[k]]
@@ -223,6 +226,12 @@ class PanelHistory(PlainStateMixin):
             if mode == "fit":
                 kind = "continues" if position is not None else "unknown"
                 reason = f"series {key!r} was not in the fitted panel"
+                if position is not None and panel.time(k) is not None:
+                    said, why = series_kind(self.axes, position, panel, k, owner)
+                    if said != "continues":
+                        contradicted.append(
+                            why or f"series {key!r} starts where it was fitted"
+                        )
             elif mode == "auto":
                 kind, reason = series_kind(self.axes, position, panel, k, owner)
             n_before = 0
@@ -237,6 +246,18 @@ class PanelHistory(PlainStateMixin):
             lengths.append(n_before + len(block))
             positions.append(offset + n_before + np.arange(len(block)))
             offset += n_before + len(block)
+        if contradicted:
+            more = f" (and {len(contradicted) - 1} more series)" * (
+                len(contradicted) > 1
+            )
+            warnings.warn(
+                f"{owner}: history='fit' puts each fitted series' last rows "
+                f"before its rows of X, but {contradicted[0]}{more}; the first "
+                "rows' windows mix the two. Use history='auto', which reads the "
+                "time level.",
+                MissingHistoryWarning,
+                stacklevel=4,
+            )
         if not pieces:
             return X, panel, np.arange(0), lacking
         stops = np.cumsum(lengths)

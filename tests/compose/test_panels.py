@@ -436,3 +436,16 @@ def test_a_panel_pipeline_matches_predict_columns_by_name():
         model.predict(test.rename(columns={"price": "cost"}))
     with pytest.raises(ValueError, match=r"lacks \[\] and has \['extra'\]"):
         model.predict(test.assign(extra=1.0))
+
+
+def test_history_fit_that_a_panels_time_level_contradicts_warns():
+    panel = _panel(lengths=(12, 10, 14))
+    train, test = _head_tail(panel, 3)
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ).fit(train, train["v"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(test, history="fit")
+    with pytest.warns(MissingHistoryWarning, match=r"series 's0' starts where"):
+        model.predict(train, history="fit")

@@ -21,7 +21,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, Ridge
-from sklearn.model_selection import TimeSeriesSplit, cross_validate
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
 
@@ -493,3 +493,49 @@ def test_a_refit_on_an_array_forgets_the_feature_names():
     assert list(model.feature_names_in_) == list(X.columns)
     model.fit(X.to_numpy(), y)
     assert not hasattr(model, "feature_names_in_")
+
+
+def test_members_of_a_block_without_history_keep_the_member_axis():
+    """0.2 returned shape (n,) when no row of the block had history."""
+    X, y = _with_exogenous(31)
+    model = make_series_pipeline(
+        LagFeaturizer(lags=3),
+        LSTMRegressor(n_ensemble=3, max_epochs=1, hidden_size=2, random_state=0),
+        drop_warmup=True,
+    ).fit(X, y)
+    members = model.predict(X.iloc[:2], history="none", return_members=True)
+    assert members.shape == (2, 3) and np.isnan(members).all()
+    some = model.predict(X.iloc[:5], history="none", return_members=True)
+    assert some.shape == (5, 3) and np.isnan(some[:2]).all()
+    assert not np.isnan(some[2:]).any()
+
+
+def test_return_std_with_return_members_is_refused():
+    X, y = _with_exogenous(31)
+    model = LSTMRegressor(n_ensemble=2, max_epochs=1, random_state=0)
+    model.fit(X.to_numpy(), y)
+    with pytest.raises(ValueError, match="return_std\\) or the members"):
+        model.predict(X.to_numpy(), return_std=True, return_members=True)
+
+
+def test_history_fit_that_the_index_contradicts_warns():
+    """A search's train score passes the fitted block itself; the user guide
+    promised a warning when history='fit' and the index disagree."""
+    X, y = _with_exogenous(41)
+    train, test = X.iloc[:30], X.iloc[30:]
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), Ridge(), history="fit"
+    ).fit(train, y.iloc[:30])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(test)  # continues: no warning
+        model.predict(test.to_numpy())  # nothing to contradict
+    with pytest.warns(MissingHistoryWarning, match="starts where the fitted block"):
+        model.score(train, y.iloc[:30])
+    with pytest.warns(MissingHistoryWarning, match="neither continues"):
+        model.predict(test.iloc[3:])
+    search = GridSearchCV(
+        model, {"ridge__alpha": [1.0]}, cv=TimeSeriesSplit(2), return_train_score=True
+    )
+    with pytest.warns(MissingHistoryWarning, match="history='fit' puts"):
+        search.fit(train, y.iloc[:30])

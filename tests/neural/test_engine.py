@@ -497,3 +497,42 @@ def test_a_regressor_without_sample_weight_is_refused():
         DifferencedTargetRegressor(KNeighborsRegressor()).fit(
             X, y, sample_weight=np.ones(len(X))
         )
+
+
+def test_a_thread_guard_nested_in_the_same_thread_does_not_wait_for_itself():
+    """A callback that predicts with a model wanting another thread count,
+    inside a fit holding the guard, deadlocked in 0.2."""
+    import threading
+
+    counts = []
+
+    def nested():
+        with torch_threads(1):
+            with torch_threads(2):  # would wait for the outer block to end
+                counts.append(torch.get_num_threads())
+        counts.append(torch.get_num_threads())
+
+    before = torch.get_num_threads()
+    worker = threading.Thread(target=nested, daemon=True)
+    worker.start()
+    worker.join(timeout=300)  # a bound on a hang, not a speed check
+    assert not worker.is_alive(), "the nested guard waited for itself"
+    assert counts == [1, before]
+
+
+def test_a_callback_that_predicts_with_another_model_during_fit():
+    from skorch.callbacks import Callback
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = X.sum(axis=1)
+    other = LSTMRegressor(hidden_size=4, max_epochs=1, n_threads=2).fit(X, y)
+    seen = []
+
+    class PredictOther(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(other.predict(X[:2]))
+
+    LSTMRegressor(
+        hidden_size=4, max_epochs=2, n_threads=1, callbacks=[PredictOther()]
+    ).fit(X, y)
+    assert len(seen) == 2

@@ -405,3 +405,74 @@ def test_save_refuses_parameters_json_cannot_hold(tmp_path):
         ValueError, match="cannot write net_kwargs=.* as JSON; use pickle or joblib"
     ):
         model.save(tmp_path / "m.skrnn")
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_a_continued_training_that_diverges_leaves_the_model_as_it_was(how):
+    """Not NaN weights and an n_iter_ out of step with the history."""
+    X, y = _data()
+    model = _model(optimizer="sgd", lr=0.01, max_epochs=3).fit(X, y)
+    before = model.predict(X)
+    state = {"n_iter_": model.n_iter_, "history": len(model.net_.history)}
+    model.set_params(lr=1e6, warm_start=True)
+    with pytest.raises(TrainingDivergedError, match="Lower lr"):
+        if how == "warm_start":
+            model.fit(X, 1e3 * y)
+        else:
+            model.partial_fit(X, 1e3 * y)
+    assert model.n_iter_ == state["n_iter_"] == len(model.net_.history)
+    assert all(torch.isfinite(p).all() for p in model.net_.module_.parameters())
+    assert_allclose(model.predict(X), before, rtol=1e-12)
+    model.set_params(lr=0.01).fit(X, y)  # and it continues from there
+    assert model.n_iter_ == 2 * state["n_iter_"]
+
+
+def test_a_new_fit_that_diverges_keeps_the_previous_fit():
+    X, y = _data()
+    model = _model(optimizer="sgd", lr=0.01, max_epochs=3).fit(X, y)
+    before = model.predict(X)
+    model.set_params(lr=1e6)
+    with pytest.raises(TrainingDivergedError):
+        model.fit(X, 1e3 * y)
+    assert_allclose(model.predict(X), before, rtol=1e-12)
+
+
+def test_a_warm_start_accepts_a_random_state_instance():
+    """A copy of a RandomState never equals it: compare the object itself."""
+    X, y = _data()
+    seed = np.random.RandomState(0)
+    model = _model(random_state=seed, warm_start=True, max_epochs=2).fit(X, y)
+    model.fit(X, y)
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 5
+    model.set_params(random_state=np.random.RandomState(0))
+    with pytest.raises(ValueError, match="random_state=RandomState"):
+        model.fit(X, y)
+
+
+def test_save_refuses_callbacks_and_keeps_a_random_state_instance(tmp_path):
+    """0.2 wrote both as None without a word."""
+    from skorch.callbacks import EpochTimer
+
+    X, y = _data()
+    model = _model(callbacks=[EpochTimer()]).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"cannot write callbacks=\[<skorch.*holds no callbacks"
+    ):
+        model.save(tmp_path / "m.skrnn")
+    seed = np.random.RandomState(7)
+    seed.normal(size=3)  # any position in its stream
+    model = _model(random_state=seed).fit(X, y)
+    loaded = LSTMRegressor.load(model.save(tmp_path / "m.skrnn"))
+    assert isinstance(loaded.random_state, np.random.RandomState)
+    expected, got = model.random_state.get_state(), loaded.random_state.get_state()
+    assert expected[0] == got[0] and expected[2:] == got[2:]
+    np.testing.assert_array_equal(expected[1], got[1])
+    assert_allclose(loaded.predict(X), model.predict(X), rtol=1e-12)
+
+
+def test_a_checkpoint_file_holds_no_callbacks(tmp_path):
+    X, y = _data()
+    path = tmp_path / "run.skrnn"
+    _model(callbacks=[Checkpoint(path)]).fit(X, y)
+    assert LSTMRegressor.load(path).callbacks is None
