@@ -108,14 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
         "at a time, and report the RMSE of every repeat beside persistence.",
     )
     _add_model_options(evaluate)
-    evaluate.add_argument("--test-size", type=_positive_int, default=12)
+    evaluate.add_argument(
+        "--test-size", type=_positive_int, help="test rows per fold (default 12)"
+    )
     evaluate.add_argument(
         "--folds",
         type=_positive_int,
-        default=1,
         help="walk-forward folds of --test-size rows (default 1: the last block)",
     )
-    evaluate.add_argument("--repeats", type=_positive_int, default=30)
+    evaluate.add_argument(
+        "--repeats", type=_positive_int, help="seeds to train (default 30)"
+    )
     panel = evaluate.add_argument_group(
         "many series (a long CSV: one row per series and time)"
     )
@@ -138,7 +141,6 @@ def build_parser() -> argparse.ArgumentParser:
     panel.add_argument(
         "--ensemble",
         type=_positive_int,
-        default=1,
         help="networks trained together and averaged (default 1)",
     )
     evaluate.add_argument(
@@ -331,8 +333,33 @@ def _progress_bar(total, quiet, desc):
     )
 
 
-def _single_series_defaults(args) -> None:
-    for key, value in (("lags", 1), ("epochs", 3000), ("batch_size", 1)):
+#: Options of one mode that the other would accept and ignore.
+SINGLE_ONLY = {"test_size": "--test-size", "folds": "--folds", "repeats": "--repeats"}
+PANEL_ONLY = {
+    "time_column": "--time-column",
+    "season": "--season",
+    "ensemble": "--ensemble",
+    "horizon": "--horizon",
+}
+
+
+def _refuse_other_mode(args, options: dict, message: str) -> None:
+    given = [flag for key, flag in options.items() if getattr(args, key) is not None]
+    if given:
+        raise CommandError(f"{', '.join(given)} {message}")
+
+
+def _single_series_defaults(args, evaluate: bool = False) -> None:
+    defaults = {"lags": 1, "epochs": 3000, "batch_size": 1}
+    if evaluate:
+        _refuse_other_mode(
+            args,
+            PANEL_ONLY,
+            "apply to many series (a long CSV): pass --series-column (with "
+            "--time-column and --horizon), or drop them",
+        )
+        defaults |= {"test_size": 12, "folds": 1, "repeats": 30}
+    for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     if args.stateful is None:
@@ -368,13 +395,22 @@ def run_evaluate(args) -> int:
 
         if args.series_column is None:
             raise CommandError("--horizon is for panels: pass --series-column too")
+        _refuse_other_mode(
+            args,
+            SINGLE_ONLY,
+            "apply to one series; on a panel the test block is the last "
+            "--horizon values of every series, trained once (use --ensemble "
+            "for several networks)",
+        )
+        if args.ensemble is None:
+            args.ensemble = 1
         args._outputs = _check_outputs(args)
         return run_panel(
             args,
             lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
             CommandError,
         )
-    _single_series_defaults(args)
+    _single_series_defaults(args, evaluate=True)
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     outputs = _check_outputs(args)
@@ -434,6 +470,23 @@ def run_evaluate(args) -> int:
     return 0
 
 
+def _check_plot_format(path: Path) -> None:
+    """matplotlib is there and writes ``path``'s format (before any training)."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise CommandError(
+            "--plot needs matplotlib, which is not installed: pip install "
+            "matplotlib (or sk_rnn[plot]), or drop --plot"
+        ) from None
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix[1:].lower() not in formats:
+        raise CommandError(
+            f"--plot {path}: matplotlib writes {', '.join(sorted(formats))}, not "
+            f"{path.suffix!r}; choose one of those suffixes"
+        )
+
+
 def _check_outputs(args) -> dict:
     """The files --json and --plot will write, checked before any training."""
     outputs = {}
@@ -445,6 +498,9 @@ def _check_outputs(args) -> dict:
                 path = path / "sk-rnn-evaluate.png"
             elif not path.suffix:
                 path = path.with_suffix(".png")  # what matplotlib would write
+            _check_plot_format(path)
+        if path.is_dir():
+            raise CommandError(f"--{option} {path} is a folder; name a file")
         if not path.parent.is_dir():
             raise CommandError(
                 f"--{option} {path}: no folder {path.parent}; create it first"

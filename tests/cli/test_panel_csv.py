@@ -119,3 +119,42 @@ def test_mase_divides_by_the_in_sample_seasonal_naive_error():
 
     got = mase([[4.0, 6.0]], [[5.0, 5.0]], [[1.0, 2.0, 4.0]])
     np.testing.assert_allclose(got, [1.0 / 1.5])
+
+
+PANEL = ["--series-column", "store", "--time-column", "month", "--horizon", "4"]
+
+
+@pytest.mark.parametrize(
+    "option", [["--repeats", "3"], ["--test-size", "6"], ["--folds", "2"]]
+)
+def test_single_series_options_on_a_panel_are_refused(long_csv, capsys, option):
+    """0.2 accepted and ignored them."""
+    path, _ = long_csv
+    code, out, err = _run(capsys, "evaluate", str(path), *PANEL, *option, "--quiet")
+    assert code == 2 and f"{option[0]} apply to one series" in err
+    assert "sMAPE" not in out
+
+
+@pytest.mark.parametrize(
+    "option",
+    [["--ensemble", "3"], ["--season", "12"], ["--time-column", "month"]],
+)
+def test_panel_options_on_one_series_are_refused(tmp_path, capsys, option):
+    code, out, err = _run(capsys, "evaluate", *option, "--epochs", "1", "--quiet")
+    assert code == 2 and f"{option[0]} apply to many series" in err
+    assert "RMSE" not in out
+
+
+def test_plot_outputs_are_checked_before_training(tmp_path, capsys, monkeypatch):
+    quick = ["--epochs", "1", "--repeats", "1", "--quiet"]
+    code, out, err = _run(capsys, "evaluate", *quick, "--plot", str(tmp_path / "p.xyz"))
+    assert code == 2 and "matplotlib writes" in err and "not '.xyz'" in err
+    (tmp_path / "folder").mkdir()
+    code, _, err = _run(
+        capsys, "evaluate", *quick, "--json", str(tmp_path / "folder"), "--overwrite"
+    )
+    assert code == 2 and "is a folder; name a file" in err
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.backend_bases", None)
+    code, out, err = _run(capsys, "evaluate", *quick, "--plot", str(tmp_path / "p.png"))
+    assert code == 2 and "--plot needs matplotlib, which is not installed" in err
+    assert "RMSE" not in out and not (tmp_path / "p.png").exists()
