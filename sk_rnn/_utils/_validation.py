@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils.validation import validate_data
 
@@ -31,3 +33,12 @@ def ndim(X) -> int | None:
         except ValueError:  # ragged: let validate_data explain
             return None
     return getattr(X, "ndim", None)
+
+
+def check_int(value, name: str, owner: str, minimum: int) -> None:
+    """An int (not a bool) of at least ``minimum``: TypeError, then ValueError."""
+    message = f"{owner} expects {name}, an int of at least {minimum}; got {value!r}."
+    if not isinstance(value, Integral) or isinstance(value, bool):
+        raise TypeError(message)
+    if value < minimum:
+        raise ValueError(message)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import BaseCrossValidator
 
+from .._utils._validation import check_int
+
 __all__ = ["PanelSplit"]
 
 
@@ -60,16 +62,9 @@ class PanelSplit(BaseCrossValidator):
 
     def _check(self, X) -> list[tuple[int, int]]:
         """``(start, length)`` of every series' rows in ``X``."""
-        for name in ("n_splits", "test_size"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(
-                    f"PanelSplit expects {name}, an int of at least 1; got {value!r}."
-                )
-        if not isinstance(self.gap, (int, np.integer)) or self.gap < 0:
-            raise ValueError(
-                f"PanelSplit expects gap, an int of at least 0; got {self.gap!r}."
-            )
+        check_int(self.n_splits, "n_splits", "PanelSplit", 1)
+        check_int(self.test_size, "test_size", "PanelSplit", 1)
+        check_int(self.gap, "gap", "PanelSplit", 0)
         index = getattr(X, "index", None)
         if not isinstance(index, pd.MultiIndex) or index.nlevels != 2:
             raise ValueError(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from numbers import Integral
 from pathlib import Path
 
 from skorch.callbacks import Callback
 
+from .._utils._validation import check_int
 from . import _persistence
 
 __all__ = ["Checkpoint"]
@@ -51,11 +51,7 @@ class Checkpoint(Callback):
         self.every = every
 
     def initialize(self):
-        every = self.every
-        if not isinstance(every, Integral) or isinstance(every, bool) or every < 1:
-            raise ValueError(
-                f"Checkpoint expects every, an int of at least 1; got {self.every!r}."
-            )
+        check_int(self.every, "every", "Checkpoint", 1)
         return self
 
     def _write(self, net) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
+from .._utils._validation import check_int
 from ..series._panel import panel_layout
 
 
@@ -55,10 +54,7 @@ def make_horizon_xy(X, horizon, *, target=0, skip_short=False):
            [2., 3.],
            [3., 4.]]))
     """
-    if not isinstance(horizon, Integral) or isinstance(horizon, bool) or horizon < 1:
-        raise ValueError(
-            f"make_horizon_xy expects horizon, an int of at least 1; got {horizon!r}."
-        )
+    check_int(horizon, "horizon", "make_horizon_xy", 1)
     columns = list(getattr(X, "columns", []))
     if isinstance(target, str):
         if target not in columns:

@@ -288,6 +288,8 @@ def test_make_horizon_xy_pairs_rows_with_their_own_series_future():
     assert list(X_long.index.get_level_values(0)) == ["s0"] and Y_long.shape == (1, 5)
     with pytest.raises(ValueError, match="no series has more rows than horizon=6"):
         make_horizon_xy(panel, 6, skip_short=True)
+    with pytest.raises(TypeError, match="horizon, an int of at least 1; got '2'"):
+        make_horizon_xy(_panel(), "2")
     with pytest.raises(ValueError, match="horizon, an int of at least 1; got 0"):
         make_horizon_xy(panel, 0)
     with pytest.raises(ValueError, match="target='x', which is not a column"):

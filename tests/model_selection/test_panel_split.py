@@ -69,10 +69,11 @@ def test_series_too_short_for_the_folds_are_named():
 
 
 @pytest.mark.parametrize(
-    ("params", "message"),
-    [({"n_splits": 0}, "n_splits, an int"), ({"test_size": 1.5}, "test_size, an int"),
-     ({"gap": -1}, "gap, an int of at least 0")],
+    ("params", "error", "message"),
+    [({"n_splits": 0}, ValueError, "n_splits, an int"),
+     ({"test_size": 1.5}, TypeError, "test_size, an int"),
+     ({"gap": -1}, ValueError, "gap, an int of at least 0")],
 )  # fmt: skip
-def test_bad_parameters_are_refused(params, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_parameters_are_refused(params, error, message):
+    with pytest.raises(error, match=message):
         next(PanelSplit(**params).split(_panel()))

@@ -62,10 +62,13 @@ def test_the_last_checkpoint_is_the_fitted_model(tmp_path):
     assert_array_equal(saved.predict(X), model.predict(X))
 
 
-@pytest.mark.parametrize("every", [0, 2.5, -1, True])
-def test_checkpoint_every_must_be_a_positive_int(tmp_path, every):
+@pytest.mark.parametrize(
+    ("every", "error"),
+    [(0, ValueError), (2.5, TypeError), (-1, ValueError), (True, TypeError)],
+)
+def test_checkpoint_every_must_be_a_positive_int(tmp_path, every, error):
     X, y = _noisy(n=20)
-    with pytest.raises(ValueError, match=f"every, an int of at least 1; got {every!r}"):
+    with pytest.raises(error, match=f"every, an int of at least 1; got {every!r}"):
         _model(callbacks=[Checkpoint(tmp_path / "m", every=every)]).fit(X, y)
 
 
