@@ -1,13 +1,22 @@
-"""skorch callbacks for LSTMRegressor's ``callbacks`` parameter."""
+"""Every skorch callback of LSTMRegressor's training, in one place.
+
+:class:`Checkpoint` is public (:mod:`sk_rnn.callbacks`, for the ``callbacks``
+parameter); the others are added by LSTMRegressor itself: per-member gradient
+clipping and early stopping, the stop once every member is done, the refit's
+per-member epoch counts, and the last completed epoch kept for a Ctrl-C.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import torch
 from skorch.callbacks import Callback
 
 from .._utils._validation import check_int
 from . import _persistence
+from ._net import data_length, training_state
 
 __all__ = ["Checkpoint"]
 
@@ -69,3 +78,153 @@ class Checkpoint(Callback):
     def on_train_end(self, net, **kwargs):
         if len(net.history):
             self._write(net)
+
+
+# ------------------------------------ the callbacks LSTMRegressor adds itself
+# ------------------------------------------------------------- callbacks
+class MemberGradientClipping(Callback):
+    """``clip_grad_norm_`` applied to each ensemble member on its own."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        squares = torch.stack([g.square().flatten(1).sum(1) for g in grads]).sum(0)
+        scale = (self.max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
+
+
+class MemberEarlyStopping(Callback):
+    """Early stopping and best-weight restoration for each member on its own.
+
+    A member improves when its validation loss falls below its best minus
+    ``tol``; after ``patience`` epochs without improvement its best weights
+    are frozen. Once every member is frozen, :class:`StopWhenDone` (the last
+    callback) stops training, and at the end each member gets its best
+    weights back.
+    """
+
+    def __init__(self, patience=10, tol=1e-4):
+        self.patience = patience
+        self.tol = tol
+
+    def initialize(self):
+        # Kept when skorch re-initialises the callbacks of a warm start.
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = None
+            self.best_epoch_ = None
+            self.stale_ = None
+            self.best_state_ = None
+        self._sum, self._rows = None, 0
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        if self.best_loss_ is None:
+            members = net.module_.n_members
+            self.best_loss_ = np.full(members, np.inf)
+            self.best_epoch_ = np.zeros(members, dtype=int)
+            self.stale_ = np.zeros(members, dtype=int)
+            self.best_state_ = {
+                name: p.detach().clone() for name, p in net.module_.named_parameters()
+            }
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._sum, self._rows = None, 0
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        losses = kwargs.get("member_losses")
+        if training or losses is None:
+            return
+        size = data_length(batch[0])
+        weighted = losses * size
+        self._sum = weighted if self._sum is None else self._sum + weighted
+        self._rows += size
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._sum is None:
+            return
+        losses = (self._sum / self._rows).cpu().numpy().astype(float)
+        net.history.record("valid_member_loss", losses.tolist())
+        active = self.stale_ < self.patience
+        improved = active & (losses < self.best_loss_ - self.tol)
+        self.stale_[active & ~improved] += 1
+        self.stale_[improved] = 0
+        if improved.any():
+            self.best_loss_[improved] = losses[improved]
+            self.best_epoch_[improved] = len(net.history)
+            rows = torch.as_tensor(np.flatnonzero(improved))
+            with torch.no_grad():
+                for name, p in net.module_.named_parameters():
+                    best = self.best_state_[name]
+                    best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
+        net.history.record("members_improved", int(improved.sum()))
+        net.history.record("members_done", bool((self.stale_ >= self.patience).all()))
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
+            return
+        with torch.no_grad():
+            for name, p in net.module_.named_parameters():
+                p.copy_(self.best_state_[name])
+
+    def state(self) -> dict:
+        return {
+            "best_state": {k: v.cpu().clone() for k, v in self.best_state_.items()},
+            "best_loss": torch.from_numpy(self.best_loss_.copy()),
+            "best_epoch": torch.from_numpy(self.best_epoch_.copy()),
+            "stale": torch.from_numpy(self.stale_.copy()),
+        }
+
+    def load_state(self, state: dict, device) -> None:
+        self.best_state_ = {k: v.to(device) for k, v in state["best_state"].items()}
+        self.best_loss_ = state["best_loss"].numpy().copy()
+        self.best_epoch_ = state["best_epoch"].numpy().copy()
+        self.stale_ = state["stale"].numpy().copy()
+
+
+class StopWhenDone(Callback):
+    """End training once every member has stopped improving.
+
+    It raises ``KeyboardInterrupt``, skorch's way for a callback to stop, at
+    the end of the epoch's callbacks, so every callback sees that epoch.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1].get("members_done", False):
+            raise KeyboardInterrupt
+
+
+class MemberStopAt(Callback):
+    """Keep member ``k``'s weights of epoch ``epochs[k]`` (the refit)."""
+
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def initialize(self):
+        self.kept_ = {}
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        done = np.flatnonzero(np.asarray(self.epochs) == len(net.history))
+        if done.size:
+            rows = torch.as_tensor(done)
+            for name, p in net.module_.named_parameters():
+                if name not in self.kept_:
+                    self.kept_[name] = p.detach().clone()
+                self.kept_[name][rows.to(p.device)] = p.detach()[rows.to(p.device)]
+
+    def on_train_end(self, net, **kwargs):
+        with torch.no_grad():
+            for name, p in net.module_.named_parameters():
+                if name in self.kept_:
+                    p.copy_(self.kept_[name])
+
+
+class LastEpoch(Callback):
+    """Keep the training state of the last completed epoch (on request)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        self.state_ = training_state(net)
+        self.epochs_ = len(net.history)

@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 
 from ..exceptions import (
     EarlyStoppingWarning,
@@ -20,19 +19,16 @@ from ..exceptions import (
     TrainingInterruptedWarning,
 )
 from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
-from ._net import torch_threads
+from ._callbacks import LastEpoch, MemberStopAt
+from ._net import load_training_state, resolve_device, torch_threads, training_state
 from ._predicting import forward, resolve_threads
 from ._training import (
-    LastEpoch,
     UserInterrupt,
     base_seed,
     build_net,
     check_warm_start,
     fixed_params,
     interrupts_raise,
-    load_training_state,
-    resolve_device,
-    training_state,
     update_net,
 )
 from ._windows import check_sample_weight, validate_windows
@@ -83,32 +79,6 @@ def validation_rows(model, n_samples: int, n_steps: int) -> tuple[int, int]:
             stacklevel=4,
         )
     return n_valid, gap
-
-
-class MemberStopAt(Callback):
-    """Keep member ``k``'s weights of epoch ``epochs[k]`` (the refit)."""
-
-    def __init__(self, epochs):
-        self.epochs = epochs
-
-    def initialize(self):
-        self.kept_ = {}
-        return self
-
-    def on_epoch_end(self, net, **kwargs):
-        done = np.flatnonzero(np.asarray(self.epochs) == len(net.history))
-        if done.size:
-            rows = torch.as_tensor(done)
-            for name, p in net.module_.named_parameters():
-                if name not in self.kept_:
-                    self.kept_[name] = p.detach().clone()
-                self.kept_[name][rows.to(p.device)] = p.detach()[rows.to(p.device)]
-
-    def on_train_end(self, net, **kwargs):
-        with torch.no_grad():
-            for name, p in net.module_.named_parameters():
-                if name in self.kept_:
-                    p.copy_(self.kept_[name])
 
 
 def _run(model, net, data, target, *, epochs, before) -> bool:

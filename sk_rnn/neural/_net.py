@@ -12,7 +12,11 @@ skorch's documented extension points:
 - ``criterion``: :class:`MemberLoss`, the sum of the ensemble members' losses,
   so each member's gradient is the one it would get alone;
 - ``infer``, ``get_loss``, ``train_step_single`` and ``validation_step``;
-- callbacks: per-member early stopping and gradient clipping.
+- callbacks (in ``_callbacks``): per-member early stopping and gradient
+  clipping.
+
+Also here: the thread guard, the device choice, and the training state (module,
+optimiser, random streams) that continuing a training exactly depends on.
 
 A batch's ``X`` is a dict ``{"X": windows, "sample_weight": weights}`` when the
 rows are weighted (skorch's documented way to pass sample weights).
@@ -20,6 +24,7 @@ rows are weighted (skorch's documented way to pass sample weights).
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 from collections.abc import Mapping
@@ -144,7 +149,7 @@ def _take(data, rows):
     return None if data is None else data[rows]
 
 
-def _length(data) -> int:
+def data_length(data) -> int:
     return len(data["X"]) if isinstance(data, Mapping) else len(data)
 
 
@@ -175,10 +180,10 @@ class TensorBatches:
         self.generator = generator
 
     def __len__(self):
-        return math.ceil(_length(self.X) / self.batch_size)
+        return math.ceil(data_length(self.X) / self.batch_size)
 
     def __iter__(self):
-        n, size = _length(self.X), self.batch_size
+        n, size = data_length(self.X), self.batch_size
         if self.shuffle:
             order = torch.randperm(n, generator=self.generator)
             device = (self.X["X"] if isinstance(self.X, Mapping) else self.X).device
@@ -206,7 +211,7 @@ class TailSplit:
 
     def __call__(self, dataset, y=None, **fit_params):
         X, y = dataset.X, dataset.y
-        n = _length(X)
+        n = data_length(X)
         train = slice(0, n - self.n_valid - self.gap)
         valid = slice(n - self.n_valid, None)
         return (
@@ -319,121 +324,6 @@ class RecurrentNet(NeuralNetRegressor):
         return {"loss": members.mean(), "member_losses": members, "y_pred": y_pred}
 
 
-# ------------------------------------------------------------- callbacks
-class MemberGradientClipping(Callback):
-    """``clip_grad_norm_`` applied to each ensemble member on its own."""
-
-    def __init__(self, max_norm):
-        self.max_norm = max_norm
-
-    def on_grad_computed(self, net, named_parameters, **kwargs):
-        grads = [p.grad for _, p in named_parameters if p.grad is not None]
-        squares = torch.stack([g.square().flatten(1).sum(1) for g in grads]).sum(0)
-        scale = (self.max_norm / (squares.sqrt() + 1e-6)).clamp(max=1.0)
-        for g in grads:
-            g.mul_(scale.view(-1, *([1] * (g.dim() - 1))))
-
-
-class MemberEarlyStopping(Callback):
-    """Early stopping and best-weight restoration for each member on its own.
-
-    A member improves when its validation loss falls below its best minus
-    ``tol``; after ``patience`` epochs without improvement its best weights
-    are frozen. Once every member is frozen, :class:`StopWhenDone` (the last
-    callback) stops training, and at the end each member gets its best
-    weights back.
-    """
-
-    def __init__(self, patience=10, tol=1e-4):
-        self.patience = patience
-        self.tol = tol
-
-    def initialize(self):
-        # Kept when skorch re-initialises the callbacks of a warm start.
-        if not hasattr(self, "best_loss_"):
-            self.best_loss_ = None
-            self.best_epoch_ = None
-            self.stale_ = None
-            self.best_state_ = None
-        self._sum, self._rows = None, 0
-        return self
-
-    def on_train_begin(self, net, **kwargs):
-        if self.best_loss_ is None:
-            members = net.module_.n_members
-            self.best_loss_ = np.full(members, np.inf)
-            self.best_epoch_ = np.zeros(members, dtype=int)
-            self.stale_ = np.zeros(members, dtype=int)
-            self.best_state_ = {
-                name: p.detach().clone() for name, p in net.module_.named_parameters()
-            }
-
-    def on_epoch_begin(self, net, **kwargs):
-        self._sum, self._rows = None, 0
-
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        losses = kwargs.get("member_losses")
-        if training or losses is None:
-            return
-        size = _length(batch[0])
-        weighted = losses * size
-        self._sum = weighted if self._sum is None else self._sum + weighted
-        self._rows += size
-
-    def on_epoch_end(self, net, **kwargs):
-        if self._sum is None:
-            return
-        losses = (self._sum / self._rows).cpu().numpy().astype(float)
-        net.history.record("valid_member_loss", losses.tolist())
-        active = self.stale_ < self.patience
-        improved = active & (losses < self.best_loss_ - self.tol)
-        self.stale_[active & ~improved] += 1
-        self.stale_[improved] = 0
-        if improved.any():
-            self.best_loss_[improved] = losses[improved]
-            self.best_epoch_[improved] = len(net.history)
-            rows = torch.as_tensor(np.flatnonzero(improved))
-            with torch.no_grad():
-                for name, p in net.module_.named_parameters():
-                    best = self.best_state_[name]
-                    best[rows.to(best.device)] = p.detach()[rows.to(p.device)]
-        net.history.record("members_improved", int(improved.sum()))
-        net.history.record("members_done", bool((self.stale_ >= self.patience).all()))
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_state_ is None or not np.isfinite(self.best_loss_).any():
-            return
-        with torch.no_grad():
-            for name, p in net.module_.named_parameters():
-                p.copy_(self.best_state_[name])
-
-    def state(self) -> dict:
-        return {
-            "best_state": {k: v.cpu().clone() for k, v in self.best_state_.items()},
-            "best_loss": torch.from_numpy(self.best_loss_.copy()),
-            "best_epoch": torch.from_numpy(self.best_epoch_.copy()),
-            "stale": torch.from_numpy(self.stale_.copy()),
-        }
-
-    def load_state(self, state: dict, device) -> None:
-        self.best_state_ = {k: v.to(device) for k, v in state["best_state"].items()}
-        self.best_loss_ = state["best_loss"].numpy().copy()
-        self.best_epoch_ = state["best_epoch"].numpy().copy()
-        self.stale_ = state["stale"].numpy().copy()
-
-
-class StopWhenDone(Callback):
-    """End training once every member has stopped improving.
-
-    It raises ``KeyboardInterrupt``, skorch's way for a callback to stop, at
-    the end of the epoch's callbacks, so every callback sees that epoch.
-    """
-
-    def on_epoch_end(self, net, **kwargs):
-        if net.history[-1].get("members_done", False):
-            raise KeyboardInterrupt
-
-
 def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
     """Run ``module`` over ``windows`` in batches, without gradients.
 
@@ -467,3 +357,79 @@ def stream_forward(module, windows, state, *, stateful, dtype, batch_rows):
     if state is not None:
         state = tuple(None if s is None else s.cpu().double().numpy() for s in state)
     return out, state
+
+
+# ------------------------------------------------ devices and training state
+# ---------------------------------------------------------------- device
+def resolve_device(device: str, owner="LSTMRegressor") -> str:
+    """A torch device string that exists on this machine, or ValueError."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, ValueError):
+        raise ValueError(
+            f"{owner} got device={device!r}, which torch does not know; use "
+            "'cpu', 'cuda', 'cuda:1', 'mps' or 'auto'."
+        ) from None
+    kind = parsed.type
+    if kind == "cpu":
+        return device
+    backend = {"mps": getattr(torch.backends, "mps", None)}.get(kind) or getattr(
+        torch, kind, None
+    )
+    available = kind != "meta" and bool(
+        getattr(backend, "is_available", lambda: False)()
+    )
+    if available and parsed.index is not None and hasattr(backend, "device_count"):
+        available = parsed.index < backend.device_count()
+    if not available:
+        raise ValueError(
+            f"{owner} got device={device!r}, which is not available on this "
+            "machine (torch reports no such device); use device='cpu' or "
+            "device='auto'."
+        )
+    return device
+
+
+# --------------------------------------------------------- training state
+def training_state(net) -> dict:
+    """The tensors that continuing the training exactly depends on."""
+    state = {
+        "module": _to_cpu(net.module_.state_dict()),
+        "optimizer": _to_cpu(net.optimizer_.state_dict()),
+        "dropout_rng": net.module_.generator.get_state(),
+        "dropout_rng_device": net.module_.generator.device.type,
+        "shuffle_rng": net.iterator_train__generator.get_state(),
+    }
+    stopper = dict(net.callbacks_).get("early_stopping")
+    if stopper is not None and stopper.best_state_ is not None:
+        state["early_stopping"] = stopper.state()
+    return state
+
+
+def load_training_state(net, state: dict) -> None:
+    """Load ``training_state(net)`` into an initialised net (copies)."""
+    state = copy.deepcopy(state)
+    net.module_.load_state_dict(state["module"])
+    net.optimizer_.load_state_dict(state["optimizer"])
+    # A generator's state fits only its device type: moved between CPU and
+    # GPU, the dropout stream restarts from its seed.
+    if state.get("dropout_rng_device") == net.module_.generator.device.type:
+        net.module_.generator.set_state(state["dropout_rng"])
+    net.iterator_train__generator.set_state(state["shuffle_rng"])
+    if "early_stopping" in state:
+        stopper = dict(net.callbacks_)["early_stopping"]
+        stopper.load_state(state["early_stopping"], net.device)
+
+
+def _to_cpu(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().clone()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_cpu(v) for v in value]
+    if isinstance(value, np.generic):  # lr=np.float64(...) in param_groups
+        return value.item()
+    return copy.deepcopy(value)

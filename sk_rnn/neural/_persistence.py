@@ -40,7 +40,7 @@ from .._utils._compat import validate_params
 from .._utils._files import write_atomically
 from .._version import __version__
 from ._module import N_GATES
-from ._training import resolve_device
+from ._net import resolve_device
 
 FORMAT = "sk_rnn.LSTMRegressor"
 VERSION = 2

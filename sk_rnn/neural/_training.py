@@ -1,9 +1,8 @@
 """How LSTMRegressor builds, continues and stops its skorch net.
 
-Seeds and devices, the net's construction from the estimator's parameters
-(the one place where they become skorch settings), what a warm start may
-change, the state that continuing training depends on, and telling a user's
-Ctrl-C from a callback that ends training.
+Seeds, the net's construction from the estimator's parameters (the one place
+where they become skorch settings), what a warm start may change, and telling
+a user's Ctrl-C from a callback that ends training.
 """
 
 from __future__ import annotations
@@ -17,17 +16,20 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import PrintLog
 
+from ._callbacks import (
+    LastEpoch,
+    MemberEarlyStopping,
+    MemberGradientClipping,
+    StopWhenDone,
+)
 from ._module import PicklableGenerator, RecurrentNetwork
 from ._net import (
     FUSABLE,
     OPTIMIZERS,
-    MemberEarlyStopping,
-    MemberGradientClipping,
     MemberLoss,
     RecurrentNet,
-    StopWhenDone,
     TailSplit,
     TensorBatches,
 )
@@ -73,38 +75,6 @@ def stream_seeds(base: int) -> tuple[int, int]:
     """Seeds of the shuffling and dropout generators."""
     words = np.random.SeedSequence(int(base), spawn_key=(1,)).generate_state(2)
     return int(words[0]), int(words[1])
-
-
-# ---------------------------------------------------------------- device
-def resolve_device(device: str, owner="LSTMRegressor") -> str:
-    """A torch device string that exists on this machine, or ValueError."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, ValueError):
-        raise ValueError(
-            f"{owner} got device={device!r}, which torch does not know; use "
-            "'cpu', 'cuda', 'cuda:1', 'mps' or 'auto'."
-        ) from None
-    kind = parsed.type
-    if kind == "cpu":
-        return device
-    backend = {"mps": getattr(torch.backends, "mps", None)}.get(kind) or getattr(
-        torch, kind, None
-    )
-    available = kind != "meta" and bool(
-        getattr(backend, "is_available", lambda: False)()
-    )
-    if available and parsed.index is not None and hasattr(backend, "device_count"):
-        available = parsed.index < backend.device_count()
-    if not available:
-        raise ValueError(
-            f"{owner} got device={device!r}, which is not available on this "
-            "machine (torch reports no such device); use device='cpu' or "
-            "device='auto'."
-        )
-    return device
 
 
 # ------------------------------------------------------------------- net
@@ -246,57 +216,6 @@ def update_net(net, model) -> None:
     # skorch's initialize_callbacks reads callbacks__<name> as a replacement.
     net.callbacks__print_log = PrintLog() if model.verbose else None
     net.initialize_callbacks()
-
-
-# --------------------------------------------------------- training state
-def training_state(net) -> dict:
-    """The tensors that continuing the training exactly depends on."""
-    state = {
-        "module": _to_cpu(net.module_.state_dict()),
-        "optimizer": _to_cpu(net.optimizer_.state_dict()),
-        "dropout_rng": net.module_.generator.get_state(),
-        "dropout_rng_device": net.module_.generator.device.type,
-        "shuffle_rng": net.iterator_train__generator.get_state(),
-    }
-    stopper = dict(net.callbacks_).get("early_stopping")
-    if stopper is not None and stopper.best_state_ is not None:
-        state["early_stopping"] = stopper.state()
-    return state
-
-
-def load_training_state(net, state: dict) -> None:
-    """Load ``training_state(net)`` into an initialised net (copies)."""
-    state = copy.deepcopy(state)
-    net.module_.load_state_dict(state["module"])
-    net.optimizer_.load_state_dict(state["optimizer"])
-    # A generator's state fits only its device type: moved between CPU and
-    # GPU, the dropout stream restarts from its seed.
-    if state.get("dropout_rng_device") == net.module_.generator.device.type:
-        net.module_.generator.set_state(state["dropout_rng"])
-    net.iterator_train__generator.set_state(state["shuffle_rng"])
-    if "early_stopping" in state:
-        stopper = dict(net.callbacks_)["early_stopping"]
-        stopper.load_state(state["early_stopping"], net.device)
-
-
-def _to_cpu(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().clone()
-    if isinstance(value, dict):
-        return {k: _to_cpu(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_cpu(v) for v in value]
-    if isinstance(value, np.generic):  # lr=np.float64(...) in param_groups
-        return value.item()
-    return copy.deepcopy(value)
-
-
-class LastEpoch(Callback):
-    """Keep the training state of the last completed epoch (on request)."""
-
-    def on_epoch_end(self, net, **kwargs):
-        self.state_ = training_state(net)
-        self.epochs_ = len(net.history)
 
 
 # ----------------------------------------------------------- interruption
