@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -28,24 +27,22 @@ from .._utils._compat import (
     _BaseComposition,
     _fit_context,
 )
-from ..exceptions import MissingHistoryWarning
 from ..preprocessing._base import _TimeStepTransformer
 from ..preprocessing._lag import LagFeaturizer
 from ..series._blocks import (
     as_rows,
-    container_of,
     fill_rows,
     is_steps,
     match_columns,
     n_rows,
     n_rows_or_none,
     nan_like,
-    stack,
     take_rows,
     to_container,
 )
 from ..series._panel import (
     STATEFUL_PANEL,
+    Panel,
     PanelHistory,
     is_panel,
     panel_layout,
@@ -53,11 +50,8 @@ from ..series._panel import (
     warmup_free,
 )
 from ..series._time import (
-    TimeAxis,
-    block_kind,
+    refuse_panel,
     series_start,
-    time_index,
-    warn_missing_history,
     warn_missing_series_history,
 )
 
@@ -451,19 +445,16 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
         n_samples = n_rows(X)
         panel = panel_layout(X, "SeriesPipeline") if is_panel(X) else None
-        self._panel_history = None
-        if panel is not None:
-            axis = None
-            self._panel_history = PanelHistory(X, panel, n_warmup, "SeriesPipeline")
-            if getattr(final, "stateful", False):
-                raise ValueError(STATEFUL_PANEL.format(owner="SeriesPipeline"))
-        else:
-            axis = TimeAxis.of(X, "SeriesPipeline")
-            if n_samples <= n_warmup:
-                raise ValueError(
-                    f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
-                    f"row(s) to fit; got {n_samples} sample(s)."
-                )
+        if panel is None and n_samples <= n_warmup:
+            raise ValueError(
+                f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
+                f"row(s) to fit; got {n_samples} sample(s)."
+            )
+        if panel is not None and getattr(final, "stateful", False):
+            raise ValueError(STATEFUL_PANEL.format(owner="SeriesPipeline"))
+        # One history for one series and panels: each series' last rows and
+        # time axis (a single series is a panel of one).
+        history = PanelHistory(X, panel, n_warmup, "SeriesPipeline")
         drop = self.drop_warmup
         if drop == "auto":
             drop = final != "passthrough" and not get_tags(final).input_tags.allow_nan
@@ -495,19 +486,12 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if final != "passthrough":
             with panel_segments(panel):
                 final.fit(Xt, y, **final_params)
-        self._axis = axis
-        self._container = container_of(X)
-        self._columns = list(X.columns) if hasattr(X, "columns") else None
+        for name in ("_axis", "_container", "_columns", "_panel_history"):
+            self.__dict__.pop(name, None)  # sk_rnn 0.2's history attributes
+        self._history = history
         self.n_warmup_ = n_warmup
         self.drop_warmup_ = drop
-        if panel is not None:
-            self.history_ = self._panel_history.frame()
-        else:
-            self.history_ = to_container(
-                _safe_indexing(X, np.arange(n_samples - n_warmup, n_samples)),
-                self._container,
-                self._columns,
-            )
+        self.history_ = history.rows()
         first = self.pipeline_.steps[0][1]
         self.__dict__.pop("feature_names_in_", None)  # a refit on an array
         if hasattr(first, "n_features_in_"):
@@ -581,60 +565,79 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         return np.asarray(Xt).reshape(n_rows(Xt), *self._window)
 
     # ------------------------------------------------------------- history
-    def _resolve_history(self, X, history):
-        """``(rows to prepend or None, kind, warning reason or "")``."""
-        mode = self.history if history is None else history
-        if isinstance(mode, str):
-            if mode not in HISTORY_OPTIONS:
+    def _given_history(self, history, X):
+        """A PanelHistory of the rows the user says precede X (or None)."""
+        if isinstance(history, str):
+            if history not in HISTORY_OPTIONS:
                 raise ValueError(
                     "SeriesPipeline.predict expects history in "
-                    f"{list(HISTORY_OPTIONS)}, None or an array of the rows before "
-                    f"X; got {mode!r}."
+                    f"{list(HISTORY_OPTIONS)}, None or the rows before X; got "
+                    f"{history!r}."
                 )
-            if mode == "fit":
-                self._check_fit_history(X)
-                return self.history_, "continues", ""
-            if mode == "none":
-                return None, "start", ""
-            kind, reason = block_kind(self._axis, X, "SeriesPipeline")
-            return (self.history_ if kind == "continues" else None), kind, reason
-        rows = as_rows(mode)
+            return None
+        fitted = self._history
+        if fitted.is_panel:
+            if not is_panel(history):
+                raise ValueError(
+                    "SeriesPipeline was fitted on a panel; predict expects history, "
+                    "when it is rows, as a panel too (a DataFrame with a (series "
+                    f"id, time) MultiIndex); got {type(history).__name__}."
+                )
+            rows = match_columns(history, fitted.columns, "SeriesPipeline.predict")
+            layout = panel_layout(rows, "SeriesPipeline")
+            return PanelHistory(rows, layout, self.n_warmup_, "SeriesPipeline")
+        rows = as_rows(history)
         shape = getattr(rows, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
             raise ValueError(
                 f"SeriesPipeline.predict expects history with {self.n_features_in_} "
                 f"column(s), the rows of the series before X; got shape {shape}."
             )
-        return to_container(rows, self._container, self._columns), "given", ""
-
-    def _check_fit_history(self, X) -> None:
-        """Warn when ``history="fit"`` contradicts X's own time index.
-
-        "fit" says X continues the fitted series; a pandas index that says
-        otherwise (the fitted block itself, as a search's train score passes
-        it, or a block after a gap) would get windows that mix the fitted
-        tail with rows it does not precede. Without an index there is
-        nothing to contradict.
-        """
-        if self._axis is None or time_index(X) is None:
-            return
-        kind, reason = block_kind(self._axis, X, "SeriesPipeline")
-        if kind == "continues":
-            return
-        warnings.warn(
-            "SeriesPipeline: history='fit' puts the fitted series' last "
-            f"{self.n_warmup_} row(s) before X, but "
-            + (
-                reason
-                or "X's index starts where the fitted block starts (it is the "
-                "fitted block, as a search's train score passes it, or a new "
-                "series)"
-            )
-            + "; the first rows' windows mix the two. Use history='auto', which "
-            "reads the index, or pass the rows that precede X as history=array.",
-            MissingHistoryWarning,
-            stacklevel=4,
+        rows = to_container(rows, fitted.container, fitted.columns)
+        return PanelHistory.of_rows(
+            rows, None, fitted.container, fitted.columns, self.n_warmup_
         )
+
+    def _series_of(self, X, mode, given):
+        """``(panel layout of X, kinds)``: what each series of X is."""
+        fitted = self._history
+        if not fitted.is_panel:
+            refuse_panel(X, "SeriesPipeline")
+        elif not is_panel(X):
+            raise ValueError(
+                f"SeriesPipeline was fitted on a panel of {len(fitted.ids)} "
+                "series; predict expects a panel too (a DataFrame with a (series "
+                f"id, time) MultiIndex); got {type(X).__name__}."
+            )
+        panel = panel_layout(X, "SeriesPipeline") if fitted.is_panel else None
+        panel = panel if panel is not None else Panel.one(n_rows(X))
+        if given is None:
+            return panel, fitted.kinds(X, panel, mode, "SeriesPipeline")
+        kinds, lookup = [], given.lookup
+        for key in panel.ids:
+            position = lookup.get(key)
+            why = "" if position is not None else f"history has no rows of {key!r}"
+            kinds.append(
+                (position, "given" if position is not None else "unknown", why)
+            )
+        return panel, kinds
+
+    def _lacking(self, panel, kinds, n_before, stateful) -> list:
+        """``(rows lacking history, reason)`` of each series that lacks some."""
+        lacking = []
+        for k, (_, kind, reason) in enumerate(kinds):
+            short = max(0, min(self.n_warmup_ - n_before[k], int(panel.lengths[k])))
+            if kind == "unknown" and (short or stateful):
+                lacking.append((short, reason))
+            elif kind == "given" and short:
+                lacking.append(
+                    (
+                        short,
+                        f"history has {n_before[k]} row(s) and the steps need "
+                        f"{self.n_warmup_}",
+                    )
+                )
+        return lacking
 
     # -------------------------------------------------------------- predict
     def predict(self, X, history=None, **params):
@@ -643,12 +646,14 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            A block of the series, oldest row first.
+            A block of the series (or of every series of a fitted panel),
+            oldest row first. A DataFrame's columns are matched to the fitted
+            ones by name.
         history : {"auto", "fit", "none"}, array-like or None, default=None
             Which rows precede ``X`` (see the class's table): None uses the
             ``history`` parameter; an array-like gives the rows of the series
             before ``X`` (from its start, for a stateful network; at least
-            ``n_warmup_`` rows otherwise).
+            ``n_warmup_`` rows otherwise), for a panel a panel of them.
         **params : dict
             Passed to the final step's ``predict`` (``return_std``,
             ``return_members`` for an :class:`LSTMRegressor`).
@@ -661,83 +666,39 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             NaN.
         """
         check_is_fitted(self, "n_warmup_")
-        X = match_columns(as_rows(X), self._columns, "SeriesPipeline.predict")
-        if getattr(self, "_panel_history", None) is not None:
-            return self._predict_panel(X, history, params)
-        rows, kind, reason = self._resolve_history(X, history)
+        fitted = self._history
+        X = match_columns(as_rows(X), fitted.columns, "SeriesPipeline.predict")
+        mode = self.history if history is None else history
+        given = self._given_history(mode, X)
+        panel, kinds = self._series_of(X, mode, given)
+        combined, layout, positions, n_before = fitted.combine(X, panel, kinds, given)
         final = self.pipeline_.steps[-1][1]
         stateful = bool(getattr(final, "stateful", False))
-        n_history = 0 if rows is None else n_rows(rows)
-        n_samples = n_rows(X)
-        lacking = max(0, min(self.n_warmup_ - n_history, n_samples))
-        if kind == "unknown" and (lacking or stateful):
-            warn_missing_history(
-                "SeriesPipeline",
-                lacking,
-                reason,
-                "Pass history='fit' (to predict, or as the parameter) if X "
-                "continues the fitted series, history='none' if it starts a new "
-                "one, or the rows before X as history=array.",
-            )
-        elif kind == "given" and lacking:
-            warn_missing_history(
-                "SeriesPipeline",
-                lacking,
-                f"history has {n_history} row(s) and the steps need {self.n_warmup_}",
-                "Pass at least n_warmup_ rows before X as history.",
-            )
-        combined = stack(rows, X, self._container, self._columns)
-        head = self._head()
-        if head is None:
-            Xt = combined
-        else:
-            with series_start():
-                Xt = head.transform(combined)
-        Xt = self._as_windows(Xt)
-        if stateful and "initial_state" not in params:
-            params["initial_state"] = "fit" if kind == "continues" else "zero"
-        if stateful and kind == "given":
-            # The state at X's start is the state after ``history``, from zero.
-            return take_rows(final.predict(Xt, **params), n_history, n_samples)
-        positions = np.arange(n_history, n_history + n_samples)
-        if self.drop_warmup_:
-            positions = positions[positions >= self.n_warmup_]
-        if len(positions) == 0:
-            return nan_like(final, n_samples, params)
-        result = final.predict(_safe_indexing(Xt, positions), **params)
-        if len(positions) == n_samples:
-            return result
-        return fill_rows(result, positions - n_history, n_samples)
-
-    def _predict_panel(self, X, history, params):
-        """``predict`` for a pipeline fitted on a panel: series by series."""
-        mode = self.history if history is None else history
-        if not is_panel(X) or not isinstance(mode, str) or mode not in HISTORY_OPTIONS:
-            raise ValueError(
-                "SeriesPipeline was fitted on a panel of "
-                f"{len(self._panel_history.ids)} series; predict expects a panel "
-                "too (a DataFrame with a (series id, time) MultiIndex) and history "
-                f"in {list(HISTORY_OPTIONS)}; got "
-                + (f"history={mode!r}." if is_panel(X) else f"{type(X).__name__}.")
-            )
-        panel = panel_layout(X, "SeriesPipeline")
-        combined, layout, positions, lacking = self._panel_history.combine(
-            X, panel, mode, "SeriesPipeline"
+        lacking = self._lacking(panel, kinds, n_before, stateful)
+        fix = (
+            "Pass at least n_warmup_ rows before X as history."
+            if given is not None
+            else "Pass history='fit' if every series of X continues the fitted "
+            "panel, history='none' if X starts new series."
+            if fitted.is_panel
+            else "Pass history='fit' (to predict, or as the parameter) if X "
+            "continues the fitted series, history='none' if it starts a new "
+            "one, or the rows before X as history=array."
         )
-        warn_missing_series_history(
-            "SeriesPipeline",
-            lacking,
-            "Pass history='fit' if every series of X continues the fitted "
-            "panel, history='none' if X starts new series.",
-        )
+        warn_missing_series_history("SeriesPipeline", lacking, fix)
         head = self._head()
         Xt = combined
         if head is not None:
-            with series_start(), panel_segments(layout):
+            with series_start(), panel_segments(layout if fitted.is_panel else None):
                 Xt = head.transform(combined)
         Xt = self._as_windows(Xt)
-        final = self.pipeline_.steps[-1][1]
         n_samples = n_rows(X)
+        kind = kinds[0][1]
+        if stateful and "initial_state" not in params:  # one series only
+            params["initial_state"] = "fit" if kind == "continues" else "zero"
+        if stateful and kind == "given":
+            # The state at X's start is the state after ``history``, from zero.
+            return take_rows(final.predict(Xt, **params), n_before[0], n_samples)
         if self.drop_warmup_:
             ready = np.isin(positions, warmup_free(layout, self.n_warmup_))
         else:
@@ -748,6 +709,21 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if ready.all():
             return result
         return fill_rows(result, np.flatnonzero(ready), n_samples)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "n_warmup_" in self.__dict__ and "_history" not in self.__dict__:
+            # Written by sk_rnn 0.2, which kept one series' history apart.
+            history = self.__dict__.pop("_panel_history", None)
+            if history is None:
+                history = PanelHistory.of_rows(
+                    self.history_,
+                    self.__dict__.pop("_axis"),
+                    self.__dict__.pop("_container"),
+                    self.__dict__.pop("_columns"),
+                    self.n_warmup_,
+                )
+            self._history = history
 
     def score(self, X, y, sample_weight=None, **params):
         """R² of ``predict(X)`` on the rows that have a prediction.

@@ -103,6 +103,12 @@ def stack(history, X, container: str, columns):
     return np.concatenate([history, X], axis=0)
 
 
+def tail_rows(X, k: int):
+    """The last ``k`` rows of ``X`` (all of them if it has fewer)."""
+    start = max(n_rows(X) - k, 0)
+    return X.iloc[start:] if hasattr(X, "iloc") else X[start:]
+
+
 def n_rows_or_none(value):
     try:
         return n_rows(value)

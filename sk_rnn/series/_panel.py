@@ -18,6 +18,8 @@ import numpy as np
 
 from .._utils._plain import PlainStateMixin
 from ..exceptions import MissingHistoryWarning
+from ._blocks import container_of, n_rows, stack, tail_rows, to_container
+from ._time import NO_TIME_INDEX, TimeAxis, block_kind, series_axes, series_kind
 
 #: The layout of the block a SeriesPipeline's steps are transforming, when the
 #: pipeline was fitted on a panel (a context variable: per thread and task).
@@ -169,23 +171,33 @@ def build_index(ids, lengths, times):
 
 
 class PanelHistory(PlainStateMixin):
-    """What a SeriesPipeline keeps of a fitted panel: each series' last rows.
+    """What a SeriesPipeline carries between blocks: each series' last rows.
 
-    ``values[k]`` holds the last ``n_warmup`` rows of series ``ids[k]`` and
-    ``labels[k]`` their time labels; ``axes[k]`` is the series' time axis,
-    to tell whether a later block of it continues the fitted rows.
+    ``values[k]`` holds the last ``n_warmup`` rows of series ``ids[k]``,
+    ``labels[k]`` their time labels and ``axes[k]`` the series' time axis,
+    which tells whether a later block continues the fitted rows. A single
+    series is a panel of one (id None) whose rows stay in the fitted
+    container (NumPy, pandas or polars, without the index), so the steps see
+    the container they were fitted on.
     """
 
-    def __init__(self, X, panel: Panel, n_warmup: int, owner: str):
-        from ._time import series_axes
-
+    def __init__(self, X, panel: Panel | None, n_warmup: int, owner: str):
+        self.n_warmup = n_warmup
+        self.columns = list(X.columns) if hasattr(X, "columns") else None
+        if panel is None:  # one series
+            self.container = container_of(X)
+            self.ids = [None]  # a list: skops trusts None, not NoneType arrays
+            self.axes = [TimeAxis.of(X, owner)]
+            self.values = [
+                to_container(tail_rows(X, n_warmup), self.container, self.columns)
+            ]
+            self.labels = [None]
+            return
         if len(panel) == 0:
             raise ValueError(f"{owner} needs at least one row to fit; X has none.")
         values = np.asarray(X.to_numpy())
-        self.columns = list(X.columns)
-        self.n_warmup = n_warmup
+        self.container = "panel"
         self.ids = panel.ids.copy()
-        self.lookup = {key: k for k, key in enumerate(self.ids)}
         self.axes = series_axes(panel, owner)
         # A series shorter than the warm-up keeps all its rows: that is all
         # the history there is.
@@ -197,78 +209,149 @@ class PanelHistory(PlainStateMixin):
             panel.time(k)[panel.lengths[k] - kept[k] :] for k in range(len(panel))
         ]
 
-    def frame(self):
-        """The kept rows as a DataFrame with a (series, time) MultiIndex."""
+    @classmethod
+    def of_rows(cls, rows, axis, container: str, columns, n_warmup: int):
+        """The history of one series whose kept ``rows`` are already cut."""
+        history = cls.__new__(cls)
+        history.n_warmup, history.columns = n_warmup, columns
+        history.container, history.ids = container, [None]
+        history.axes = [axis]
+        history.values, history.labels = [rows], [None]
+        return history
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.__dict__.setdefault("container", "panel")  # written by sk_rnn 0.2
+        self.__dict__.pop("lookup", None)  # 0.2 stored it; it is derived
+
+    @property
+    def lookup(self) -> dict:
+        """Each series id's position."""
+        return {key: k for k, key in enumerate(self.ids)}
+
+    @property
+    def is_panel(self) -> bool:
+        return self.container == "panel"
+
+    def rows(self):
+        """The kept rows: a (series, time) frame for a panel, else the rows."""
+        if not self.is_panel:
+            return self.values[0]
         import pandas as pd
 
         values = np.concatenate(self.values, axis=0)
         index = build_index(self.ids, [len(v) for v in self.values], self.labels)
         return pd.DataFrame(values, index=index, columns=self.columns)
 
-    def combine(self, X, panel: Panel, mode: str, owner: str):
-        """Each series of ``X`` behind the history ``mode`` gives it.
+    frame = rows  # sk_rnn 0.2's name
 
-        Returns ``(combined frame, its layout, positions of X's rows in it,
-        [(rows lacking history, reason), ...])``.
+    def kinds(self, X, panel: Panel, mode: str, owner: str) -> list:
+        """``(fitted position or None, kind, reason)`` of each series of X.
+
+        ``mode`` is "fit" (X continues every fitted series: kind
+        "continues", with a warning when X's own time labels say otherwise),
+        "none" (every series starts: "start") or "auto" (X's time labels
+        decide, :func:`~sk_rnn.series._time.index_kind`).
         """
-        import pandas as pd
-
-        from ._time import series_kind
-
-        values = np.asarray(X.to_numpy())
-        pieces, labels, lengths, positions, lacking = [], [], [], [], []
-        contradicted = []
-        offset = 0
+        out, contradicted, lookup = [], [], self.lookup
         for k, key in enumerate(panel.ids):
-            block = values[panel.starts[k] : panel.stops[k]]
-            position = self.lookup.get(key)
-            kind, reason = "start", ""
-            if mode == "fit":
-                kind = "continues" if position is not None else "unknown"
-                reason = f"series {key!r} was not in the fitted panel"
-                if position is not None and panel.time(k) is not None:
-                    said, why = series_kind(self.axes, position, panel, k, owner)
-                    if said != "continues":
-                        contradicted.append(
-                            why or f"series {key!r} starts where it was fitted"
-                        )
-            elif mode == "auto":
-                kind, reason = series_kind(self.axes, position, panel, k, owner)
-            n_before = 0
-            if kind == "continues":
-                pieces.append(self.values[position])
-                labels.append(self.labels[position])
-                n_before = len(self.values[position])
-            elif kind == "unknown" and self.n_warmup and len(block):
-                lacking.append((min(self.n_warmup, len(block)), reason))
-            pieces.append(block)
-            labels.append(panel.time(k))
-            lengths.append(n_before + len(block))
-            positions.append(offset + n_before + np.arange(len(block)))
-            offset += n_before + len(block)
+            position = lookup.get(key)
+            if mode == "none":
+                out.append((position, "start", ""))
+                continue
+            if self.is_panel:
+                said, why = (
+                    series_kind(self.axes, position, panel, k, owner)
+                    if position is not None and panel.time(k) is not None
+                    else ("unknown", f"series {key!r} was not in the fitted panel")
+                )
+            else:
+                said, why = block_kind(self.axes[0], X, owner)
+            if mode == "auto":
+                out.append((position, said, why))
+                continue
+            if position is None:
+                out.append((None, "unknown", why))
+                continue
+            if (
+                said != "continues"
+                and self.axes[position] is not None
+                and (why != NO_TIME_INDEX)
+            ):
+                contradicted.append(why or _starts_again(key))
+            out.append((position, "continues", ""))
         if contradicted:
-            more = f" (and {len(contradicted) - 1} more series)" * (
-                len(contradicted) > 1
-            )
+            n_more = len(contradicted) - 1
+            more = f" (and {n_more} more series)" if n_more else ""
             warnings.warn(
-                f"{owner}: history='fit' puts each fitted series' last rows "
-                f"before its rows of X, but {contradicted[0]}{more}; the first "
-                "rows' windows mix the two. Use history='auto', which reads the "
-                "time level.",
+                f"{owner}: history='fit' puts the fitted series' last rows before "
+                f"X, but {contradicted[0]}{more}; the first rows' windows mix the "
+                "two. Use history='auto', which reads the index, or pass the rows "
+                "that precede X as history=array.",
                 MissingHistoryWarning,
                 stacklevel=4,
             )
-        if not pieces:
-            return X, panel, np.arange(0), lacking
+        return out
+
+    def combine(self, X, panel: Panel, kinds: list, given=None):
+        """Each series of ``X`` behind the rows its kind gives it.
+
+        A series that continues gets its kept rows, one with a ``given``
+        history (another PanelHistory, of the rows before X) gets those.
+        Returns ``(combined block, its layout, positions of X's rows in it,
+        rows before X per series)``.
+        """
+        source = self if given is None else given
+        before = []
+        for position, kind, _ in kinds:
+            if kind in ("continues", "given") and position is not None:
+                before.append(source.values[position])
+            else:
+                before.append(None)
+        n_before = [0 if b is None else n_rows(b) for b in before]
+        lengths = np.asarray(panel.lengths) + np.asarray(n_before, dtype=np.intp)
         stops = np.cumsum(lengths)
-        combined_panel = Panel(panel.ids, stops - np.asarray(lengths), stops)
+        layout = Panel(panel.ids, stops - lengths, stops)
+        positions = np.concatenate(
+            [
+                start + n + np.arange(length - n)
+                for start, n, length in zip(
+                    layout.starts, n_before, lengths, strict=True
+                )
+            ]
+            or [np.arange(0)]
+        ).astype(np.intp)
+        if not self.is_panel:
+            combined = stack(before[0], X, self.container, self.columns)
+            return combined, layout, positions, n_before
+        import pandas as pd
+
+        values = np.asarray(X.to_numpy())
+        pieces, labels = [], []
+        for k, rows in enumerate(before):
+            if rows is not None:
+                pieces.append(rows)
+                labels.append(source.labels[kinds[k][0]])
+            pieces.append(values[panel.starts[k] : panel.stops[k]])
+            labels.append(panel.time(k))
+        if not pieces:
+            return X, panel, positions, n_before
         index = build_index(panel.ids, lengths, labels)
         frame = pd.DataFrame(np.concatenate(pieces), index=index, columns=self.columns)
-        combined_panel.times = [
+        layout.times = [
             index.get_level_values(1)[s:e]
-            for s, e in zip(combined_panel.starts, combined_panel.stops, strict=True)
+            for s, e in zip(layout.starts, layout.stops, strict=True)
         ]
-        return frame, combined_panel, np.concatenate(positions), lacking
+        return frame, layout, positions, n_before
+
+
+def _starts_again(key) -> str:
+    if key is None:
+        return (
+            "X's index starts where the fitted block starts (it is the fitted "
+            "block, as a search's train score passes it, or a new series)"
+        )
+    return f"series {key!r} starts where it was fitted"
 
 
 def warmup_free(panel: Panel, n_warmup: int):

@@ -210,7 +210,7 @@ class TimeAxis(PlainStateMixin):
     @classmethod
     def of(cls, X, owner: str):
         """The axis of ``X``, after checking its order and steps; or None."""
-        _refuse_panel(X, owner)
+        refuse_panel(X, owner)
         return cls.from_index(time_index(X), owner)
 
     @classmethod
@@ -233,7 +233,7 @@ class TimeAxis(PlainStateMixin):
         return f"TimeAxis({self.first!r}, {self.last!r}, step={self.step!r})"
 
 
-def _refuse_panel(X, owner: str) -> None:
+def refuse_panel(X, owner: str) -> None:
     """Refuse a MultiIndex: its rows are not one series' time steps."""
     import pandas as pd
 
@@ -256,6 +256,12 @@ def _same_label(a, b) -> bool:
         return False
 
 
+NO_TIME_INDEX = (
+    "X has no time index (a NumPy array, a polars frame, or a DataFrame whose "
+    "index is not numeric, datetime or period)"
+)
+
+
 def block_kind(fitted: TimeAxis | None, X, owner: str) -> tuple[str, str]:
     """What a block is relative to the fitted one: ``(kind, reason)``.
 
@@ -264,13 +270,10 @@ def block_kind(fitted: TimeAxis | None, X, owner: str) -> tuple[str, str]:
     (no time index, or one that does neither; ``reason`` says which). The
     block's own index is checked for order and regular steps.
     """
-    _refuse_panel(X, owner)
+    refuse_panel(X, owner)
     index = time_index(X)
     if index is None:
-        return "unknown", (
-            "X has no time index (a NumPy array, a polars frame, or a DataFrame "
-            "whose index is not numeric, datetime or period)"
-        )
+        return "unknown", NO_TIME_INDEX
     return index_kind(fitted, index, owner)
 
 

@@ -451,3 +451,22 @@ def test_history_fit_that_a_panels_time_level_contradicts_warns():
         model.predict(test, history="fit")
     with pytest.warns(MissingHistoryWarning, match=r"series 's0' starts where"):
         model.predict(train, history="fit")
+
+
+def test_a_panel_takes_the_rows_before_it_as_history_like_one_series():
+    """0.2 refused history=array on panels; one series took it."""
+    panel = _panel(lengths=(12, 10, 14))
+    train, test = _head_tail(panel, 3)
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ).fit(train, train["v"])
+    expected = model.predict(test, history="fit")
+    np.testing.assert_allclose(model.predict(test, history=train), expected)
+    shorter = pd.concat([g.iloc[-3:] for g in _by_series(train)])  # exactly enough
+    np.testing.assert_allclose(model.predict(test, history=shorter), expected)
+    with pytest.warns(MissingHistoryWarning, match="history has no rows of 's1'"):
+        model.predict(test, history=train.drop(index="s1", level=0))
+    with pytest.raises(
+        ValueError, match="expects history, when it is rows, as a panel"
+    ):
+        model.predict(test, history=train.to_numpy())

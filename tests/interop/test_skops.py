@@ -36,13 +36,17 @@ def test_a_fitted_forecaster_round_trips_with_only_sk_rnn_types_trusted():
         "sk_rnn.neural._estimator.LSTMRegressor",
         "sk_rnn.preprocessing._difference.DifferenceTransformer",
         "sk_rnn.preprocessing._lag.LagFeaturizer",
+        "sk_rnn.series._panel.PanelHistory",
         "sk_rnn.series._time.TimeAxis",
     ]
     # the loaded model continues the series from the same history
     np.testing.assert_array_equal(loaded.predict(X[-12:]), model.predict(X[-12:]))
     # and knows the fitted time axis: a block that does not continue it is
     # read as it was before saving (the same warning, the same forecast)
-    assert loaded.regressor_._axis.last == model.regressor_._axis.last
+    assert (
+        loaded.regressor_._history.axes[0].last
+        == model.regressor_._history.axes[0].last
+    )
 
 
 def test_an_ensemble_with_early_stopping_continues_training_after_loading():
