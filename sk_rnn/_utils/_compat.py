@@ -5,6 +5,7 @@ place means a rename costs one edit.
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -15,6 +16,9 @@ from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import _check_feature_names_in
 
+# _safe_indexing: rows of NumPy, pandas and polars containers alike (listed
+# in scikit-learn's API reference, but underscored); SeriesPipeline's
+# drop_warmup tests fail if it changes.
 # _BaseComposition: the named-step plumbing of Pipeline, ColumnTransformer and
 # VotingRegressor (``get_params``/``set_params`` through the steps, step names
 # checked); scikit-learn has no public base class for a composition of named
@@ -38,6 +42,7 @@ __all__ = [
     "Options",
     "StrOptions",
     "_BaseComposition",
+    "_safe_indexing",
     "_check_feature_names_in",
     "_fit_context",
     "_get_output_config",

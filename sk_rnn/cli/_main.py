@@ -333,7 +333,7 @@ def _progress_bar(total, quiet, desc):
     )
 
 
-#: Options of one mode that the other would accept and ignore.
+#: Options of one mode that the other refuses (it would otherwise ignore them).
 SINGLE_ONLY = {"test_size": "--test-size", "folds": "--folds", "repeats": "--repeats"}
 PANEL_ONLY = {
     "time_column": "--time-column",

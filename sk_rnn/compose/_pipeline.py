@@ -11,7 +11,7 @@ from sklearn.base import RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import r2_score
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -26,6 +26,7 @@ from .._utils._compat import (
     StrOptions,
     _BaseComposition,
     _fit_context,
+    _safe_indexing,
 )
 from ..preprocessing._base import _TimeStepTransformer
 from ..preprocessing._lag import LagFeaturizer
@@ -418,9 +419,14 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 "SeriesPipeline: sparse input is not supported; its rows are time "
                 "steps of a series. Pass a dense array or DataFrame."
             )
-        if not is_steps(self.steps) or not self.steps:
+        if not self.steps:
             raise ValueError(
                 "SeriesPipeline expects steps as a non-empty list of (name, "
+                "estimator) tuples; got an empty list."
+            )
+        if not is_steps(self.steps):
+            raise TypeError(
+                "SeriesPipeline expects steps as a list of (name, "
                 f"estimator) tuples; got {self.steps!r}."
             )
         try:

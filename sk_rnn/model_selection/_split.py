@@ -24,8 +24,8 @@ class PanelSplit(BaseCrossValidator):
     their last date (as in the M3 competition): each is aligned on its own
     end. Indices are positions in ``X``, so the folds work in
     ``cross_validate`` and ``GridSearchCV`` with any estimator that accepts
-    the panel (sk_rnn's time-step estimators refuse panels until they learn
-    to keep each series apart).
+    the panel (sk_rnn's transformers and SeriesPipeline keep each series
+    apart; a stateful LSTMRegressor refuses panels).
 
     Parameters
     ----------
@@ -67,11 +67,16 @@ class PanelSplit(BaseCrossValidator):
         check_int(self.gap, "gap", "PanelSplit", 0)
         index = getattr(X, "index", None)
         if not isinstance(index, pd.MultiIndex) or index.nlevels != 2:
-            raise ValueError(
+            error = TypeError if not isinstance(index, pd.MultiIndex) else ValueError
+            raise error(
                 "PanelSplit expects a panel: a DataFrame with a two-level "
                 "MultiIndex (series id, time); got "
-                f"{type(index).__name__ if index is not None else type(X).__name__}. "
-                "For one series use sklearn's TimeSeriesSplit; for a long frame "
+                + (
+                    f"{type(X if index is None else index).__name__}. "
+                    if error is TypeError
+                    else f"a MultiIndex of {index.nlevels} levels. "
+                )
+                + "For one series use sklearn's TimeSeriesSplit; for a long frame "
                 "with series and time columns use df.set_index([series, time])."
             )
         ids = index.get_level_values(0)

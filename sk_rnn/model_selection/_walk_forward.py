@@ -132,7 +132,7 @@ def _rows(data, index):
 
 def _lstm_path(estimator) -> str | None:
     """The get_params path of the one LSTMRegressor inside ``estimator``."""
-    from ..neural import LSTMRegressor  # torch, only when a search runs
+    from ..neural import LSTMRegressor  # torch, only when it runs
 
     if isinstance(estimator, LSTMRegressor):
         return ""

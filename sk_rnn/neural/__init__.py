@@ -3,9 +3,10 @@
 - ``_estimator``: :class:`LSTMRegressor`, the scikit-learn estimator;
 - ``_windows``: how rows are read as windows (layouts, validation);
 - ``_module``: the torch module (cells, stacked members, initialisation);
-- ``_net``: the skorch net, losses, batches and threads;
-- ``_training``, ``_fitting``: seeds, devices, warm starts and the training
-  phases (early stopping, refits, Ctrl-C);
+- ``_net``: the skorch net, losses, batches, the thread guard, the device
+  choice and the training state;
+- ``_training``, ``_fitting``: seeds, the net's construction, warm starts and
+  the training phases (early stopping, refits, Ctrl-C);
 - ``_predicting``: streamed prediction and the recurrent state;
 - ``_callbacks``: every training callback (public ones via
   :mod:`sk_rnn.callbacks`);

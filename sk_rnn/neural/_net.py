@@ -168,7 +168,7 @@ class TensorBatches:
         self, dataset, batch_size=1, shuffle=False, generator=None, **unsupported
     ):
         if unsupported:
-            raise ValueError(
+            raise TypeError(
                 "LSTMRegressor's tensor batches take batch_size, shuffle and "
                 f"generator; got {sorted(unsupported)}. For DataLoader options "
                 "pass net_kwargs={'iterator_train': torch.utils.data.DataLoader, "

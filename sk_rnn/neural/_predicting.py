@@ -74,18 +74,26 @@ def initial_state(model, value):
         if not model.stateful or value == "zero":
             return None
         return model.state_
+    if value is None or isinstance(value, str):  # not a state: an unknown option
+        raise ValueError(
+            "LSTMRegressor.predict expects initial_state='fit' or 'zero' (or, "
+            "with stateful=True, a tuple of arrays shaped like state_); got "
+            f"{value!r}."
+        )
     if not model.stateful:
         raise ValueError(
             "LSTMRegressor got an initial_state array with stateful=False; "
             "stateless windows always start from the zero state. Pass "
             "initial_state='fit' (the default) or fit with stateful=True."
         )
-    if not isinstance(value, (tuple, list)) or len(value) != len(model.state_):
-        raise ValueError(
-            "LSTMRegressor.predict expects initial_state='fit', 'zero' or a "
-            f"tuple of {len(model.state_)} array(s) shaped like state_; got "
-            f"{value!r}."
-        )
+    message = (
+        "LSTMRegressor.predict expects initial_state='fit', 'zero' or a "
+        f"tuple of {len(model.state_)} array(s) shaped like state_; got {value!r}."
+    )
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(message)
+    if len(value) != len(model.state_):
+        raise ValueError(message)
     state = []
     for given, fitted in zip(value, model.state_, strict=True):
         if fitted is None:

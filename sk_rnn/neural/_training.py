@@ -91,14 +91,14 @@ def _callbacks(model, n_valid, stopper=None) -> list:
         first.append(
             ("member_gradient_clipping", MemberGradientClipping(model.clip_grad_norm))
         )
+    if model.on_interrupt == "keep_last_epoch":
+        last.append(("last_epoch", LastEpoch()))
     if n_valid:
         if stopper is None:
             stopper = MemberEarlyStopping(model.n_iter_no_change, model.tol)
         stopper.patience, stopper.tol = model.n_iter_no_change, model.tol
         first.append(("early_stopping", stopper))
         last.append(("early_stopping_stop", StopWhenDone()))
-    if model.on_interrupt == "keep_last_epoch":
-        last.append(("last_epoch", LastEpoch()))
     return first + list(model.callbacks or []) + last
 
 

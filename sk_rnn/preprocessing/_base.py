@@ -59,8 +59,9 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
     """Base class: validation, history and output containers.
 
     Subclasses define ``_n_warmup()``, the number of earlier rows an output row
-    needs, and ``_transform_rows(X)``, which maps a block to its output with
-    the first ``_n_warmup()`` rows undefined.
+    needs, ``_transform_rows(X)``, which maps a block to its output with the
+    first ``_n_warmup()`` rows undefined, and ``_warmup_description()``, the
+    warm-up in words for the too-few-rows error.
     """
 
     def _n_warmup(self) -> int:  # pragma: no cover - abstract
@@ -72,11 +73,11 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
     def _warmup_description(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _remember(self, X: NDArray, starts=None, stops=None) -> None:
+    def _remember(self, X: NDArray, starts, stops) -> None:
         """Hook: store what the subclass needs from the validated fitted block.
 
-        ``starts`` and ``stops`` bound each series of a panel (None: one
-        series).
+        ``starts`` and ``stops`` bound each series (one series: ``[0]`` and
+        ``[n_samples]``).
         """
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -125,7 +126,8 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
             self.series_ = panel.ids.copy()
             self._lengths = panel.lengths.copy()
             self._series_index = {key: k for k, key in enumerate(panel.ids)}
-        # A series shorter than the warm-up keeps what it has, behind NaN
+        # A series of a panel shorter than the warm-up keeps what it has,
+        # behind _history_fill() (NaN; LagFeaturizer's fill_value)
         # (there was no earlier step): the rows that continue it get exactly
         # the history that exists.
         pad = self._history_fill()

@@ -21,8 +21,9 @@ from ..exceptions import MissingHistoryWarning
 from ._blocks import container_of, n_rows, stack, tail_rows, to_container
 from ._time import NO_TIME_INDEX, TimeAxis, block_kind, series_axes, series_kind
 
-#: The layout of the block a SeriesPipeline's steps are transforming, when the
-#: pipeline was fitted on a panel (a context variable: per thread and task).
+#: The panel layout announced for blocks without an index: by a SeriesPipeline
+#: fitted on a panel, or by a transformer's fit_transform (read from y's
+#: index inside a plain Pipeline); a context variable, per thread and task.
 _SEGMENTS = contextvars.ContextVar("sk_rnn_panel_segments", default=None)
 
 PANEL_HOW = (

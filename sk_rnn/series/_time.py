@@ -1,19 +1,12 @@
-"""Machinery shared by the transformers whose rows are time steps.
+"""A series' time axis and what a block is relative to the fitted one.
 
-A time-step transformer computes output row ``t`` from input rows ``t - w .. t``
-(``w`` is its warm-up length). It never adds or drops rows. What the first
-``w`` rows of a block get depends on what the block is (see
-:func:`block_kind`):
-
-- a pandas block whose time index directly continues the fitted index: the
-  last ``w`` fitted rows supply the history, and every row is exact;
-- the start of a series (the fitted block itself, a pandas block whose index
-  starts where the fitted index starts, or any block inside a
-  :class:`~sk_rnn.SeriesPipeline`, which prepends the history itself): the
-  warm-up rows have no history, and NaN is the exact answer;
-- anything else (a NumPy array, a polars frame, a DataFrame whose index
-  neither continues nor starts the fitted one): the warm-up rows are NaN and
-  a :class:`~sk_rnn.exceptions.MissingHistoryWarning` says so.
+:class:`TimeAxis` keeps a fitted block's first and last labels and its step;
+:func:`block_kind` (one series) and :func:`series_kind` (a series of a panel),
+both through :func:`index_kind`, say whether a later block continues the
+fitted one, starts where it started, or neither ("unknown", with the reason
+the :class:`~sk_rnn.exceptions.MissingHistoryWarning` gives). Used by the
+time-step transformers of :mod:`sk_rnn.preprocessing` and by
+:class:`~sk_rnn.SeriesPipeline`'s history (:mod:`sk_rnn.series._panel`).
 """
 
 from __future__ import annotations
@@ -27,10 +20,11 @@ import numpy as np
 from .._utils._plain import PlainStateMixin
 from ..exceptions import MissingHistoryWarning
 
-#: Set by SeriesPipeline while its steps transform a block that it has
-#: already prefixed with the needed history: the block is read as the start
-#: of a series (no index continuation, no warning). A context variable, so it
-#: is per thread and per asyncio task, and always reset by ``series_start``.
+#: Set while a block is known to start a series: by SeriesPipeline around
+#: its steps (it has prefixed the history) and by a time-step transformer's
+#: fit_transform (the fitted block): no index continuation, no warning. A
+#: context variable, so it is per thread and per asyncio task, and always
+#: reset by ``series_start``.
 _SERIES_START = contextvars.ContextVar("sk_rnn_series_start", default=False)
 
 

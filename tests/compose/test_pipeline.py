@@ -397,6 +397,8 @@ def test_series_pipeline_errors():
         model.fit(csr_matrix(X_train.to_numpy()), y_train)
     with pytest.raises(ValueError, match="steps as a non-empty list"):
         SeriesPipeline([]).fit(X_train, y_train)
+    with pytest.raises(TypeError, match="steps as a list of \\(name, estimator\\)"):
+        SeriesPipeline([Ridge()]).fit(X_train, y_train)
     with pytest.raises(TypeError, match="an estimator with fit"):
         SeriesPipeline([("diff", DifferenceTransformer()), ("x", 3)]).fit(X, y)
     with config_context(enable_metadata_routing=True):

@@ -49,15 +49,21 @@ def test_it_works_in_cross_validate_and_grid_search():
 
 
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("make", "error", "message"),
     [
-        (lambda X: X.reset_index(level=0, drop=True), "expects a panel"),
-        (lambda X: X.sort_index(level=1), "rows to be consecutive"),
-        (lambda X: X.iloc[::-1], "in time order"),
+        (lambda X: X.reset_index(level=0, drop=True), TypeError, "expects a panel"),
+        (lambda X: X.to_numpy(), TypeError, "expects a panel.*got ndarray"),
+        (
+            lambda X: X.set_index(pd.Index([0] * len(X), name="z"), append=True),
+            ValueError,
+            "a MultiIndex of 3 levels",
+        ),
+        (lambda X: X.sort_index(level=1), ValueError, "rows to be consecutive"),
+        (lambda X: X.iloc[::-1], ValueError, "in time order"),
     ],
 )
-def test_layouts_that_are_not_panels_are_refused(make, message):
-    with pytest.raises(ValueError, match=message):
+def test_layouts_that_are_not_panels_are_refused(make, error, message):
+    with pytest.raises(error, match=message):
         next(PanelSplit(n_splits=2).split(make(_panel())))
 
 

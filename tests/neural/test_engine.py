@@ -143,7 +143,7 @@ def test_net_kwargs_that_a_parameter_sets_are_refused(key):
 def test_iterator_settings_are_honoured_or_refused():
     X, y = _data()
     with pytest.raises(
-        ValueError,
+        TypeError,
         match=r"take batch_size, shuffle and generator; got \['num_workers'\]",
     ):
         _model(net_kwargs={"iterator_train__num_workers": 2}).fit(X, y)

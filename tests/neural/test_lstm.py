@@ -245,9 +245,13 @@ def test_initial_state_errors():
     stateless = _fast().fit(X, y)
     with pytest.raises(ValueError, match="initial_state array with stateful=False"):
         stateless.predict(X, initial_state=(np.zeros(3),))
+    with pytest.raises(ValueError, match="initial_state='fit' or 'zero'.*got None"):
+        stateless.predict(X, initial_state=None)  # 0.2 spoke of an array
     stateful = _fast(stateful=True, batch_size=1).fit(X, y)
-    with pytest.raises(ValueError, match="expects initial_state='fit', 'zero'"):
+    with pytest.raises(ValueError, match="expects initial_state='fit' or 'zero'"):
         stateful.predict(X, initial_state="start")
+    with pytest.raises(TypeError, match="expects initial_state='fit', 'zero' or a"):
+        stateful.predict(X, initial_state=np.zeros(3))
     bad = tuple(np.zeros((2, 2)) if s is not None else None for s in stateful.state_)
     with pytest.raises(ValueError, match="initial_state arrays of shape"):
         stateful.predict(X, initial_state=bad)
