@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 from skorch.callbacks import Callback
 
-from .._utils._files import write_atomically
+from ._output import write_json
 
 PERSISTENCE = "persistence"
 
@@ -460,7 +459,7 @@ def run_evaluate(args) -> int:
             "wall_seconds": wall,
             **result.to_dict(),
         }
-        write_atomically(outputs["json"], json.dumps(payload, indent=2).encode())
+        write_json(outputs["json"], payload)
         print(f"wrote {outputs['json']}")
     if outputs.get("plot"):
         plot_result(

@@ -9,16 +9,15 @@ naive forecast.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .._utils._files import write_atomically
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
+from ._output import write_json
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
 #: batch 1 would take hours on a panel).
@@ -33,8 +32,10 @@ def read_panel(args, error) -> pd.Series:
         raise error("--series-column needs a CSV file with several series")
     if not path.is_file():
         raise error(f"{path}: no such file")
+    # Ids are labels: read as text, so "001" and "1" stay two series.
+    ids_as_text = {args.series_column: str} if args.series_column else None
     try:
-        frame = pd.read_csv(path, sep=args.sep, decimal=args.decimal)
+        frame = pd.read_csv(path, sep=args.sep, decimal=args.decimal, dtype=ids_as_text)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise error(f"{path}: not a readable CSV file ({e})") from None
     for option, name in (
@@ -61,6 +62,17 @@ def read_panel(args, error) -> pd.Series:
             + (f"{column!r} " if column else "")
             + f"besides the series and time columns in {list(frame.columns)}"
         )
+    for option, name in (
+        ("--series-column", args.series_column),
+        ("--time-column", args.time_column),
+    ):
+        empty = frame[name].isna().to_numpy()
+        if empty.any():
+            raise error(
+                f"{path}: line {int(np.flatnonzero(empty)[0]) + 2} has an empty "
+                f"{option} {name!r} cell ({int(empty.sum())} row(s) have none); "
+                "every row needs its series and its time"
+            )
     time_values = frame[args.time_column]
     if not pd.api.types.is_numeric_dtype(time_values):
         try:
@@ -73,7 +85,7 @@ def read_panel(args, error) -> pd.Series:
     values = pd.Series(
         frame[column].astype(float).to_numpy(),
         index=pd.MultiIndex.from_arrays(
-            [frame[args.series_column].astype(str), time_values],
+            [frame[args.series_column], time_values],
             names=[args.series_column, args.time_column],
         ),
         name=column,
@@ -178,7 +190,7 @@ def run_panel(args, model_for, error) -> int:
             "series": table.reset_index().to_dict(orient="records"),
             "forecasts": {n: f.tolist() for n, f in zip(names, forecast, strict=True)},
         }
-        write_atomically(outputs["json"], json.dumps(payload, indent=2).encode())
+        write_json(outputs["json"], payload)
         print(f"wrote {outputs['json']}")
     if outputs.get("plot"):
         plot_panel(train, test, forecast, naive, outputs["plot"], names)

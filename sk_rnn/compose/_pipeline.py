@@ -448,7 +448,15 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 f"as its last step; got {final!r}."
             )
         X, y = as_rows(X), as_rows(y)
-        n_warmup = structural_warmup(self) if self.n_warmup == "auto" else self.n_warmup
+        needed = structural_warmup(self)
+        if self.n_warmup != "auto" and self.n_warmup < needed:
+            raise ValueError(
+                f"SeriesPipeline got n_warmup={self.n_warmup}, fewer rows than the "
+                f"{needed} its sk_rnn steps need (their interval * order and "
+                "lags - 1), so a continued block would miss history; set "
+                f"n_warmup='auto' or at least {needed}."
+            )
+        n_warmup = needed if self.n_warmup == "auto" else self.n_warmup
         n_samples = n_rows(X)
         panel = panel_layout(X, "SeriesPipeline") if is_panel(X) else None
         if panel is None and n_samples <= n_warmup:

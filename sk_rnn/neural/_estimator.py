@@ -521,8 +521,9 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         Total params: 101 per member, 101 in all
         """
         check_is_fitted(self)
+        module = self.net_.module_  # the fitted network, whatever set_params said
         return format_summary(
-            self.net_.module_, self.window_shape_, self.cell, self.bidirectional
+            module, self.window_shape_, module.cell, module.bidirectional
         )
 
     def __sklearn_tags__(self):

@@ -151,7 +151,7 @@ def check_params(model, partial: bool) -> None:
 def train(model, X, y, sample_weight, *, partial: bool):
     """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
     check_params(model, partial)
-    if model.stateful and (is_panel(X) or _SEGMENTS.get() is not None):
+    if model.stateful and (is_panel(X) or is_panel(y) or _SEGMENTS.get() is not None):
         raise ValueError(STATEFUL_PANEL.format(owner="LSTMRegressor"))
     continuing = hasattr(model, "net_") and (partial or model.warm_start)
     names = (*FITTED, "n_features_in_", "feature_names_in_")

@@ -127,6 +127,8 @@ def _restore_params(params: dict) -> dict:
         if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
             raise ValueError(f"unknown torch.optim optimiser {name!r} in the file.")
         params["optimizer"] = cls
+    if isinstance(params.get("layout"), list):  # JSON wrote the tuples as lists
+        params["layout"] = [tuple(block) for block in params["layout"]]
     random_state = params.get("random_state")
     if isinstance(random_state, dict):
         kind, keys, position, has_gauss, gauss = random_state[

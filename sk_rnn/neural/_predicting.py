@@ -25,11 +25,18 @@ PREDICT_MEMORY_BYTES = 256 * 2**20
 SMALL_MODEL_WORK = 2**18
 
 
+def _stateful(model) -> bool:
+    """Whether the fitted network is stateful (set_params may say otherwise
+    until the next fit); while a first fit runs, its parameter."""
+    net = getattr(model, "net_", None)
+    return model.stateful if net is None else bool(net.stateful)
+
+
 def resolve_threads(model, batch: int) -> int | None:
     """Threads for steps of ``batch`` rows: see ``n_threads``."""
     if model.n_threads is not None:
         return model.n_threads
-    if model.stateful:
+    if model.stateful:  # while training: the parameters are the fit's
         batch = 1
     width = model.hidden_size * (model.bidirectional + 1)
     work = batch * model.n_ensemble * N_GATES[model.cell] * model.hidden_size * width
@@ -62,7 +69,7 @@ def forward(model, windows: np.ndarray, state, module=None):
         module,
         windows,
         state,
-        stateful=model.stateful,
+        stateful=_stateful(model),
         dtype=torch.float64 if model.predict_dtype == "float64" else torch.float32,
         batch_rows=batch_rows(model, windows.shape[1:], module.n_outputs),
     )
@@ -71,7 +78,7 @@ def forward(model, windows: np.ndarray, state, module=None):
 def initial_state(model, value):
     """The state a stateful prediction starts from (see ``predict``)."""
     if isinstance(value, str) and value in ("fit", "zero"):
-        if not model.stateful or value == "zero":
+        if not _stateful(model) or value == "zero":
             return None
         return model.state_
     if value is None or isinstance(value, str):  # not a state: an unknown option
@@ -80,7 +87,7 @@ def initial_state(model, value):
             "with stateful=True, a tuple of arrays shaped like state_); got "
             f"{value!r}."
         )
-    if not model.stateful:
+    if not _stateful(model):
         raise ValueError(
             "LSTMRegressor got an initial_state array with stateful=False; "
             "stateless windows always start from the zero state. Pass "

@@ -170,7 +170,7 @@ def check_warm_start(model, fixed: dict) -> None:
     for name, before in fixed.items():
         now = params[name]
         try:
-            same = bool(now is before or now == before)
+            same = bool(now is before or _plain_tuples(now) == _plain_tuples(before))
         except Exception:  # objects that do not compare: treat as changed
             same = False
         if not same:
@@ -182,6 +182,13 @@ def check_warm_start(model, fixed: dict) -> None:
             f"{'; '.join(changed)}. Set them back, or set warm_start=False to "
             f"train a new network. Only {', '.join(sorted(UPDATABLE))} may change."
         )
+
+
+def _plain_tuples(value):
+    """Lists and tuples compare alike (a layout given either way is one)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain_tuples(item) for item in value)
+    return value
 
 
 def fixed_params(model) -> dict:

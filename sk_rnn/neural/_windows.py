@@ -190,6 +190,13 @@ def validate_windows(model, X, y=None, *, reset):
             "oldest step first; set layout='newest_first' (n_steps="
             f"{_newest_first_lags(names)} if other columns follow)."
         )
+    if reset and shape3 is None and model.layout != "steps" and names_window:
+        raise ValueError(
+            f"LSTMRegressor got columns {[str(n) for n in names[:3]]}..., "
+            "LagFeaturizer's windows (oldest step first), but "
+            f"layout={model.layout!r} reads another library's columns (newest "
+            "first, or blocks); set layout='steps'."
+        )
     if shape3 is None and model.layout != "steps":
         check_layout(model)
         laid_out = apply_layout(model, X)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._utils._validation import check_int
 from ..series._panel import panel_layout
+from ..series._time import TimeAxis, series_axes
 
 
 def make_horizon_xy(X, horizon, *, target=0, skip_short=False):
@@ -77,6 +78,13 @@ def make_horizon_xy(X, horizon, *, target=0, skip_short=False):
             f"column(s); expected a position in [0, {values.shape[1] - 1}]."
         )
     panel = panel_layout(X, "make_horizon_xy")
+    # Row t's targets are t+1..t+h only if every series steps regularly
+    # forward: the time axis checks refuse backward, skipped or repeated
+    # steps (naming the first), for one series and each of a panel.
+    if panel is None:
+        TimeAxis.of(X, "make_horizon_xy")
+    else:
+        series_axes(panel, "make_horizon_xy")
     bounds = (
         [(0, len(values), None)]
         if panel is None

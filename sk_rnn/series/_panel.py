@@ -92,6 +92,16 @@ def _from_index(index, owner: str) -> Panel:
     n = len(index)
     if n == 0:
         return Panel([], [], [], [])
+    for level, what in ((0, "series id"), (1, "time label")):
+        missing = np.flatnonzero(np.asarray(index.codes[level]) == -1)
+        if len(missing):
+            raise ValueError(
+                f"{owner} got rows without a {what} (NaN in level {level} of the "
+                f"MultiIndex, {len(missing)} row(s), the first at position "
+                f"{missing[0]}); every row of a panel needs its series id and time. "
+                "Drop or fill them: X[X.index.get_level_values"
+                f"({level}).notna()]."
+            )
     codes = np.asarray(index.codes[0])
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     stops = np.r_[starts[1:], n]

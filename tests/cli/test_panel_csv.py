@@ -158,3 +158,70 @@ def test_plot_outputs_are_checked_before_training(tmp_path, capsys, monkeypatch)
     code, out, err = _run(capsys, "evaluate", *quick, "--plot", str(tmp_path / "p.png"))
     assert code == 2 and "--plot needs matplotlib, which is not installed" in err
     assert "RMSE" not in out and not (tmp_path / "p.png").exists()
+
+
+def _long(tmp_path, rows, name="long.csv"):
+    path = tmp_path / name
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    return path
+
+
+def _rows(ids=("001", "1"), n=14):
+    months = pd.date_range("2015-01-01", periods=n, freq="MS").strftime("%Y-%m-%d")
+    return [
+        (store, month, 10.0 + k + i % 3)
+        for k, store in enumerate(ids)
+        for i, month in enumerate(months)
+    ]
+
+
+def test_ids_are_labels_and_empty_cells_are_named(tmp_path, capsys):
+    """0.2 merged ids 001 and 1, reported an empty time cell as a missing
+    step and ended an empty id cell in a NumPy broadcast error."""
+    quick = ["--epochs", "1", "--horizon", "2", "--lags", "2", "--quiet"]
+    path = _long(tmp_path, _rows())
+    code, out, err = _run(
+        capsys,
+        "evaluate",
+        str(path),
+        *PANEL[:4],
+        *quick,
+        "--json",
+        str(tmp_path / "o.json"),
+    )
+    assert code == 0, err
+    table = json.loads((tmp_path / "o.json").read_text())["series"]
+    assert {row["series"] for row in table} == {"001", "1"}
+    for column, option in (
+        (0, "--series-column 'store'"),
+        (1, "--time-column 'month'"),
+    ):
+        rows = _rows()
+        rows[5] = tuple(None if i == column else v for i, v in enumerate(rows[5]))
+        code, out, err = _run(
+            capsys, "evaluate", str(_long(tmp_path, rows)), *PANEL[:4], *quick
+        )
+        assert code == 2 and f"line 7 has an empty {option} cell" in err, err
+
+
+def test_json_has_no_bare_nan(tmp_path, capsys):
+    """--repeats 1 (no std) and an undefined MASE were written as NaN."""
+    out_path = tmp_path / "one.json"
+    code, _, err = _run(
+        capsys, "evaluate", "--epochs", "1", "--repeats", "1", "--test-size", "3",
+        "--quiet", "--json", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+
+    def refuse(token):
+        raise AssertionError(f"{token} in the JSON")
+
+    json.loads(out_path.read_text(), parse_constant=refuse)
+    rows = _rows(ids=("a", "b"))
+    rows = [(s, m, 5.0 if s == "a" else v) for s, m, v in rows]  # a: constant
+    code, _, err = _run(
+        capsys, "evaluate", str(_long(tmp_path, rows)), *PANEL[:4], "--horizon", "2",
+        "--epochs", "1", "--lags", "2", "--quiet", "--json", str(tmp_path / "p.json"),
+    )  # fmt: skip
+    assert code == 0, err
+    json.loads((tmp_path / "p.json").read_text(), parse_constant=refuse)

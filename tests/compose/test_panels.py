@@ -470,3 +470,53 @@ def test_a_panel_takes_the_rows_before_it_as_history_like_one_series():
         ValueError, match="expects history, when it is rows, as a panel"
     ):
         model.predict(test, history=train.to_numpy())
+
+
+def test_a_plain_pipeline_refuses_a_stateful_network_on_a_panel_y():
+    """The array a scaler returns hides X's panel index; y still has it."""
+    from sklearn.pipeline import make_pipeline
+
+    panel = _panel(lengths=(8, 8))
+    model = make_pipeline(
+        StandardScaler(), LSTMRegressor(stateful=True, max_epochs=1, batch_size=1)
+    )
+    with pytest.raises(ValueError, match="from one series into the next"):
+        model.fit(panel, panel["v"])
+
+
+@pytest.mark.parametrize("level", [0, 1])
+def test_rows_without_a_series_id_or_time_are_refused(level):
+    """0.2 read a NaN id as the last id: two series became one."""
+    panel = _panel(lengths=(5, 5))
+    ids, times = panel.index.get_level_values(0), panel.index.get_level_values(1)
+    arrays = [np.array(ids, dtype=object), np.array(times, dtype=object)]
+    arrays[level][7] = None
+    broken = panel.set_axis(pd.MultiIndex.from_arrays(arrays, names=["id", "t"]))
+    what = "series id" if level == 0 else "time label"
+    with pytest.raises(ValueError, match=f"rows without a {what} .* position 7"):
+        DifferenceTransformer().fit(broken)
+
+
+@pytest.mark.parametrize("damage", ["backwards", "skip", "repeat"], ids=lambda d: d)
+def test_make_horizon_xy_refuses_series_that_do_not_step_forward(damage):
+    panel = _panel(lengths=(8, 8))
+    rows = list(range(16))
+    if damage == "backwards":
+        rows[9:11] = [10, 9]
+    elif damage == "skip":
+        del rows[10]
+    else:
+        rows.insert(10, 9)
+    damaged = panel.iloc[rows]
+    with pytest.raises(ValueError, match="make_horizon_xy .*(series 's1')"):
+        make_horizon_xy(damaged, 2)
+    with pytest.raises(ValueError, match="make_horizon_xy expects"):
+        make_horizon_xy(damaged.xs("s1").iloc[::-1], 2)
+
+
+def test_n_warmup_below_the_steps_need_is_refused():
+    panel = _panel(lengths=(8, 8))
+    steps = (DifferenceTransformer(), LagFeaturizer(lags=3), LinearRegression())
+    with pytest.raises(ValueError, match="n_warmup=2, fewer rows than the 3"):
+        make_series_pipeline(*steps, n_warmup=2).fit(panel, panel["v"])
+    make_series_pipeline(*steps, n_warmup=5).fit(panel, panel["v"])  # more: fine

@@ -503,3 +503,40 @@ def test_skorch_progress_bar_and_checkpoint_work_as_callbacks(tmp_path, capsys):
         p.name for p in tmp_path.iterdir()
     }
     assert "it/s" in capsys.readouterr().err
+
+
+def test_newest_first_refuses_lag_featurizers_oldest_first_columns():
+    """0.2 read v_lag2, v_lag1, v_lag0 backwards under layout='newest_first'."""
+    import pandas as pd
+
+    from sk_rnn import LagFeaturizer
+
+    series = pd.DataFrame({"v": np.sin(np.arange(40.0) / 3)})
+    windows = LagFeaturizer(lags=3).fit_transform(series).iloc[2:]
+    assert list(windows.columns) == ["v_lag2", "v_lag1", "v_lag0"]
+    model = _fast(layout="newest_first")
+    with pytest.raises(ValueError, match="LagFeaturizer's windows.*set layout='steps'"):
+        model.fit(windows, windows["v_lag0"])
+    _fast().fit(windows, windows["v_lag0"])  # the default layout reads them
+
+
+def test_the_fitted_network_answers_after_set_params():
+    """set_params changes the next fit, not the fitted network (0.2: predict
+    raised AttributeError after stateful=True; summary named a GRU)."""
+    X, y = _windows(n=32)
+    model = _fast().fit(X, y)
+    expected = model.predict(X)
+    model.set_params(stateful=True, cell="gru")
+    assert_allclose(model.predict(X), expected)
+    assert "lstm_0 (LSTM)" in model.summary() and "GRU" not in model.summary()
+
+
+def test_a_saved_layout_of_tuples_comes_back_as_tuples_and_warm_starts(tmp_path):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 12)), rng.normal(size=40)
+    layout = [(4, 1), (4, 2)]
+    model = _fast(layout=layout, warm_start=True, max_epochs=1).fit(X, y)
+    loaded = LSTMRegressor.load(model.save(tmp_path / "m.skrnn"))
+    assert loaded.layout == layout
+    loaded.set_params(layout=[[4, 1], [4, 2]]).fit(X, y)  # lists name the same
+    assert loaded.n_iter_ == 2
