@@ -189,6 +189,11 @@ def _m3_report(m3, tuning) -> list[str]:
     done = [f for f in FREQUENCIES if f in m3["frequencies"]]
     methods = list(next(iter(m3["frequencies"].values()))["methods"])
     header = " | ".join(f"{f} (h={m3['frequencies'][f]['horizon']})" for f in done)
+    lines += [
+        "Overall: the mean over all forecast points (each series weighs its "
+        "horizon), the competition's basis and that of the published figures.",
+        "",
+    ]
     lines += [f"| method | {header} | overall | MASE overall | fit + predict |"]
     lines += ["|---" * (len(done) + 4) + "|"]
     overall = m3.get("overall") or {}
