@@ -5,7 +5,9 @@ in one ``os.replace``: a crash leaves the previous file whole. The file gets
 the mode of the file it replaces, or what the umask allows for a new one
 (not ``mkstemp``'s 0600); a symbolic link is followed, so the link stays and
 its target is replaced; temporary files that a killed process left behind
-are removed by the next save to the same path.
+are removed by the next save to the same path. Only a regular file (or a new
+path) is replaced: a folder, a FIFO, a device such as ``/dev/null`` or a
+socket is refused, since replacing it would destroy what it is.
 """
 
 from __future__ import annotations
@@ -42,15 +44,36 @@ def _remove_orphans(target: Path) -> None:
             orphan.unlink(missing_ok=True)
 
 
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def write_atomically(path, data: bytes) -> Path:
     """Replace ``path`` (or the file its link points to) with ``data``."""
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        status = target.stat()
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    else:
+        if not stat.S_ISREG(status.st_mode):
+            raise ValueError(
+                f"{path} is not a regular file ({_kind(status.st_mode)}); sk_rnn "
+                "writes only regular files, so it does not replace it. Choose a "
+                "file path."
+            )
+        mode = stat.S_IMODE(status.st_mode)
     _remove_orphans(target)
     temporary = target.parent / (
         f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{_SUFFIX}"

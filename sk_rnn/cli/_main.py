@@ -188,6 +188,10 @@ def read_series(
         frame = pd.read_csv(path, sep=sep, decimal=decimal)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise CommandError(f"{path}: not a readable CSV file ({e})") from None
+    if len(frame.columns) and all(_is_number(name) for name in frame.columns[-1:]):
+        # No header: pandas took the first row's values for column names.
+        frame = pd.read_csv(path, sep=sep, decimal=decimal, header=None)
+        frame.columns = [f"column {k + 1}" for k in range(len(frame.columns))]
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas reads a row with one field more than the header as an index.
         raise CommandError(
@@ -214,13 +218,90 @@ def read_series(
     column = column if column is not None else numeric[-1]
     series = frame[column].astype(float)
     series.index = time_index(frame.drop(columns=[column]))
+    _refuse_repeated_time(path, frame.drop(columns=[column]), series.index)
     missing = np.flatnonzero(series.isna().to_numpy())
     if missing.size:
         raise CommandError(
             f"{path}: column {column!r} has {missing.size} missing value(s), the "
             f"first in data row {missing[0] + 1}; fill or drop them first"
         )
+    check_magnitude(series.to_numpy(), f"{path}: column {column!r}")
+    check_scalable(series.to_numpy(), f"{path}: column {column!r}")
     return series
+
+
+#: Above this, squared errors (RMSE, MSE training) overflow float64.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitude(values: np.ndarray, where: str) -> None:
+    largest = float(np.max(np.abs(values))) if len(values) else 0.0
+    if largest > MAX_MAGNITUDE:
+        raise CommandError(
+            f"{where} has values up to {largest:.3g}, whose squared errors "
+            "overflow float64 (the RMSE would be inf); divide the column by a "
+            "power of ten first"
+        )
+
+
+#: MinMaxScaler reads a range under 10 * eps (2.2e-15) as constant; well
+#: above it, the changes a network learns are scaled as they should be.
+MIN_CHANGE_RANGE = 1e-12
+
+
+def check_scalable(values: np.ndarray, where: str) -> None:
+    """Refuse a series whose changes vary by less than MinMaxScaler can scale
+    (changes that do not vary at all are scaled exactly: a straight line)."""
+    changes = np.diff(values)
+    if len(changes) >= 2 and 0 < np.ptp(changes) < MIN_CHANGE_RANGE:
+        raise CommandError(
+            f"{where}: its changes span only {np.ptp(changes):.3g}, less than the "
+            "[-1, 1] scaling can resolve (a range under ~2e-15 reads as constant, "
+            "and the forecasts would be off by orders of magnitude); multiply the "
+            "column by a power of ten first"
+        )
+
+
+def _is_number(name) -> bool:
+    try:
+        float(str(name).replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _restarts(values: np.ndarray) -> bool:
+    """Integer labels that count up by one step, then start again (>= 2 runs
+    of >= 3): a time axis repeated for several series (2001..2010, 2001..)."""
+    if len(values) < 6 or not np.all(values == np.round(values)):
+        return False
+    steps = np.diff(values)
+    breaks = np.flatnonzero(steps <= 0)
+    if not len(breaks):
+        return False
+    runs = np.split(values, breaks + 1)
+    step = steps[0]
+    return step > 0 and all(
+        len(run) >= 3 and np.all(np.diff(run) == step) for run in runs
+    )
+
+
+def _refuse_repeated_time(path, others: pd.DataFrame, index: pd.Index) -> None:
+    """One series has each time once: repeated time labels mean a long CSV."""
+    repeated = None
+    if not isinstance(index, pd.RangeIndex) and index.has_duplicates:
+        repeated = index.name, index[index.duplicated()][0]
+    for name in others.columns:
+        values = others[name]
+        if repeated is None and pd.api.types.is_numeric_dtype(values):
+            if _restarts(values.to_numpy(dtype=float)):
+                repeated = name, values[values.duplicated()].iloc[0]
+    if repeated is not None:
+        raise CommandError(
+            f"{path}: column {repeated[0]!r} repeats the time {repeated[1]!r}, as a "
+            "long CSV of several series does; pass --series-column and "
+            "--time-column (and --horizon) to evaluate each series"
+        )
 
 
 _YEAR_MONTH = r"^\d{1,2}-\d{2}$"
@@ -500,6 +581,11 @@ def _check_outputs(args) -> dict:
             _check_plot_format(path)
         if path.is_dir():
             raise CommandError(f"--{option} {path} is a folder; name a file")
+        if path.exists() and not path.is_file():  # a FIFO, /dev/null, a socket
+            raise CommandError(
+                f"--{option} {path} is not a regular file; sk-rnn writes only "
+                "regular files, so it does not replace it: name a file"
+            )
         if not path.parent.is_dir():
             raise CommandError(
                 f"--{option} {path}: no folder {path.parent}; create it first"

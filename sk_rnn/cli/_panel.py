@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
+from ._main import check_magnitude, check_scalable
 from ._output import write_json
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
@@ -101,6 +102,9 @@ def read_panel(args, error) -> pd.Series:
         raise error(
             f"{path}: missing {column!r} for series {where[0]!r} at {where[1]!r}"
         )
+    check_magnitude(values.to_numpy(), f"{path}: column {column!r}")
+    for key, one in values.groupby(level=0, sort=False):
+        check_scalable(one.to_numpy(), f"{path}: series {key!r}")
     return values
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
@@ -148,6 +149,19 @@ def check_sample_weight(sample_weight, n_samples: int) -> np.ndarray | None:
         raise ValueError(
             "LSTMRegressor got sample_weight that is zero for every row; there "
             "is nothing to learn from."
+        )
+    # The loss is sum(w * l) / sum(w): weights matter only relative to each
+    # other. Dividing by their mean keeps that exactly and brings them into
+    # float32's range (1e-50 would be 0 there, and 1e38 overflow a sum).
+    weights = weights / weights[weights > 0].mean()
+    lost = (weights > 0) & (weights.astype(np.float32) == 0)
+    if lost.any():
+        warnings.warn(
+            f"LSTMRegressor: sample_weight spans more than float32 holds; "
+            f"{int(lost.sum())} row(s) weigh less than 1e-45 of the mean weight "
+            "and train as weight 0. Clip the smallest weights if they matter.",
+            UserWarning,
+            stacklevel=4,
         )
     return weights
 

@@ -283,3 +283,69 @@ def test_a_long_run_prints_an_estimate_after_the_first_epoch(capsys, monkeypatch
     progress.on_train_begin(None)
     progress.on_epoch_end(None)
     assert "about 8 min for all 100 epochs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("time", ["year", "date"])
+def test_a_long_csv_is_not_read_as_one_series(tmp_path, capsys, time):
+    """0.2 concatenated the series of a long CSV whose time column is numeric."""
+    years = list(range(2001, 2011)) * 2
+    frame = pd.DataFrame(
+        {
+            "store": ["a"] * 10 + ["b"] * 10,
+            time: years if time == "year" else [f"{y}-01-01" for y in years],
+            "sales": np.arange(20.0),
+        }
+    )
+    path = tmp_path / "long.csv"
+    frame.to_csv(path, index=False)
+    for command in (["forecast", str(path), "--steps", "2"], ["evaluate", str(path)]):
+        code, out, err = _run(capsys, *command, "--epochs", "1", "--quiet")
+        assert code == 2 and f"column {time!r} repeats the time" in err, err
+        assert "--series-column" in err
+
+
+def test_an_exogenous_integer_column_is_not_a_time_axis(tmp_path, capsys):
+    frame = pd.DataFrame(
+        {
+            "month": pd.period_range("2001-01", periods=30, freq="M").astype(str),
+            "promo": [0, 1, 1, 0, 2] * 6,
+            "sales": 100 + np.arange(30.0),
+        }
+    )
+    path = tmp_path / "one.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _run(
+        capsys, "forecast", str(path), "--steps", "2", "--epochs", "1", "--quiet"
+    )
+    assert code == 0, err
+
+
+def test_a_csv_without_a_header_keeps_its_first_value(tmp_path, capsys):
+    values = 100 + np.arange(30.0)
+    months = pd.period_range("2001-01", periods=30, freq="M").astype(str)
+    path = tmp_path / "bare.csv"
+    path.write_text("".join(f"{m},{v}\n" for m, v in zip(months, values, strict=True)))
+    from sk_rnn.cli._main import read_series
+
+    series = read_series(path)
+    np.testing.assert_array_equal(series.to_numpy(), values)  # 0.2: 29 values
+    assert str(series.index[0]) == "2001-01"
+
+
+def test_values_whose_squares_overflow_are_refused(tmp_path, capsys):
+    path = tmp_path / "huge.csv"
+    pd.DataFrame({"t": range(30), "v": 1e300 * (1 + np.arange(30.0))}).to_csv(
+        path, index=False
+    )
+    code, out, err = _run(capsys, "evaluate", str(path), "--epochs", "1", "--quiet")
+    assert code == 2 and "overflow float64 (the RMSE would be inf)" in err
+
+
+def test_a_series_too_flat_to_scale_is_refused(tmp_path, capsys):
+    """0.2 forecast values near 1e-14 thirteen orders of magnitude off."""
+    path = tmp_path / "tiny.csv"
+    rng = np.random.default_rng(0)
+    values = 1e-14 * (1 + 0.01 * rng.normal(size=30))
+    pd.DataFrame({"t": range(30), "v": values}).to_csv(path, index=False)
+    code, out, err = _run(capsys, "evaluate", str(path), "--epochs", "1", "--quiet")
+    assert code == 2 and "its changes span only" in err and "power of ten" in err

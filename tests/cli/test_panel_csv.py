@@ -225,3 +225,15 @@ def test_json_has_no_bare_nan(tmp_path, capsys):
     )  # fmt: skip
     assert code == 0, err
     json.loads((tmp_path / "p.json").read_text(), parse_constant=refuse)
+
+
+def test_outputs_that_are_not_regular_files_are_refused_before_training(
+    tmp_path, capsys
+):
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    quick = ["--epochs", "1", "--repeats", "1", "--quiet", "--overwrite"]
+    code, out, err = _run(capsys, "evaluate", *quick, "--json", str(fifo))
+    assert code == 2 and "is not a regular file" in err and "RMSE" not in out

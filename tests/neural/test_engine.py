@@ -536,3 +536,26 @@ def test_a_callback_that_predicts_with_another_model_during_fit():
         hidden_size=4, max_epochs=2, n_threads=1, callbacks=[PredictOther()]
     ).fit(X, y)
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("scale", [1e-50, 1e38])
+def test_sample_weights_count_only_relative_to_each_other(scale):
+    """0.2 cast 1e-50 to 0 in float32 (nothing trained, loss 0) and blamed
+    the learning rate for 1e38."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(48, 4)), rng.normal(size=48)
+    weights = rng.uniform(0.5, 2.0, size=48)
+    params = {"hidden_size": 4, "max_epochs": 3, "batch_size": 8, "random_state": 0}
+    reference = LSTMRegressor(**params).fit(X, y, sample_weight=weights)
+    scaled = LSTMRegressor(**params).fit(X, y, sample_weight=weights * scale)
+    np.testing.assert_allclose(scaled.predict(X), reference.predict(X), rtol=1e-5)
+    assert scaled.loss_curve_[0] > 0
+
+
+def test_weights_beyond_float32s_range_are_said_to_train_as_zero():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.normal(size=16)
+    weights = np.ones(16)
+    weights[0] = 1e-60
+    with pytest.warns(UserWarning, match="1 row\\(s\\) weigh less than 1e-45"):
+        LSTMRegressor(max_epochs=1, random_state=0).fit(X, y, sample_weight=weights)

@@ -212,3 +212,22 @@ def test_orphan_temporary_files_of_a_killed_save_are_removed(tmp_path):
     model.save(path)
     assert not orphan.exists()
     assert alive.exists()  # a live process's file is left alone
+
+
+def test_save_replaces_only_regular_files(tmp_path):
+    """0.2 replaced a FIFO (and, as root, /dev/null) with a regular file."""
+    import os
+    import stat
+
+    model, _, _ = _saved(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="is not a regular file \\(a FIFO\\)"):
+        model.save(fifo)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(ValueError, match="a folder"):
+        model.save(tmp_path)
+    link = tmp_path / "link.skrnn"
+    link.symlink_to(tmp_path / "real.skrnn")
+    model.save(link)  # a link to a new or regular file: its target is written
+    assert link.is_symlink() and (tmp_path / "real.skrnn").is_file()
