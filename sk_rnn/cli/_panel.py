@@ -108,16 +108,42 @@ def read_panel(args, error) -> pd.Series:
     return values
 
 
-def _season(values: pd.Series, given: int | None) -> int:
-    if given is not None:
-        return given
-    times = values.index.get_level_values(1)
-    if not isinstance(times, pd.DatetimeIndex):
+def _season_of(dates) -> int:
+    """The season length of one series' dates, from its own frequency."""
+    if not isinstance(dates, pd.DatetimeIndex) or len(dates) < 3:
         return 1
-    first = values.index.get_level_values(0)[0]
-    dates = pd.DatetimeIndex(values.loc[first].index)
-    offset = _infer_freq(dates) if len(dates) >= 3 else None
-    return _SEASONS.get(offset.freqstr[0] if offset is not None else "", 1)
+    offset = _infer_freq(dates)
+    if offset is None:
+        return 1
+    code = offset.rule_code.upper()
+    if len(code) > 1 and code[0] == "B" and code[1] in "MQYA":
+        code = code[1:]  # business month or quarter ends: still months, quarters
+    return _SEASONS.get(code[0], 1)
+
+
+def _seasons(values: pd.Series, given: int | None) -> np.ndarray:
+    """One season per series (in order), each from its own frequency."""
+    groups = values.groupby(level=0, sort=False)
+    if given is not None:
+        return np.full(groups.ngroups, given)
+    return np.array(
+        [
+            _season_of(pd.DatetimeIndex(one.index.get_level_values(1)))
+            if isinstance(one.index.get_level_values(1), pd.DatetimeIndex)
+            else 1
+            for _, one in groups
+        ]
+    )
+
+
+def _describe_seasons(seasons: np.ndarray) -> str:
+    kinds, counts = np.unique(seasons, return_counts=True)
+    if len(kinds) == 1:
+        return f"season {int(kinds[0])}"
+    parts = ", ".join(
+        f"{int(k)} for {int(c)} series" for k, c in zip(kinds, counts, strict=True)
+    )
+    return f"each series' own season ({parts})"
 
 
 def run_panel(args, model_for, error) -> int:
@@ -147,7 +173,7 @@ def run_panel(args, model_for, error) -> int:
             f"block and two to train); series {short.index[0]!r} has "
             f"{short.iloc[0]} ({len(short)} series are that short)"
         )
-    season = _season(values, args.season)
+    seasons = _seasons(values, args.season)
     frame = values.to_frame()
     position = frame.groupby(level=0, sort=False).cumcount().to_numpy()
     is_test = position >= np.repeat(lengths.to_numpy() - h, lengths.to_numpy())
@@ -163,8 +189,12 @@ def run_panel(args, model_for, error) -> int:
     names = list(lengths.index)
     actual = test.iloc[:, 0].to_numpy().reshape(len(names), h)
     histories = [g.iloc[:, 0].to_numpy() for _, g in train.groupby(level=0, sort=False)]
-    naive = np.stack([seasonal_naive(hist, h, season) for hist in histories])
-    scales = np.array([mase_scale(hist, season) for hist in histories])
+    naive = np.stack(
+        [seasonal_naive(hist, h, m) for hist, m in zip(histories, seasons, strict=True)]
+    )
+    scales = np.array(
+        [mase_scale(hist, m) for hist, m in zip(histories, seasons, strict=True)]
+    )
     table = pd.DataFrame(
         {
             "sMAPE": smape(actual, forecast),
@@ -177,7 +207,8 @@ def run_panel(args, model_for, error) -> int:
         index=pd.Index(names, name="series"),
     )
     wall = time.perf_counter() - started
-    _report(args, values, table, season, wall, fit_seconds)
+    table.insert(0, "season", seasons)
+    _report(args, values, table, _describe_seasons(seasons), wall, fit_seconds)
     outputs = args._outputs
     if outputs.get("json"):
         payload = {
@@ -186,11 +217,11 @@ def run_panel(args, model_for, error) -> int:
                 for k in ("lags", "hidden_size", "cell", "epochs", "batch_size")
                 + ("lr", "seed", "horizon", "ensemble", "device")
             }
-            | {"csv": str(args.csv), "season": season},
+            | {"csv": str(args.csv), "seasons": _describe_seasons(seasons)},
             "n_series": len(names),
             "wall_seconds": wall,
             "fit_predict_seconds": fit_seconds,
-            "overall": table.mean().to_dict(),
+            "overall": table.drop(columns="season").mean().to_dict(),
             "series": table.reset_index().to_dict(orient="records"),
             "forecasts": {n: f.tolist() for n, f in zip(names, forecast, strict=True)},
         }
@@ -202,7 +233,7 @@ def run_panel(args, model_for, error) -> int:
     return 0
 
 
-def _report(args, values, table, season, wall, fit_seconds) -> None:
+def _report(args, values, table, seasons: str, wall, fit_seconds) -> None:
     name = args.csv.name
     n_series = len(table)
     print(
@@ -213,7 +244,7 @@ def _report(args, values, table, season, wall, fit_seconds) -> None:
         f"one global {args.cell} ({args.hidden_size} units), lags {args.lags}, "
         f"batch {args.batch_size}, {args.epochs} epochs, ensemble of "
         f"{args.ensemble}, each series scaled by its own training rows; "
-        f"seasonal naive with season {season}"
+        f"seasonal naive with {seasons}"
     )
     print()
     shown = table if n_series <= 20 else table.iloc[:20]
@@ -221,7 +252,7 @@ def _report(args, values, table, season, wall, fit_seconds) -> None:
     if n_series > 20:
         print(f"... {n_series - 20} more series (all in --json)")
     print()
-    overall = table.mean()
+    overall = table.drop(columns="season").mean()
     print(
         f"overall (mean over series): sMAPE {overall['sMAPE']:.3f} (seasonal naive "
         f"{overall['naive sMAPE']:.3f}), MASE {overall['MASE']:.3f} (seasonal naive "

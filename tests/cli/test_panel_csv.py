@@ -5,6 +5,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sk_rnn.cli import main
 from sk_rnn.metrics import mase_scale, seasonal_naive, smape
@@ -237,3 +239,97 @@ def test_outputs_that_are_not_regular_files_are_refused_before_training(
     quick = ["--epochs", "1", "--repeats", "1", "--quiet", "--overwrite"]
     code, out, err = _run(capsys, "evaluate", *quick, "--json", str(fifo))
     assert code == 2 and "is not a regular file" in err and "RMSE" not in out
+
+
+def test_each_series_gets_the_season_of_its_own_frequency(tmp_path, capsys):
+    """0.2 took one season from the first series' frequency letter, so mixed
+    frequencies and business month ends (BME, season 1) got the wrong one."""
+    from sk_rnn.cli._panel import _seasons
+
+    def panel_of(freqs):
+        pieces = []
+        for k, freq in enumerate(freqs):
+            dates = pd.date_range("2010-01-01", periods=30, freq=freq)
+            index = pd.MultiIndex.from_arrays([[f"s{k}"] * 30, dates])
+            pieces.append(pd.Series(np.arange(30.0), index=index))
+        return pd.concat(pieces)
+
+    assert _seasons(panel_of(["QS", "MS", "BME", "BQE", "W", "D"]), None).tolist() == [
+        4, 12, 12, 4, 52, 7
+    ]  # fmt: skip
+    assert _seasons(panel_of(["MS", "QS"]), 3).tolist() == [3, 3]
+    rows = []
+    for store, freq in (("m", "MS"), ("q", "QS")):
+        for i, date in enumerate(pd.date_range("2010-01-01", periods=24, freq=freq)):
+            rows.append((store, date.strftime("%Y-%m-%d"), 10 + np.sin(i) + i % 4))
+    path = _long(tmp_path, rows)
+    out_json = tmp_path / "s.json"
+    code, out, err = _run(
+        capsys, "evaluate", str(path), *PANEL[:4], "--horizon", "4", "--epochs",
+        "1", "--lags", "2", "--quiet", "--json", str(out_json),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "each series' own season (4 for 1 series, 12 for 1 series)" in out
+    table = {r["series"]: r for r in json.loads(out_json.read_text())["series"]}
+    assert table["m"]["season"] == 12 and table["q"]["season"] == 4
+    history = np.array([v for s, _, v in rows if s == "q"])[:-4]
+    expected = smape(
+        np.array([v for s, _, v in rows if s == "q"])[-4:],
+        seasonal_naive(history, 4, 4),
+    )
+    assert table["q"]["naive sMAPE"] == pytest.approx(float(expected))
+
+
+_HOSTILE = ["empty id", "empty time", "empty value", "repeated time", "text value",
+            "mixed frequencies", "short series", "unsorted", "number ids"]  # fmt: skip
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    damages=st.lists(st.sampled_from(_HOSTILE), max_size=3, unique=True),
+    n_series=st.integers(1, 3),
+    row=st.integers(0, 40),
+)
+def test_hostile_long_csvs_end_in_a_forecast_or_one_clear_error(
+    tmp_path_factory, damages, n_series, row
+):
+    """Every damaged long CSV is either scored or refused in one sentence
+    (exit 2), never a traceback."""
+    import contextlib
+    import io
+
+    rows = []
+    for k in range(n_series):
+        freq = "QS" if "mixed frequencies" in damages and k == 1 else "MS"
+        n = 5 if "short series" in damages and k == 0 else 16
+        for i, date in enumerate(pd.date_range("2010-01-01", periods=n, freq=freq)):
+            store = str(k) if "number ids" in damages else f"s{k}"
+            rows.append([store, date.strftime("%Y-%m-%d"), 10.0 + i % 4 + k])
+    r = row % len(rows)
+    if "empty id" in damages:
+        rows[r][0] = None
+    if "empty time" in damages:
+        rows[r][1] = None
+    if "empty value" in damages:
+        rows[r][2] = None
+    if "text value" in damages:
+        rows[r][2] = "n/a"
+    if "repeated time" in damages and r > 0:
+        rows[r][1] = rows[r - 1][1]
+        rows[r][0] = rows[r - 1][0]
+    if "unsorted" in damages:
+        rows = rows[::-1]
+    path = tmp_path_factory.mktemp("hostile") / "long.csv"
+    pd.DataFrame(rows, columns=["store", "month", "sales"]).to_csv(path, index=False)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(
+            ["evaluate", str(path), *PANEL[:4], "--horizon", "3", "--epochs", "1",
+             "--lags", "2", "--hidden-size", "2", "--quiet"]
+        )  # fmt: skip
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        lines = err.getvalue().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("sk-rnn: error: "), lines
+    else:
+        assert "overall (mean over series)" in out.getvalue()
