@@ -41,6 +41,10 @@ def encode(value):
     converted = _containers(value, encode)
     if converted is not _LEAF:
         return converted
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        # Series ids of any hashable kind (Timestamps, tuples): item by item.
+        items = [encode(item) for item in value.ravel().tolist()]
+        return {_TAG: {"kind": "objects", "items": items, "shape": list(value.shape)}}
     module = type(value).__module__.split(".")[0]
     if module == "pandas":
         encoded = _encode_pandas(value)
@@ -179,6 +183,11 @@ def _decode(state):
     import pandas as pd
 
     kind = state["kind"]
+    if kind == "objects":
+        out = np.empty(len(state["items"]), dtype=object)
+        for k, item in enumerate(state["items"]):
+            out[k] = decode(item)
+        return out.reshape(state["shape"])
     if kind == "Period":
         return pd.Period(ordinal=state["ordinal"], freq=state["freq"])
     if kind == "Timestamp":

@@ -125,7 +125,6 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
             axes = series_axes(panel, owner)
             self.series_ = panel.ids.copy()
             self._lengths = panel.lengths.copy()
-            self._series_index = {key: k for k, key in enumerate(panel.ids)}
         # A series of a panel shorter than the warm-up keeps what it has,
         # behind _history_fill() (NaN; LagFeaturizer's fill_value)
         # (there was no earlier step): the rows that continue it get exactly
@@ -163,6 +162,7 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
 
     def __setstate__(self, state):
         super().__setstate__(state)
+        self.__dict__.pop("_series_index", None)  # 0.2 stored it; it is derived
         if "_axis" in self.__dict__ and "_axes" not in self.__dict__:
             self._axes = [self._axis]  # fitted on one series by sk_rnn 0.2
 
@@ -258,9 +258,12 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
             )
             return Panel.one(X_values.shape[0]), [(0, kind, reason)]
         owner, start = type(self).__name__, in_series_start()
+        # Derived, not stored: a dict keyed by Timestamp ids cannot be written
+        # by skops (its keys must be plain).
+        fitted = {key: k for k, key in enumerate(self.series_)}
         kinds = []
         for k, key in enumerate(panel.ids):
-            position = self._series_index.get(key)
+            position = fitted.get(key)
             if start:
                 kinds.append((position, "start", ""))
             else:

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import HasMethods, StrOptions, _fit_context
 from .._utils._validation import validate
-from ..series._panel import fit_layout, panel_layout, panel_segments
+from ..series._panel import Panel, fit_layout, panel_layout, panel_segments
 from ._base import FLOAT_DTYPES, wrap_like_input
 
 
@@ -105,13 +105,13 @@ class SeriesScaler(
         """
         X_values = validate(self, X, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan")
         panel = fit_layout(X, y, "SeriesScaler", X_values.shape[0])
-        self.__dict__.pop("series_", None)
+        for name in ("series_", "_lookup"):
+            self.__dict__.pop(name, None)
         self._n_fit_rows = X_values.shape[0]
-        if panel is None:
-            self.scalers_ = [self._new_scaler().fit(X_values)]
-            return self
-        self.series_ = panel.ids.copy()
-        self._lookup = {key: k for k, key in enumerate(panel.ids)}
+        if panel is not None:
+            self.series_ = panel.ids.copy()
+        else:  # one series: a panel of one
+            panel = Panel.one(X_values.shape[0])
         self.scalers_ = [
             self._new_scaler().fit(X_values[a:b])
             for a, b in zip(panel.starts, panel.stops, strict=True)
@@ -153,11 +153,12 @@ class SeriesScaler(
                 "with a (series id, time) MultiIndex; inside a pipeline whose "
                 "steps return arrays, use a SeriesPipeline, which keeps it)."
             )
-        if panel is None:
-            out = getattr(self.scalers_[0], method)(X_values)
-            return wrap_like_input(self, np.asarray(out, dtype=X_values.dtype), X)
+        if panel is None:  # one series: a panel of one
+            panel, lookup = Panel.one(X_values.shape[0]), {None: 0}
+        else:  # derived: skops cannot write a dict keyed by Timestamp ids
+            lookup = {key: k for k, key in enumerate(self.series_)}
         out = np.empty_like(X_values)
-        unknown = [key for key in panel.ids if key not in self._lookup]
+        unknown = [key for key in panel.ids if key not in lookup]
         if unknown and (method == "inverse_transform" or self.unseen == "error"):
             raise ValueError(
                 f"SeriesScaler.{method} got {len(unknown)} series that were not "
@@ -168,13 +169,17 @@ class SeriesScaler(
             )
         for k, key in enumerate(panel.ids):
             rows = slice(panel.starts[k], panel.stops[k])
-            position = self._lookup.get(key)
+            position = lookup.get(key)
             if position is None:  # unseen="fit", transform only
                 scaler = self._new_scaler().fit(X_values[rows])
             else:
                 scaler = self.scalers_[position]
-            out[rows] = getattr(scaler, method)(X_values[rows])
+            out[rows] = np.asarray(getattr(scaler, method)(X_values[rows]))
         return wrap_like_input(self, out, X)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self.__dict__.pop("_lookup", None)  # 0.2 stored it; it is derived
 
     def transform(self, X):
         """Scale each series with its own fitted scaler.

@@ -48,7 +48,9 @@ class Panel:
     """
 
     def __init__(self, ids, starts, stops, times=None):
-        self.ids = np.asarray(ids, dtype=object)
+        self.ids = np.empty(len(ids), dtype=object)
+        for k, key in enumerate(ids):  # tuple ids stay tuples, not a 2-D array
+            self.ids[k] = key
         self.starts = np.asarray(starts, dtype=np.intp)
         self.stops = np.asarray(stops, dtype=np.intp)
         self.times = times

@@ -102,3 +102,38 @@ def test_skops_files_written_by_0_2_load_and_predict_as_they_did(name):
     }[name]
     expected = np.load(FILES_0_2 / "predictions.npz")[name]
     np.testing.assert_array_equal(model.predict(X), expected)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[False, True], [np.datetime64("2020-01-01"), np.datetime64("2021-01-01")]],
+    ids=["bool", "timestamp"],
+)
+def test_a_panel_with_unusual_ids_round_trips(ids):
+    """0.2: bool ids lost one series' history, Timestamp ids made dumps fail."""
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import MinMaxScaler
+
+    from sk_rnn import (
+        DifferenceTransformer,
+        LagFeaturizer,
+        SeriesScaler,
+        make_series_pipeline,
+    )
+
+    frames = []
+    for k, key in enumerate(pd.Index(ids)):
+        t = pd.period_range("2000-01", periods=12, freq="M")
+        index = pd.MultiIndex.from_arrays([[key] * 12, t], names=["id", "t"])
+        values = np.arange(12.0) * (k + 1) + np.sin(np.arange(12))
+        frames.append(pd.DataFrame({"v": values}, index=index))
+    panel = pd.concat(frames)
+    train = panel.groupby(level=0).head(9)
+    test = panel.drop(index=train.index)
+    model = make_series_pipeline(
+        SeriesScaler(MinMaxScaler()), DifferenceTransformer(), LagFeaturizer(lags=2),
+        LinearRegression(),
+    ).fit(train, train["v"])  # fmt: skip
+    loaded, untrusted = _roundtrip(model)
+    np.testing.assert_array_equal(loaded.predict(test), model.predict(test))

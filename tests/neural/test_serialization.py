@@ -142,6 +142,17 @@ def test_pandas_values_are_written_as_plain_values_and_read_back(value):
             assert got == value and type(got) is type(value)
 
 
+def test_an_object_array_of_ids_is_written_item_by_item():
+    """Series ids of a panel (Timestamps, bools, tuples) in an object array."""
+    ids = np.empty(3, dtype=object)
+    ids[:] = [pd.Timestamp("2020-01-01"), True, "a"]
+    encoded = encode({"series_": ids})
+    assert "pandas" not in {m.split(".")[0] for m in _globals(pickle.dumps(encoded))}
+    decoded = decode(encoded)["series_"]
+    assert decoded.dtype == object and decoded.shape == (3,)
+    assert list(decoded) == list(ids) and type(decoded[1]) is bool
+
+
 def test_a_numeric_polars_frame_is_written_as_arrays_and_read_back():
     pl = pytest.importorskip("polars")
     frame = pl.DataFrame({"x": [1.0, 2.0], "n": [3, 4]})
