@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -692,6 +693,34 @@ def run_forecast(args) -> int:
     return 0
 
 
+#: The library's remedies are Python; at the command line they are these.
+_REMEDIES = [
+    (
+        r"Insert the missing steps as NaN rows \(X\.asfreq.*?\) or give X a "
+        r"regular index\.",
+        "Add a row for every missing step to the CSV, or remove the extra one.",
+    ),
+    (
+        r"Set a frequency with X\.asfreq\(freq\), which inserts missing steps "
+        r"as NaN rows\.",
+        "Add a row for every missing step to the CSV.",
+    ),
+    (
+        r"Sort X with X\.sort_index\(\) and remove duplicated time steps;.*",
+        "Sort the CSV by time and remove duplicated time steps; if it holds "
+        "several series, pass --series-column and --time-column.",
+    ),
+    (r"X's (DatetimeIndex|index)", "the time column"),
+]
+
+
+def for_the_command_line(message: str) -> str:
+    """A library message with its Python remedies in command-line terms."""
+    for pattern, replacement in _REMEDIES:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     try:
@@ -703,7 +732,8 @@ def main(argv=None) -> int:
         print(f"sk-rnn: error: {error}", file=sys.stderr)
         return 2
     except ValueError as error:  # a model refusing the data, said plainly
-        print(f"sk-rnn: error: {str(error).splitlines()[0]}", file=sys.stderr)
+        message = for_the_command_line(str(error).splitlines()[0])
+        print(f"sk-rnn: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("sk-rnn: interrupted", file=sys.stderr)

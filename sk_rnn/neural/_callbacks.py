@@ -65,8 +65,16 @@ class Checkpoint(Callback):
 
     def _write(self, net) -> None:
         estimator = getattr(net, "sk_rnn_estimator", None)
-        if estimator is None:
-            return
+        if estimator is not None:
+            self.write_model(estimator, net)
+
+    def write_model(self, estimator, net=None) -> None:
+        """Write ``estimator`` (its network ``net``, default: the fitted one).
+
+        LSTMRegressor calls it once more when ``fit`` ends, so the last file
+        is the fitted model with everything fit sets afterwards (an
+        early-stopping refit's ``best_epoch_`` and validation curve).
+        """
         fitted, tensors = estimator._export(net)
         params = estimator.get_params(deep=False)
         _persistence.write(Path(self.path), params, fitted, tensors, callbacks="drop")

@@ -19,7 +19,7 @@ from ..exceptions import (
     TrainingInterruptedWarning,
 )
 from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
-from ._callbacks import LastEpoch, MemberStopAt
+from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
 from ._net import load_training_state, resolve_device, torch_threads, training_state
 from ._predicting import forward, resolve_threads
 from ._training import (
@@ -237,6 +237,9 @@ def train(model, X, y, sample_weight, *, partial: bool):
         ]
     set_fitted(model, export_state(model, net)[0])
     model._windows = None
+    for callback in model.callbacks or []:
+        if isinstance(callback, Checkpoint):  # the last file: the fitted model
+            callback.write_model(model)
 
 
 def _train_phases(

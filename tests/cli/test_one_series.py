@@ -349,3 +349,17 @@ def test_a_series_too_flat_to_scale_is_refused(tmp_path, capsys):
     pd.DataFrame({"t": range(30), "v": values}).to_csv(path, index=False)
     code, out, err = _run(capsys, "evaluate", str(path), "--epochs", "1", "--quiet")
     assert code == 2 and "its changes span only" in err and "power of ten" in err
+
+
+def test_errors_give_command_line_remedies_not_python(tmp_path, capsys):
+    """0.2 told command-line users to call X.asfreq(freq)."""
+    months = list(pd.date_range("2001-01-01", periods=31, freq="MS"))
+    del months[12]  # a missing month
+    frame = pd.DataFrame(
+        {"month": [m.strftime("%Y-%m-%d") for m in months], "v": np.sin(range(30))}
+    )
+    path = tmp_path / "gap.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _run(capsys, "evaluate", str(path), "--epochs", "1", "--quiet")
+    assert code == 2 and "asfreq" not in err and "X." not in err, err
+    assert "Add a row for every missing step to the CSV" in err, err

@@ -52,13 +52,19 @@ def test_resuming_from_the_best_epochs_checkpoint_equals_the_whole_fit(tmp_path)
     assert_allclose(resumed.predict(X), whole.predict(X), rtol=1e-6)
 
 
-def test_the_last_checkpoint_is_the_fitted_model(tmp_path):
+@pytest.mark.parametrize("early_stopping", ["holdout", True])
+def test_the_last_checkpoint_is_the_fitted_model(tmp_path, early_stopping):
+    """With the refit (early_stopping=True), 0.2's last file lacked
+    best_epoch_ and validation_loss_curve_."""
     X, y = _noisy()
     path = tmp_path / "run.skrnn"
-    model = _model(callbacks=[Checkpoint(path, every=4)]).fit(X, y)
+    model = _model(
+        callbacks=[Checkpoint(path, every=4)], early_stopping=early_stopping
+    ).fit(X, y)
     saved = LSTMRegressor.load(path)
     assert saved.n_iter_ == model.n_iter_
     assert_array_equal(saved.best_epoch_, model.best_epoch_)
+    assert saved.validation_loss_curve_ == model.validation_loss_curve_
     assert_array_equal(saved.predict(X), model.predict(X))
 
 
