@@ -486,9 +486,13 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If the file is not an sk_rnn model file, was changed or damaged
-            after it was saved (any byte), is over 1 GiB, or describes a
-            network its tensors do not hold; checked before anything is built.
+            If the file is not an sk_rnn model file, was damaged after it was
+            saved (any byte: a checksum), is over 1 GiB, has members larger
+            than the network it describes can need, or describes a network
+            its tensors do not hold; checked before anything is built. The
+            checksum detects damage, not tampering (an editor can write a new
+            one), so the content is bounded and checked as well; still, load
+            files you trust.
 
         Examples
         --------

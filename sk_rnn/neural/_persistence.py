@@ -10,12 +10,16 @@ can do anything. An sk_rnn model file is a zip archive of two members:
   :func:`torch.save` and read back with ``torch.load(weights_only=True)``,
   which only rebuilds tensors and plain containers.
 
-The archive's comment is the SHA-256 of every byte before it, so a change
+The archive's comment is the SHA-256 of every byte before it, so damage
 anywhere (a JSON field, a zip header, a truncation, appended bytes) is
-refused before anything is parsed. Then ``load`` bounds what it reads: files
-above ``MAX_FILE_BYTES`` are refused, the archive must hold exactly the two
-members, the parameters must be valid and describe a network no larger than
-the tensors in the file, fitted attributes must be known ones and tensors
+refused before anything is parsed. A checksum detects damage, not tampering:
+whoever edits a file can write a new checksum, so ``load`` does not trust
+the content either. It bounds what it reads: files above ``MAX_FILE_BYTES``
+are refused, the archive must hold exactly the two members, the JSON member
+unpacks to at most ``MAX_META_BYTES``, and the tensors member to no more than
+the network its parameters describe can need, checked before either is read;
+then the parameters must be valid and describe a network no larger than the
+tensors in the file, fitted attributes must be known ones and tensors
 contiguous, all before the network is built. Every refusal is a
 ``ValueError``.
 """
@@ -48,6 +52,9 @@ META, TENSORS = "sk_rnn.json", "tensors.pt"
 
 #: Largest model file ``load`` reads (1 GiB).
 MAX_FILE_BYTES = 1 << 30
+#: The JSON member (parameters, fitted attributes, history) unpacks to at most
+#: this: a history of about 300,000 epochs.
+MAX_META_BYTES = 64 << 20
 _DIGEST = 64  # hex characters of the SHA-256 in the archive's comment
 
 
@@ -286,22 +293,85 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _members(path, data: bytes) -> tuple[bytes, bytes]:
+def _open_members(path, archive) -> dict:
+    """The two members' infos, checked for names and compression."""
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if sorted(names) != sorted([META, TENSORS]):
+        raise _refuse(
+            path, f"an sk_rnn model file holds {META} and {TENSORS} once each; "
+            f"this one holds {names}."
+        )  # fmt: skip
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(path, f"{info.filename} uses an unknown compression.")
+    return {info.filename: info for info in infos}
+
+
+def _tensor_bound(path, meta: dict) -> int:
+    """The most bytes the tensors of the network ``meta`` describes can take.
+
+    Weights, the optimiser's two moments, early stopping's best weights and
+    the refit's kept ones (float64 at most), the recurrent state, and room
+    for the generators' states and the archive's framing.
+    """
+    try:
+        params, fitted = meta["params"], meta["fitted"]
+        window = [int(v) for v in fitted["window_shape_"]]
+        n_weights = _n_weights(params, window, int(fitted["n_outputs_"]))
+        state = (
+            2
+            * int(params["num_layers"])
+            * int(params["n_ensemble"])
+            * int(params["hidden_size"])
+            * (2 if params["bidirectional"] else 1)
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise _refuse(path, f"its JSON member is incomplete ({error!r}).") from None
+    return 8 * (6 * n_weights + state) + (4 << 20)
+
+
+def _check_params(cls, path, meta: dict) -> None:
+    """The parameters are ``cls``'s, and valid (before the bound uses them)."""
+    params = _restore_params(dict(meta.get("params") or {}))
+    expected = set(cls().get_params(deep=False))
+    if set(params) != expected:
+        raise _refuse(
+            path, f"its parameters {sorted(set(params) ^ expected)} do not match "
+            f"{cls.__name__}'s."
+        )  # fmt: skip
+    validate_params(cls(**{**params, "device": "cpu"}))
+
+
+def _members(path, data: bytes, cls) -> tuple[dict, bytes]:
+    """The parsed JSON member and the tensors member, each bounded first."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        names = [info.filename for info in infos]
-        if sorted(names) != sorted([META, TENSORS]):
+        infos = _open_members(path, archive)
+        if infos[META].file_size > MAX_META_BYTES:
             raise _refuse(
-                path, f"an sk_rnn model file holds {META} and {TENSORS} once each; "
-                f"this one holds {names}."
-            )  # fmt: skip
-        for info in infos:
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise _refuse(path, f"{info.filename} uses an unknown compression.")
-            if info.file_size > MAX_FILE_BYTES:
-                raise _refuse(path, f"{info.filename} unpacks to over the limit.")
+                path,
+                f"its JSON member unpacks to {infos[META].file_size:,} bytes, over "
+                f"the {MAX_META_BYTES:,}-byte limit.",
+            )
         # ZipExtFile stops at the declared size, checked above.
-        return tuple(archive.read(name) for name in (META, TENSORS))
+        meta = json.loads(archive.read(META))
+        if not isinstance(meta, dict):
+            raise _refuse(path, "its JSON member is not an object.")
+        if meta.get("format") != FORMAT or meta.get("version") != VERSION:
+            raise _refuse(
+                path,
+                f"expected format {FORMAT!r} version {VERSION}, got "
+                f"{meta.get('format')!r} version {meta.get('version')!r}.",
+            )
+        _check_params(cls, path, meta)
+        bound = min(_tensor_bound(path, meta), MAX_FILE_BYTES)
+        if infos[TENSORS].file_size > bound:
+            raise _refuse(
+                path,
+                f"its tensors unpack to {infos[TENSORS].file_size:,} bytes, more "
+                f"than the {bound:,} that the network it describes can need.",
+            )
+        return meta, archive.read(TENSORS)
 
 
 def _check_tensors(path, value, depth=0) -> None:
@@ -319,21 +389,12 @@ def _check_tensors(path, value, depth=0) -> None:
             _check_tensors(path, item, depth + 1)
 
 
-def read(path) -> tuple[dict, dict, int]:
+def read(path, cls) -> tuple[dict, dict, int]:
     """Check and read a model file: (metadata, tensors, tensor bytes)."""
     path = Path(path)
     data = _read_bytes(path)
     try:
-        meta_bytes, blob = _members(path, data)
-        meta = json.loads(meta_bytes)
-        if not isinstance(meta, dict):
-            raise _refuse(path, "its JSON member is not an object.")
-        if meta.get("format") != FORMAT or meta.get("version") != VERSION:
-            raise _refuse(
-                path,
-                f"expected format {FORMAT!r} version {VERSION}, got "
-                f"{meta.get('format')!r} version {meta.get('version')!r}.",
-            )
+        meta, blob = _members(path, data, cls)
         unknown = set(meta["fitted"]) - _FITTED
         if unknown:
             raise _refuse(path, f"it sets unknown attributes {sorted(unknown)}.")
@@ -373,7 +434,7 @@ def save_model(model, path):
 
 def load_model(cls, path, device=None):
     """Read a model file into ``cls`` (see ``LSTMRegressor.load``)."""
-    meta, tensors, n_bytes = read(path)
+    meta, tensors, n_bytes = read(path, cls)
     try:
         return _build(cls, path, meta, tensors, n_bytes, device)
     except (ValueError, MemoryError):
@@ -383,13 +444,7 @@ def load_model(cls, path, device=None):
 
 
 def _build(cls, path, meta, tensors, n_bytes, device):
-    params = _restore_params(dict(meta["params"]))
-    expected = set(cls().get_params(deep=False))
-    if set(params) != expected:
-        raise _refuse(
-            path, f"its parameters {sorted(set(params) ^ expected)} do not match "
-            f"{cls.__name__}'s."
-        )  # fmt: skip
+    params = _restore_params(dict(meta["params"]))  # checked by read
     if device is None:
         device = _usable_device(params["device"], f"LSTMRegressor.load: {path}")
     params["device"] = device

@@ -102,8 +102,30 @@ def test_a_zip_bomb_is_refused_before_it_unpacks(tmp_path, monkeypatch):
         [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", bytes(4 * 2**20))],
     )
     assert bomb.stat().st_size < 2**20  # 4 MiB of zeros deflate to a few KiB
-    with pytest.raises(ValueError, match="unpacks to over the limit"):
+    with pytest.raises(ValueError, match="its tensors unpack to 4,194,304 bytes"):
         LSTMRegressor.load(bomb)
+
+
+def test_members_are_bounded_by_what_the_parameters_imply_before_reading(tmp_path):
+    """0.2 read a JSON member padded with spaces, and a tensors member
+    inflated up to the file limit, before refusing them."""
+    _, _, path = _saved(tmp_path)
+    meta, blob = _members(path)
+    padded = seal(
+        tmp_path / "padded.skrnn",
+        [("sk_rnn.json", json.dumps(meta) + " " * (65 << 20)), ("tensors.pt", blob)],
+    )
+    inflated = seal(
+        tmp_path / "inflated.skrnn",
+        [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob + bytes(64 << 20))],
+    )
+    tracemalloc.start()
+    with pytest.raises(ValueError, match="JSON member unpacks to 68,.* over the"):
+        LSTMRegressor.load(padded)
+    with pytest.raises(ValueError, match="more than the .* the network it describes"):
+        LSTMRegressor.load(inflated)
+    assert tracemalloc.get_traced_memory()[1] < 16 * 2**20  # neither was unpacked
+    tracemalloc.stop()
 
 
 def test_large_files_and_devices_are_refused_unread(tmp_path, monkeypatch):
