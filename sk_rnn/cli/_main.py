@@ -369,9 +369,14 @@ def _check_length(series, lags, test_rows):
 class EpochProgress(Callback):
     """A tqdm bar advanced once per epoch; shared, so never copied.
 
-    After the first epoch it prints an estimate of the whole run's time when
-    that is over a minute (the bar shows one only on a terminal).
+    It prints an estimate of the whole run's time when that is over a minute:
+    from the first batches once they have taken ``EARLY`` seconds (a long
+    series' first epoch can take minutes), else after the first epoch. The
+    bar shows an estimate too, only on a terminal.
     """
+
+    #: Seconds of the first epoch after which its batches give the estimate.
+    EARLY = 5.0
 
     def __init__(self, bar=None, total=None, quiet=False):
         self.bar = bar
@@ -384,26 +389,54 @@ class EpochProgress(Callback):
     def __sklearn_clone__(self):
         return self
 
-    def on_train_begin(self, net, **kwargs):
+    def on_train_begin(self, net, X=None, **kwargs):
         if getattr(self, "_started", None) is None:
             self._started = time.perf_counter()
+            self._seen, self._batches = 0, _batches_per_epoch(net, X)
+            self._told = False
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training or getattr(self, "_told", True) is not False:
+            return
+        self._seen += 1
+        elapsed = time.perf_counter() - self._started
+        if self._batches and elapsed >= self.EARLY and self._seen < self._batches:
+            per_epoch = elapsed * self._batches / self._seen
+            self._tell(
+                per_epoch,
+                f"{self._seen} of {self._batches} batches of the first epoch "
+                f"took {elapsed:.0f} s",
+            )
 
     def on_epoch_end(self, net, **kwargs):
         if self.bar is not None:
             self.bar.update(1)
-        if self.total and not self.quiet and not getattr(self, "_told", False):
-            self._told = True
-            seconds = (time.perf_counter() - self._started) * self.total
-            if seconds > 60:
-                print(
-                    f"sk-rnn: the first epoch took {seconds / self.total:.1f} s; "
-                    f"about {seconds / 60:.0f} min for all {self.total} epochs",
-                    file=sys.stderr,
-                    flush=True,
-                )
+        if getattr(self, "_told", True) is False:
+            per_epoch = time.perf_counter() - self._started
+            self._tell(per_epoch, f"the first epoch took {per_epoch:.1f} s")
+
+    def _tell(self, per_epoch: float, what: str) -> None:
+        self._told = True
+        seconds = per_epoch * (self.total or 0)
+        if seconds > 60 and not self.quiet:
+            print(
+                f"sk-rnn: {what}; about {seconds / 60:.0f} min for all "
+                f"{self.total} epochs",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
-def _progress_bar(total, quiet, desc):
+def _batches_per_epoch(net, X) -> int | None:
+    """Training batches in an epoch of ``net`` on ``X`` (None: unknown)."""
+    rows = X.get("X") if isinstance(X, dict) else X
+    size = getattr(net, "batch_size", None)
+    if rows is None or size is None:
+        return None
+    return 1 if size in (-1, None) else -(-len(rows) // size)
+
+
+def progress_bar(total, quiet, desc):
     if quiet:
         return None
     from tqdm.auto import tqdm
@@ -499,7 +532,7 @@ def run_evaluate(args) -> int:
     X, y = supervised(series)
     splitter = TimeSeriesSplit(n_splits=max(args.folds, 2), test_size=args.test_size)
     folds = list(splitter.split(X))[-args.folds :]
-    bar = _progress_bar(args.epochs * len(folds), args.quiet, "training")
+    bar = progress_bar(args.epochs * len(folds), args.quiet, "training")
     try:
         result = repeated_walk_forward(
             _model(args),
@@ -667,7 +700,7 @@ def run_forecast(args) -> int:
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     _check_length(series, args.lags, 0)
     X, y = supervised(series)
-    bar = _progress_bar(args.epochs, args.quiet, "training")
+    bar = progress_bar(args.epochs, args.quiet, "training")
     model = _model(args, n_ensemble=args.ensemble)
     network = model.regressor.steps[-1][1]
     network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])

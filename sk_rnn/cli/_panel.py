@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
-from ._main import check_magnitude, check_scalable
+from ._main import EpochProgress, check_magnitude, check_scalable, progress_bar
 from ._output import write_json
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
@@ -180,8 +180,15 @@ def run_panel(args, model_for, error) -> int:
     train, test = frame[~is_test], frame[is_test]
     X, Y = make_horizon_xy(train, h)
     model = model_for(args, n_ensemble=args.ensemble)
+    bar = progress_bar(args.epochs, args.quiet, "training")
+    network = model.regressor.steps[-1][1]
+    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
     fit_started = time.perf_counter()
-    model.fit(X, Y)
+    try:
+        model.fit(X, Y)
+    finally:
+        if bar is not None:
+            bar.close()
     rest = train.drop(X.index)  # continues X: its last row is the forecast origin
     forecast = pd.DataFrame(model.predict(rest), index=rest.index)
     fit_seconds = time.perf_counter() - fit_started

@@ -363,3 +363,23 @@ def test_errors_give_command_line_remedies_not_python(tmp_path, capsys):
     code, out, err = _run(capsys, "evaluate", str(path), "--epochs", "1", "--quiet")
     assert code == 2 and "asfreq" not in err and "X." not in err, err
     assert "Add a row for every missing step to the CSV" in err, err
+
+
+def test_a_long_first_epoch_is_estimated_from_its_first_batches(capsys, monkeypatch):
+    """0.2 printed nothing until the first epoch of a 1e6-row series ended."""
+    from types import SimpleNamespace
+
+    from sk_rnn.cli import _main as _cli
+
+    clock = iter([0.0, *np.arange(1.0, 20.0)])  # each batch takes a second
+    monkeypatch.setattr(_cli.time, "perf_counter", lambda: next(clock))
+    progress = _cli.EpochProgress(None, total=100)
+    net = SimpleNamespace(batch_size=1)
+    progress.on_train_begin(net, X=np.zeros((1000, 3)))
+    for _ in range(5):
+        progress.on_batch_end(net, training=True)
+    err = capsys.readouterr().err
+    assert "5 of 1000 batches of the first epoch took 5 s" in err
+    assert "about 1667 min for all 100 epochs" in err
+    progress.on_epoch_end(net)  # told once
+    assert capsys.readouterr().err == ""
