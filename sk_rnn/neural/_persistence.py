@@ -58,6 +58,11 @@ MAX_META_BYTES = 64 << 20
 _DIGEST = 64  # hex characters of the SHA-256 in the archive's comment
 
 
+#: Parameters added after files were first written, with the value that
+#: reproduces what a model written before them did. A file or pickle that
+#: lacks one gets it; any other difference of parameters is refused.
+ADDED_PARAMS = {"layout": "steps"}  # 0.2, with darts' and skforecast's layouts
+
 #: The fitted attributes a file may set.
 _FITTED = frozenset(
     {
@@ -226,7 +231,7 @@ def pickle_state(model, state: dict) -> dict:
 
 def unpickle_state(model, state: dict, set_params_state) -> None:
     """``LSTMRegressor.__setstate__``: parameters, then the fitted model."""
-    state = dict(state)
+    state = {**ADDED_PARAMS, **state}  # a pickle from before a parameter
     fitted = state.pop("_sk_rnn_fitted", None)
     set_params_state(state)
     if fitted is not None:
@@ -264,6 +269,12 @@ def _tensors(value):
     return value
 
 
+_NO_MATCH = (
+    "its content does not match the checksum written with it; it is not an "
+    "sk_rnn model file, or it was changed or damaged."
+)
+
+
 def _refuse(path, why: str) -> ValueError:
     return ValueError(f"LSTMRegressor.load refused {path}: {why}")
 
@@ -281,16 +292,20 @@ def _read_bytes(path: Path) -> bytes:
         data = handle.read(info.st_size + 1)
     if len(data) > MAX_FILE_BYTES:
         raise _refuse(path, f"it is over the {MAX_FILE_BYTES:,}-byte limit.")
+    if _written_by_0_1(data):
+        return data  # its checksum is in the JSON member (read checks it)
     if (
         len(data) <= _DIGEST
         or hashlib.sha256(data[:-_DIGEST]).hexdigest().encode() != data[-_DIGEST:]
     ):
-        raise _refuse(
-            path,
-            "its content does not match the checksum written with it; it is not "
-            "an sk_rnn model file, or it was changed or damaged.",
-        )
+        raise _refuse(path, _NO_MATCH)
     return data
+
+
+def _written_by_0_1(data: bytes) -> bool:
+    """sk_rnn 0.1 wrote no archive comment (the zip ends with its directory
+    record) and kept the tensors' SHA-256 in the JSON member instead."""
+    return len(data) >= 22 and data[-22:-18] == b"PK\x05\x06" and data[-2:] == b"\0\0"
 
 
 def _open_members(path, archive) -> dict:
@@ -333,7 +348,7 @@ def _tensor_bound(path, meta: dict) -> int:
 
 def _check_params(cls, path, meta: dict) -> None:
     """The parameters are ``cls``'s, and valid (before the bound uses them)."""
-    params = _restore_params(dict(meta.get("params") or {}))
+    params = _restore_params({**ADDED_PARAMS, **(meta.get("params") or {})})
     expected = set(cls().get_params(deep=False))
     if set(params) != expected:
         raise _refuse(
@@ -371,7 +386,18 @@ def _members(path, data: bytes, cls) -> tuple[dict, bytes]:
                 f"its tensors unpack to {infos[TENSORS].file_size:,} bytes, more "
                 f"than the {bound:,} that the network it describes can need.",
             )
-        return meta, archive.read(TENSORS)
+        blob = archive.read(TENSORS)
+        if _written_by_0_1(data):
+            if not str(meta.get("sk_rnn", "")).startswith("0.1."):
+                raise _refuse(path, _NO_MATCH)  # a later file, comment removed
+            digest = hashlib.sha256(blob).hexdigest()
+            if meta.get("sha256") != digest:
+                raise _refuse(
+                    path,
+                    "its tensors do not match the checksum written with them "
+                    "(a file of sk_rnn 0.1); it was changed or damaged.",
+                )
+        return meta, blob
 
 
 def _check_tensors(path, value, depth=0) -> None:
@@ -444,7 +470,7 @@ def load_model(cls, path, device=None):
 
 
 def _build(cls, path, meta, tensors, n_bytes, device):
-    params = _restore_params(dict(meta["params"]))  # checked by read
+    params = _restore_params({**ADDED_PARAMS, **meta["params"]})  # read checked
     if device is None:
         device = _usable_device(params["device"], f"LSTMRegressor.load: {path}")
     params["device"] = device

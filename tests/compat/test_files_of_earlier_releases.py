@@ -1,4 +1,4 @@
-"""Files written by sk_rnn 0.2 load in today's layout and predict as they did.
+"""Files written by earlier releases load in today's layout and predict as they did.
 
 ``files_0_2/`` holds pickles and a ``save()`` file that sk_rnn 0.2 wrote
 (``make_files_0_2.py``, commit 948cc36) with its predictions; 0.2 kept its
@@ -82,3 +82,45 @@ def test_0_2_transformers_continue_and_invert_as_they_did():
     np.testing.assert_array_equal(fitted["lag"].transform(X[-12:]), expected["lag"])
     for name in ("panel_diff", "panel_lag"):
         np.testing.assert_array_equal(fitted[name].transform(test), expected[name])
+
+
+OLDER = {
+    "0.1.0": (Path(__file__).parent / "files_0_1" / "ensemble", "predictions.npy"),
+    "0.2 before layout": (FILES / "before_layout", "before_layout_predictions.npy"),
+}
+
+
+@pytest.mark.parametrize("release", list(OLDER))
+@pytest.mark.parametrize("how", ["load", "pickle"])
+def test_files_of_older_releases_load_predict_and_continue(release, how):
+    """0.2 refused a 0.1.0 file as "changed or damaged", a file from before
+    the layout parameter as "parameters do not match", and such a pickle
+    with an AttributeError."""
+    stem, predictions = OLDER[release]
+    if how == "load":
+        model = LSTMRegressor.load(stem.with_suffix(".skrnn"))
+    else:
+        model = pickle.loads(stem.with_suffix(".pkl").read_bytes())
+    X, y = windows()
+    expected = np.load(stem.parent / predictions)
+    np.testing.assert_allclose(model.predict(X), expected, rtol=1e-6)
+    assert model.layout == "steps"  # what those releases read
+    model.set_params(warm_start=True).fit(X, y)
+    assert model.n_iter_ == 6
+
+
+def test_a_0_1_file_whose_tensors_were_changed_is_refused(tmp_path):
+    import json
+    import zipfile
+
+    source = Path(__file__).parent / "files_0_1" / "ensemble.skrnn"
+    with zipfile.ZipFile(source) as archive:
+        meta = json.loads(archive.read("sk_rnn.json"))
+        blob = archive.read("tensors.pt")
+    meta["sha256"] = "0" * 64
+    changed = tmp_path / "changed.skrnn"
+    with zipfile.ZipFile(changed, "w") as archive:
+        archive.writestr("sk_rnn.json", json.dumps(meta))
+        archive.writestr("tensors.pt", blob)
+    with pytest.raises(ValueError, match="a file of sk_rnn 0.1.*changed or damaged"):
+        LSTMRegressor.load(changed)
