@@ -172,6 +172,7 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
                 self.transformer_.fit(framed, sample_weight=sample_weight)
             else:  # a row of weight 0 counts for nothing, here too
                 keep = np.asarray(sample_weight) > 0
+                self._refuse_weightless_series(X, keep)
                 self.transformer_.fit(self._framed(change_2d[keep], X, keep))
             target_2d = np.asarray(self.transformer_.transform(framed))
         target = target_2d.ravel() if y.ndim == 1 else target_2d
@@ -179,6 +180,22 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
         self._y_ndim = y.ndim
         self._n_outputs = change_2d.shape[1]
         return self
+
+    def _refuse_weightless_series(self, X, keep) -> None:
+        """A series whose every row weighs 0 gives its scaler nothing."""
+        if not is_panel(X):
+            return
+        ids = X.index.get_level_values(0)
+        weighted = set(ids[keep])
+        empty = [key for key in dict.fromkeys(ids) if key not in weighted]
+        if empty:
+            raise ValueError(
+                f"DifferencedTargetRegressor got sample_weight 0 in every row of "
+                f"series {empty[:3]!r}{' ...' if len(empty) > 3 else ''}, so the "
+                f"transformer ({type(self.transformer).__name__}) cannot learn "
+                "their scale from the rows it is fitted on; give them a positive "
+                "weight, or leave them out of X."
+            )
 
     def _framed(self, values_2d, X, rows=None):
         """``values_2d`` with X's panel index (rows repeated to fit), if any."""

@@ -520,3 +520,19 @@ def test_n_warmup_below_the_steps_need_is_refused():
     with pytest.raises(ValueError, match="n_warmup=2, fewer rows than the 3"):
         make_series_pipeline(*steps, n_warmup=2).fit(panel, panel["v"])
     make_series_pipeline(*steps, n_warmup=5).fit(panel, panel["v"])  # more: fine
+
+
+def test_a_series_weighted_zero_throughout_is_named_not_blamed_on_unseen():
+    """0.2's error told the user to set unseen='fit', which they never used."""
+    panel = _panel(lengths=(8, 8, 8))
+    y = panel["v"].groupby(level=0).shift(-1).dropna()
+    X = panel.loc[y.index]
+    weights = np.where(X.index.get_level_values(0) == "s1", 0.0, 1.0)
+    model = DifferencedTargetRegressor(
+        make_series_pipeline(LagFeaturizer(lags=2), Ridge()),
+        transformer=SeriesScaler(MinMaxScaler()),
+    )
+    with pytest.raises(
+        ValueError, match=r"sample_weight 0 in every row of series \['s1'\]"
+    ):
+        model.fit(X, y, sample_weight=weights)
