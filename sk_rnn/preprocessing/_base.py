@@ -10,15 +10,19 @@ from sklearn.utils.validation import check_is_fitted
 from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import _fit_context, _get_output_config
 from .._utils._validation import validate
-from ..series._panel import Panel, fit_layout, panel_layout, panel_segments
+from ..series._panel import (
+    Panel,
+    block_kinds,
+    fit_layout,
+    panel_layout,
+    panel_segments,
+)
 from ..series._time import (
     HISTORY_FIX,
     TimeAxis,
-    block_kind,
     in_series_start,
     is_dataframe,
     series_axes,
-    series_kind,
     series_start,
     warn_missing_series_history,
 )
@@ -245,32 +249,17 @@ class _TimeStepTransformer(SkRnnEstimatorMixin, TransformerMixin, BaseEstimator)
     def _series_of(self, X, X_values):
         """``(panel, kinds)``: the series of a block and what each one is.
 
-        ``kinds[k]`` is ``(fitted position or None, kind, reason)`` with kind
-        "continues", "start" or "unknown" (see :func:`block_kind`). One
-        series is a panel of one, whose kind its own index decides.
+        ``kinds[k]`` is ``(fitted position or None, kind, reason)``, decided
+        by :func:`~sk_rnn.series._panel.block_kinds` (as for SeriesPipeline);
+        one series is a panel of one. Inside a SeriesPipeline (or for the
+        fitted block) every series starts.
         """
         panel = self._check_panel(X, X_values)
-        if panel is None:
-            kind, reason = (
-                ("start", "")
-                if in_series_start()
-                else block_kind(self._axis, X, type(self).__name__)
-            )
-            return Panel.one(X_values.shape[0]), [(0, kind, reason)]
-        owner, start = type(self).__name__, in_series_start()
-        # Derived, not stored: a dict keyed by Timestamp ids cannot be written
-        # by skops (its keys must be plain).
-        fitted = {key: k for k, key in enumerate(self.series_)}
-        kinds = []
-        for k, key in enumerate(panel.ids):
-            position = fitted.get(key)
-            if start:
-                kinds.append((position, "start", ""))
-            else:
-                kinds.append(
-                    (position, *series_kind(self._axes, position, panel, k, owner))
-                )
-        return panel, kinds
+        ids = [None] if panel is None else self.series_
+        panel = Panel.one(X_values.shape[0]) if panel is None else panel
+        mode = "none" if in_series_start() else "auto"
+        owner = type(self).__name__
+        return panel, block_kinds(self._axes, ids, X, panel, mode, owner)
 
     def _transform_series(self, X_values: NDArray, panel, kinds) -> NDArray:
         """Transform each series with its own history (if it continues)."""

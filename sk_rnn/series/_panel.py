@@ -259,52 +259,8 @@ class PanelHistory(PlainStateMixin):
     frame = rows  # sk_rnn 0.2's name
 
     def kinds(self, X, panel: Panel, mode: str, owner: str) -> list:
-        """``(fitted position or None, kind, reason)`` of each series of X.
-
-        ``mode`` is "fit" (X continues every fitted series: kind
-        "continues", with a warning when X's own time labels say otherwise),
-        "none" (every series starts: "start") or "auto" (X's time labels
-        decide, :func:`~sk_rnn.series._time.index_kind`).
-        """
-        out, contradicted, lookup = [], [], self.lookup
-        for k, key in enumerate(panel.ids):
-            position = lookup.get(key)
-            if mode == "none":
-                out.append((position, "start", ""))
-                continue
-            if self.is_panel:
-                said, why = (
-                    series_kind(self.axes, position, panel, k, owner)
-                    if position is not None and panel.time(k) is not None
-                    else ("unknown", f"series {key!r} was not in the fitted panel")
-                )
-            else:
-                said, why = block_kind(self.axes[0], X, owner)
-            if mode == "auto":
-                out.append((position, said, why))
-                continue
-            if position is None:
-                out.append((None, "unknown", why))
-                continue
-            if (
-                said != "continues"
-                and self.axes[position] is not None
-                and (why != NO_TIME_INDEX)
-            ):
-                contradicted.append(why or _starts_again(key))
-            out.append((position, "continues", ""))
-        if contradicted:
-            n_more = len(contradicted) - 1
-            more = f" (and {n_more} more series)" if n_more else ""
-            warnings.warn(
-                f"{owner}: history='fit' puts the fitted series' last rows before "
-                f"X, but {contradicted[0]}{more}; the first rows' windows mix the "
-                "two. Use history='auto', which reads the index, or pass the rows "
-                "that precede X as history=array.",
-                MissingHistoryWarning,
-                stacklevel=4,
-            )
-        return out
+        """What each series of X is (see :func:`block_kinds`)."""
+        return block_kinds(self.axes, self.ids, X, panel, mode, owner)
 
     def combine(self, X, panel: Panel, kinds: list, given=None):
         """Each series of ``X`` behind the rows its kind gives it.
@@ -356,6 +312,53 @@ class PanelHistory(PlainStateMixin):
             for s, e in zip(layout.starts, layout.stops, strict=True)
         ]
         return frame, layout, positions, n_before
+
+
+def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
+    """What each series of a block is: ``(fitted position or None, kind, reason)``.
+
+    The one place that decides it, for the time-step transformers and
+    SeriesPipeline alike; a single series is a panel of one (``ids`` is
+    ``[None]``, and X's own index says what it is). ``axes`` are the fitted
+    series' time axes. ``mode`` is "auto" (the time labels decide: the block
+    "continues" the fitted series, is its "start", or is "unknown" with the
+    reason), "none" (every series starts) or "fit" (every fitted series
+    continues; a warning when the block's own labels say otherwise).
+    """
+    one = list(ids) == [None]
+    lookup = {key: k for k, key in enumerate(ids)}
+    out, contradicted = [], []
+    for k, key in enumerate(panel.ids):
+        position = lookup.get(key)
+        if mode == "none":
+            out.append((position, "start", ""))
+            continue
+        if one:
+            said, why = block_kind(axes[0], X, owner)
+            labelled = why != NO_TIME_INDEX
+        else:
+            said, why = series_kind(axes, position, panel, k, owner)
+            labelled = panel.time(k) is not None
+        if mode == "auto":
+            out.append((position, said, why))
+        elif position is None:
+            out.append((None, "unknown", why))
+        else:
+            if said != "continues" and labelled and axes[position] is not None:
+                contradicted.append(why or _starts_again(key))
+            out.append((position, "continues", ""))
+    if contradicted:
+        n_more = len(contradicted) - 1
+        more = f" (and {n_more} more series)" if n_more else ""
+        warnings.warn(
+            f"{owner}: history='fit' puts the fitted series' last rows before "
+            f"X, but {contradicted[0]}{more}; the first rows' windows mix the "
+            "two. Use history='auto', which reads the index, or pass the rows "
+            "that precede X as history=array.",
+            MissingHistoryWarning,
+            stacklevel=4,
+        )
+    return out
 
 
 def _starts_again(key) -> str:
