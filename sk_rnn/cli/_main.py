@@ -299,7 +299,7 @@ def _refuse_repeated_time(path, others: pd.DataFrame, index: pd.Index) -> None:
                 repeated = name, values[values.duplicated()].iloc[0]
     if repeated is not None:
         raise CommandError(
-            f"{path}: column {repeated[0]!r} repeats the time {repeated[1]!r}, as a "
+            f"{path}: column {repeated[0]!r} repeats the time {repeated[1]}, as a "
             "long CSV of several series does; pass --series-column and "
             "--time-column (and --horizon) to evaluate each series"
         )
