@@ -374,7 +374,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         steps = [(n, s) for n, s in self.steps if s not in (None, "passthrough")]
         for position, (name, step) in enumerate(steps):
             mapping = MethodMapping()
-            if position == len(steps) - 1 and steps[-1] is self.steps[-1]:
+            if position == len(steps) - 1 and step is self.steps[-1][1]:
                 for method in ("fit", "predict", "score"):
                     mapping.add(caller=method, callee=method)
             else:
@@ -600,7 +600,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             rows = match_columns(history, fitted.columns, "SeriesPipeline.predict")
             layout = panel_layout(rows, "SeriesPipeline")
             return PanelHistory(rows, layout, self.n_warmup_, "SeriesPipeline")
-        rows = as_rows(history)
+        rows = as_rows(match_columns(history, fitted.columns, "SeriesPipeline.predict"))
         shape = getattr(rows, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
             raise ValueError(
@@ -707,7 +707,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 Xt = head.transform(combined)
         Xt = self._as_windows(Xt)
         n_samples = n_rows(X)
-        kind = kinds[0][1]
+        kind = kinds[0][1] if kinds else "start"  # an empty panel
         if stateful and "initial_state" not in params:  # one series only
             params["initial_state"] = "fit" if kind == "continues" else "zero"
         if stateful and kind == "given":
@@ -729,7 +729,10 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if "n_warmup_" in self.__dict__ and "_history" not in self.__dict__:
             # Written by sk_rnn 0.2, which kept one series' history apart.
             history = self.__dict__.pop("_panel_history", None)
-            if history is None:
+            if history is not None:  # a panel: the one-series fields are unused
+                for name in ("_axis", "_container", "_columns"):
+                    self.__dict__.pop(name, None)
+            else:
                 history = PanelHistory.of_rows(
                     self.history_,
                     self.__dict__.pop("_axis"),

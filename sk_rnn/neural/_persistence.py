@@ -53,8 +53,13 @@ META, TENSORS = "sk_rnn.json", "tensors.pt"
 #: Largest model file ``load`` reads (1 GiB).
 MAX_FILE_BYTES = 1 << 30
 #: The JSON member (parameters, fitted attributes, history) unpacks to at most
-#: this: a history of about 300,000 epochs.
-MAX_META_BYTES = 64 << 20
+#: this; ``save`` refuses a longer history (it records every batch: about 90
+#: bytes a batch, so some 3 million batches).
+MAX_META_BYTES = 256 << 20
+#: Optimisers whose state is at most two copies of the weights (their string
+#: names or torch.optim classes); any other (LBFGS keeps its history) is
+#: bounded by MAX_FILE_BYTES only.
+_SMALL_STATE_OPTIMIZERS = {"adam", "adamw", "sgd", "rmsprop"}
 _DIGEST = 64  # hex characters of the SHA-256 in the archive's comment
 
 
@@ -192,7 +197,15 @@ def write(path, params: dict, fitted: dict, tensors: dict, callbacks="refuse") -
     }
     archive_bytes = io.BytesIO()
     with zipfile.ZipFile(archive_bytes, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(META, json.dumps(meta, indent=1))
+        text = json.dumps(meta, indent=1)
+        if len(text) > MAX_META_BYTES:
+            raise ValueError(
+                f"LSTMRegressor.save cannot write a training history of "
+                f"{len(text):,} bytes of JSON, over the {MAX_META_BYTES:,}-byte "
+                "limit that load reads (the history records every batch); save "
+                "with pickle or joblib, or train with fewer, larger batches."
+            )
+        zf.writestr(META, text)
         zf.writestr(TENSORS, buffer.getvalue())
         zf.comment = b"0" * _DIGEST
     data = archive_bytes.getvalue()
@@ -343,6 +356,12 @@ def _tensor_bound(path, meta: dict) -> int:
         )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise _refuse(path, f"its JSON member is incomplete ({error!r}).") from None
+    optimizer = params.get("optimizer")
+    name = (
+        optimizer.get("torch.optim", "") if isinstance(optimizer, dict) else optimizer
+    )
+    if str(name).lower() not in _SMALL_STATE_OPTIMIZERS:
+        return MAX_FILE_BYTES
     return 8 * (6 * n_weights + state) + (4 << 20)
 
 

@@ -201,9 +201,9 @@ class PanelHistory(PlainStateMixin):
             self.container = container_of(X)
             self.ids = [None]  # a list: skops trusts None, not NoneType arrays
             self.axes = [TimeAxis.of(X, owner)]
-            self.values = [
-                to_container(tail_rows(X, n_warmup), self.container, self.columns)
-            ]
+            kept = to_container(tail_rows(X, n_warmup), self.container, self.columns)
+            # A copy: a slice of a NumPy X would change with the caller's array.
+            self.values = [kept.copy() if hasattr(kept, "copy") else kept]
             self.labels = [None]
             return
         if len(panel) == 0:
@@ -216,7 +216,8 @@ class PanelHistory(PlainStateMixin):
         # the history there is.
         kept = np.minimum(panel.lengths, n_warmup)
         self.values = [
-            values[stop - n : stop] for stop, n in zip(panel.stops, kept, strict=True)
+            values[stop - n : stop].copy()
+            for stop, n in zip(panel.stops, kept, strict=True)
         ]
         self.labels = [
             panel.time(k)[panel.lengths[k] - kept[k] :] for k in range(len(panel))
@@ -333,12 +334,19 @@ def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
         if mode == "none":
             out.append((position, "start", ""))
             continue
-        if one:
-            said, why = block_kind(axes[0], X, owner)
-            labelled = why != NO_TIME_INDEX
-        else:
-            said, why = series_kind(axes, position, panel, k, owner)
-            labelled = panel.time(k) is not None
+        try:
+            if one:
+                said, why = block_kind(axes[0], X, owner)
+                labelled = why != NO_TIME_INDEX
+            else:
+                said, why = series_kind(axes, position, panel, k, owner)
+                labelled = panel.time(k) is not None
+        except (ValueError, TypeError):
+            if mode == "auto":
+                raise  # the labels decide, so labels that cannot are an error
+            # "fit" says what the block is; labels that cannot be read (a
+            # gap, a RangeIndex against daily steps) contradict nothing.
+            said, why, labelled = "continues", "", False
         if mode == "auto":
             out.append((position, said, why))
         elif position is None:

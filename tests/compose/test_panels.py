@@ -536,3 +536,9 @@ def test_a_series_weighted_zero_throughout_is_named_not_blamed_on_unseen():
         ValueError, match=r"sample_weight 0 in every row of series \['s1'\]"
     ):
         model.fit(X, y, sample_weight=weights)
+
+
+def test_an_empty_panel_block_predicts_nothing():
+    panel = _panel(lengths=(8, 8))
+    model = make_series_pipeline(LinearRegression()).fit(panel, panel["v"])
+    assert model.predict(panel.iloc[:0], history="fit").shape == (0,)

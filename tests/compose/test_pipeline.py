@@ -541,3 +541,57 @@ def test_history_fit_that_the_index_contradicts_warns():
     )
     with pytest.warns(MissingHistoryWarning, match="history='fit' puts"):
         search.fit(train, y.iloc[:30])
+
+
+def test_routing_reaches_the_final_steps_score_and_predict():
+    """A fresh review found the final step routed as a transformer: a
+    weighted score was silently unweighted."""
+    X, y = _with_exogenous(41)
+    weights = np.linspace(0.1, 3.0, len(y))
+    with config_context(enable_metadata_routing=True):
+        ridge = Ridge().set_fit_request(sample_weight=True)
+        ridge.set_score_request(sample_weight=True)
+        model = make_series_pipeline(LagFeaturizer(lags=2), ridge)
+        routing = model.get_metadata_routing()
+        assert routing.consumes("score", ["sample_weight"]) == {"sample_weight"}
+        model.fit(X, y, sample_weight=weights)
+        weighted = model.score(X, y, sample_weight=weights)
+    assert weighted != pytest.approx(model.score(X, y))
+
+
+def test_the_kept_history_is_not_a_view_of_the_training_array():
+    X, y = _with_exogenous(41)
+    train = X.to_numpy()[:30].copy()
+    model = make_series_pipeline(LagFeaturizer(lags=3), Ridge()).fit(train, y[:30])
+    expected = model.predict(X.to_numpy()[30:], history="fit")
+    train *= 0  # the caller reuses its array
+    np.testing.assert_array_equal(
+        model.predict(X.to_numpy()[30:], history="fit"), expected
+    )
+
+
+def test_history_fit_does_not_need_readable_labels():
+    """history='fit' says what the block is; 0.2 never read the index, and a
+    RangeIndex or a gap must not turn it into an error."""
+    X, y = _with_exogenous(41)
+    daily = X.set_axis(pd.date_range("2020-01-01", periods=len(X), freq="D"))
+    model = make_series_pipeline(LagFeaturizer(lags=3), Ridge()).fit(
+        daily.iloc[:30], y.iloc[:30]
+    )
+    expected = model.predict(daily.iloc[30:].to_numpy(), history="fit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingHistoryWarning)
+        got = model.predict(daily.iloc[30:].reset_index(drop=True), history="fit")
+    np.testing.assert_array_equal(got, expected)
+    gap = daily.iloc[30:].drop(index=daily.index[33])
+    assert model.predict(gap, history="fit").shape == (len(gap),)
+
+
+def test_a_history_frame_is_matched_by_column_name():
+    X, y = _with_exogenous(41)
+    model = make_series_pipeline(LagFeaturizer(lags=3), Ridge()).fit(X[:30], y[:30])
+    before = X.iloc[20:30]
+    np.testing.assert_array_equal(
+        model.predict(X[30:], history=before[["price", "sales"]]),
+        model.predict(X[30:], history=before),
+    )

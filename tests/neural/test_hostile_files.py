@@ -106,21 +106,24 @@ def test_a_zip_bomb_is_refused_before_it_unpacks(tmp_path, monkeypatch):
         LSTMRegressor.load(bomb)
 
 
-def test_members_are_bounded_by_what_the_parameters_imply_before_reading(tmp_path):
+def test_members_are_bounded_by_what_the_parameters_imply_before_reading(
+    tmp_path, monkeypatch
+):
     """0.2 read a JSON member padded with spaces, and a tensors member
     inflated up to the file limit, before refusing them."""
+    monkeypatch.setattr(_persistence, "MAX_META_BYTES", 4 << 20)
     _, _, path = _saved(tmp_path)
     meta, blob = _members(path)
     padded = seal(
         tmp_path / "padded.skrnn",
-        [("sk_rnn.json", json.dumps(meta) + " " * (65 << 20)), ("tensors.pt", blob)],
+        [("sk_rnn.json", json.dumps(meta) + " " * (5 << 20)), ("tensors.pt", blob)],
     )
     inflated = seal(
         tmp_path / "inflated.skrnn",
         [("sk_rnn.json", json.dumps(meta)), ("tensors.pt", blob + bytes(64 << 20))],
     )
     tracemalloc.start()
-    with pytest.raises(ValueError, match="JSON member unpacks to 68,.* over the"):
+    with pytest.raises(ValueError, match="JSON member unpacks to 5,.* over the"):
         LSTMRegressor.load(padded)
     with pytest.raises(ValueError, match="more than the .* the network it describes"):
         LSTMRegressor.load(inflated)
@@ -253,3 +256,24 @@ def test_save_replaces_only_regular_files(tmp_path):
     link.symlink_to(tmp_path / "real.skrnn")
     model.save(link)  # a link to a new or regular file: its target is written
     assert link.is_symlink() and (tmp_path / "real.skrnn").is_file()
+
+
+def test_save_refuses_a_history_that_load_would_refuse(tmp_path, monkeypatch):
+    model, _, _ = _saved(tmp_path)
+    monkeypatch.setattr(_persistence, "MAX_META_BYTES", 1000)
+    with pytest.raises(ValueError, match="cannot write a training history of"):
+        model.save(tmp_path / "long.skrnn")
+
+
+def test_an_optimizer_with_a_large_state_saves_and_loads(tmp_path):
+    """LBFGS keeps a history of weight-sized tensors: the bound allows it."""
+    import torch
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 4)), rng.normal(size=40)
+    model = LSTMRegressor(
+        hidden_size=16, max_epochs=4, batch_size=None, optimizer=torch.optim.LBFGS,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    loaded = LSTMRegressor.load(model.save(tmp_path / "lbfgs.skrnn"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
