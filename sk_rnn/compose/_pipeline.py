@@ -59,6 +59,33 @@ from ..series._time import (
 HISTORY_OPTIONS = ("auto", "fit", "none")
 
 
+def _wants_warm_start(estimator) -> bool:
+    """Whether ``estimator`` is, or holds, a step with ``warm_start=True``."""
+    params = estimator.get_params(deep=True)
+    return any(
+        key.rsplit("__", 1)[-1] == "warm_start" and value is True
+        for key, value in params.items()
+    )
+
+
+def continue_or_clone(estimator, fitted):
+    """The estimator a composition fits: a clone of ``estimator``, or, when
+    a step inside it has ``warm_start=True`` and ``fitted`` is the same kind
+    of estimator fitted before, ``fitted`` itself with ``estimator``'s
+    parameters, so its network continues training as it would alone (a
+    composition that cloned it would silently start again)."""
+    if not hasattr(estimator, "get_params"):
+        return estimator
+    if (
+        fitted is None
+        or type(fitted) is not type(estimator)
+        or not _wants_warm_start(estimator)
+    ):
+        return clone(estimator)
+    fitted.set_params(**estimator.get_params(deep=False))
+    return fitted
+
+
 def structural_warmup(estimator) -> int:
     """Rows of history that ``estimator``'s time-step transformers need.
 
@@ -433,10 +460,23 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             self._validate_names([name for name, _ in self.steps])
         except ValueError as error:
             raise ValueError(f"SeriesPipeline: the steps' names: {error}") from None
+        previous = getattr(self, "pipeline_", None)
+        same_steps = previous is not None and [n for n, _ in previous.steps] == [
+            n for n, _ in self.steps
+        ]
+        final_name, final_step = self.steps[-1]
         self.pipeline_ = Pipeline(
             [
-                (name, clone(step) if hasattr(step, "get_params") else step)
-                for name, step in self.steps
+                *(
+                    (name, clone(step) if hasattr(step, "get_params") else step)
+                    for name, step in self.steps[:-1]
+                ),
+                (
+                    final_name,
+                    continue_or_clone(
+                        final_step, previous.steps[-1][1] if same_steps else None
+                    ),
+                ),
             ],
             memory=self.memory,
             verbose=self.verbose,

@@ -19,6 +19,7 @@ from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import HasMethods, Interval, _fit_context
 from .._utils._validation import validate
 from ..series._panel import is_panel
+from ._pipeline import continue_or_clone
 
 
 class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
@@ -176,7 +177,8 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
                 self.transformer_.fit(self._framed(change_2d[keep], X, keep))
             target_2d = np.asarray(self.transformer_.transform(framed))
         target = target_2d.ravel() if y.ndim == 1 else target_2d
-        self.regressor_ = clone(self.regressor).fit(X, target, **fit_params)
+        regressor = continue_or_clone(self.regressor, getattr(self, "regressor_", None))
+        self.regressor_ = regressor.fit(X, target, **fit_params)
         self._y_ndim = y.ndim
         self._n_outputs = change_2d.shape[1]
         return self

@@ -151,3 +151,27 @@ def test_composition_continues_the_series_across_time_series_split():
         with pytest.warns(UserWarning, match="does not have valid feature names"):
             numpy = model.predict(X.iloc[test].to_numpy())
         assert not np.allclose(numpy[:3], whole[:3])
+
+
+def test_warm_start_through_the_composition_continues_the_network():
+    """0.2 cloned the regressor at every fit: four 5-epoch fits of a
+    make_forecaster(warm_start=True) equalled one 5-epoch fit, silently."""
+    from sk_rnn import make_forecaster
+
+    rng = np.random.default_rng(0)
+    level = 100 + np.cumsum(rng.normal(size=41))
+    index = pd.period_range("2001-01", periods=40, freq="M")
+    X = pd.DataFrame({"sales": level[:-1]}, index=index)
+    y = pd.Series(level[1:], index=index)
+    params = {"max_epochs": 5, "random_state": 0, "warm_start": True}
+    model = make_forecaster(**params)
+    for _ in range(4):
+        model.fit(X, y)
+    network = model.regressor_.pipeline_.steps[-1][1]
+    assert network.n_iter_ == 20
+    whole = make_forecaster(**{**params, "max_epochs": 20, "warm_start": False})
+    whole.fit(X, y)
+    np.testing.assert_allclose(model.predict(X), whole.predict(X), rtol=1e-5)
+    cold = make_forecaster(**{**params, "warm_start": False})
+    cold.fit(X, y).fit(X, y)
+    assert cold.regressor_.pipeline_.steps[-1][1].n_iter_ == 5  # unchanged
