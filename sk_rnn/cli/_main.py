@@ -377,6 +377,9 @@ class EpochProgress(Callback):
 
     #: Seconds of the first epoch after which its batches give the estimate.
     EARLY = 5.0
+    #: Its batch hook reads no parameters: a fused epoch may call it after
+    #: its steps (sk_rnn.neural._fused).
+    sk_rnn_fusable = True
 
     def __init__(self, bar=None, total=None, quiet=False):
         self.bar = bar

@@ -114,6 +114,10 @@ class MemberEarlyStopping(Callback):
     weights back.
     """
 
+    #: Its batch hook reads validation batches only: a fused training epoch
+    #: (sk_rnn.neural._fused) may call it after its steps.
+    sk_rnn_fusable = True
+
     def __init__(self, patience=10, tol=1e-4):
         self.patience = patience
         self.tol = tol

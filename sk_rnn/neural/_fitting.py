@@ -20,6 +20,7 @@ from ..exceptions import (
 )
 from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
 from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
+from ._fused import fusable, fused_epochs
 from ._net import load_training_state, resolve_device, torch_threads, training_state
 from ._predicting import forward, resolve_threads
 from ._training import (
@@ -89,6 +90,7 @@ def _run(model, net, data, target, *, epochs, before) -> bool:
     net.sk_rnn_estimator = model  # how a Checkpoint callback reads the model
     windows = data["X"] if isinstance(data, dict) else data
     net.inputs_complete = not bool(torch.isnan(windows).any())
+    net._fused[:] = [fused_epochs if fusable(net) else None, None]
     try:
         with interrupts_raise():
             net.partial_fit(data, target, epochs=epochs)
@@ -114,6 +116,7 @@ def _run(model, net, data, target, *, epochs, before) -> bool:
     finally:
         del net.sk_rnn_estimator
         net.inputs_complete = False
+        net._fused[:] = [None, None]
     return False
 
 

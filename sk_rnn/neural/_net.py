@@ -235,6 +235,9 @@ class RecurrentNet(NeuralNetRegressor):
 
     def initialize(self):
         self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
+        # [factory, (iterator, FusedEpochs or None)]: set by _fitting._run when
+        # every step can be fused (sk_rnn.neural._fused), else [None, None].
+        self._fused = [None, None]
         self.inputs_complete = False  # True: fit checked its tensor has no NaN
         return super().initialize()
 
@@ -297,6 +300,34 @@ class RecurrentNet(NeuralNetRegressor):
         # Truncated backpropagation: the next batch starts from a constant.
         self._carry[0] = tuple(None if s is None else s.detach() for s in state)
         return y_pred
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch, or the same epoch fused into NumPy steps.
+
+        The fused epoch (``sk_rnn.neural._fused``) computes what the batch
+        loop computes and records the same history (a loss and a size per
+        batch); it runs only when every step is its computation.
+        """
+        fused = self._fused
+        if training and fused[0] is not None and iterator is not None:
+            if fused[1] is None or fused[1][0] is not iterator:
+                fused[1] = (iterator, fused[0](self, iterator))
+            if fused[1][1] is not None:
+                return self._fused_epoch(fused[1][1], prefix)
+        return super().run_single_epoch(
+            iterator, training, prefix, step_fn, **fit_params
+        )
+
+    def _fused_epoch(self, epochs, prefix):
+        losses, state = epochs.run(self.stateful)
+        self._carry[0] = state if self.stateful else None
+        record = self.history.record_batch
+        for loss in losses:
+            self.notify("on_batch_begin", batch=None, training=True)
+            record(prefix + "_loss", loss)
+            record(prefix + "_batch_size", 1)
+            self.notify("on_batch_end", batch=None, training=True)
+        self.history.record(prefix + "_batch_count", len(losses))
 
     @staticmethod
     def _weights(X):
