@@ -49,18 +49,32 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         features. None reads it from :class:`LagFeaturizer` column names
         (``a_lag2, b_lag2, a_lag1, ...``), else one feature per step. Ignored
         for 3-D input.
-    layout : {"steps", "newest_first"} or list of (int, int), default="steps"
+    layout : {"steps", "newest_first", "skforecast", "sktime"} or list of \
+            (int or list of int, int), default="steps"
         How a 2-D row's columns form the window, for libraries that build
-        the rows (see "sk_rnn with other libraries"). "steps": step-major,
-        oldest step first (:class:`LagFeaturizer`'s). "newest_first": the
-        first ``n_steps`` columns (all, for None) are one feature's lags,
-        newest first (skforecast's ``lag_1, lag_2, ...``). A list of
+        the rows (the table in "sk_rnn with other libraries" gives the layout
+        for each library's configuration). "steps": step-major, oldest step
+        first (:class:`LagFeaturizer`'s). "skforecast" (or "newest_first"):
+        the first ``n_steps`` columns are one feature's lags, newest first
+        (skforecast's ``lag_1, lag_2, ...``). "sktime": ``n_steps`` columns
+        oldest first for the target, then as many for each exogenous column
+        (sktime's ``make_reduction``). With these three, columns named
+        ``lag_1, lag_2, ...`` (sktime's global reduction's ``y_lag_1, ...``)
+        give the number of lags; otherwise ``n_steps`` is required (the lags
+        cannot be told from the columns after them). A list of
         ``(n_steps, n_features)`` blocks, each step-major and oldest first,
-        one after the other (darts' target and covariate blocks); a shorter
-        block is aligned with the newest step, its oldest values repeated
-        before it. Columns after the lags or blocks (exogenous values, a
-        series code; NaN refused) are given at every step. Ignored for 3-D
-        input.
+        one after the other (darts' target and covariate blocks);
+        ``n_steps`` may also be darts' list of lags (``[-12, -1]``, or
+        ``[-2, -1, 0, 1]`` for future covariates). The window's steps are the
+        blocks' negative lags; a block holds its latest earlier value at a
+        step it lacks (its oldest before its first). Values at lags >= 0 and
+        the columns after the lags or blocks (window features, exogenous
+        values, a series code, static covariates; NaN refused) are given at
+        every step. Ignored for 3-D input.
+
+        .. versionchanged:: 0.3
+           "skforecast", "sktime" and darts' lag lists; "newest_first"
+           without ``n_steps`` needs columns named as lags.
     stateful : bool, default=False
         Rows are consecutive steps of one stream and the recurrent state is
         carried from row to row (from zero at each epoch). ``batch_size``
@@ -135,8 +149,13 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         of its batch (to 1e-15); float32 is faster, to about 1e-6.
     n_threads : int or None, default=None
         Torch CPU threads during ``fit`` and ``predict``; None: one for small
-        models, torch's setting otherwise. Threads asking for different
-        counts take turns (the count can be process-wide) and it is restored.
+        models, otherwise torch's setting but no more than the cores other
+        processes leave idle (sampled for 0.05 s, at most every 10 s, from
+        ``/proc/stat`` on Linux): a thread waiting on a busy core made
+        training several times slower. Counts may round differently in the
+        last bits (about 1e-9); set ``n_threads`` for bit-identical refits on
+        a machine whose load varies. Threads asking for different counts
+        take turns (the count can be process-wide) and it is restored.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling, through explicit
         ``torch.Generator`` objects: the same int gives the same model, and
@@ -214,7 +233,11 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bidirectional": ["boolean"],
         "n_steps": [None, Interval(Integral, 1, None, closed="left")],
-        "layout": [StrOptions({"steps", "newest_first"}), list, tuple],
+        "layout": [
+            StrOptions({"steps", "newest_first", "skforecast", "sktime"}),
+            list,
+            tuple,
+        ],
         "stateful": ["boolean"],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [None, Interval(Integral, 1, None, closed="left")],
@@ -499,6 +522,66 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         See :meth:`save`.
         """
         return _persistence.load_model(cls, path, device)
+
+    def to_onnx(self, path):
+        """Write the fitted network, as ``predict`` runs it, to an ONNX file.
+
+        The graph takes the 2-D rows ``predict`` takes and returns what
+        ``predict`` returns (the member mean), computed in float32: to about
+        1e-6 of ``predict``'s float64 result. It reads every ``layout`` as
+        ``predict`` does, and a NaN step is missing (the state passes
+        through it) as in ``predict``. Before the file is written, the graph
+        is run in onnxruntime on probe rows (some with missing steps) and
+        compared with ``predict``. Needs ``onnx``, ``onnxscript`` and
+        ``onnxruntime`` (``pip install sk-rnn[onnx]``) and torch>=2.6.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (replaced if it exists).
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        NotFittedError
+            If the model is not fitted.
+        ValueError
+            If the model was fitted with ``stateful=True``: its prediction
+            carries the state from row to row.
+        ImportError
+            If onnx, onnxscript or onnxruntime is missing, or torch is older
+            than 2.6.
+        RuntimeError
+            If the graph does not reproduce ``predict`` on the probe rows (a
+            bug of the exporter); the file is then not written.
+
+        Notes
+        -----
+        The graph has one input and one output:
+
+        - ``"X"``: float32, shape ``(batch, n_features_in_)``, ``batch``
+          dynamic: the rows ``predict`` takes (a model fitted on 3-D windows
+          takes them flattened, ``X3.reshape(len(X3), -1)``). No scaling
+          happens in the network; transformers before it in a pipeline
+          (lags, differencing, scaling) run outside the graph.
+        - ``"y"``: float32, shape ``(batch,)`` for a model fitted on a 1-D
+          ``y``, else ``(batch, n_outputs_)``. A row ``predict`` refuses (an
+          infinite value, NaN in a column that ``layout`` gives at every
+          step) comes out NaN.
+
+        "Exporting the network to ONNX" in the documentation runs a
+        :func:`make_forecaster` network in onnxruntime, its transformers in
+        Python.
+
+        .. versionadded:: 0.3
+        """
+        from ._onnx import to_onnx
+
+        return to_onnx(self, path)
 
     def summary(self) -> str:
         """A Keras-style table of the fitted network's layers.

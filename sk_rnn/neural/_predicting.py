@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import os
+import time
+
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
@@ -32,15 +36,67 @@ def _stateful(model) -> bool:
     return model.stateful if net is None else bool(net.stateful)
 
 
+#: Seconds over which the machine's idle time is sampled, and for how long a
+#: sample is reused (a grid search's many fits measure once in a while).
+IDLE_SAMPLE_SECONDS = 0.05
+IDLE_REUSE_SECONDS = 10.0
+_idle = {"at": -math.inf, "cores": None}
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs since boot; None off Linux."""
+    try:
+        with open("/proc/stat", "rb") as stat:
+            fields = stat.readline().split()[1:]
+    except OSError:
+        return None
+    values = [int(v) for v in fields[:8]]
+    return values[3] + values[4], sum(values)  # idle + iowait
+
+
+def idle_cores() -> float | None:
+    """CPUs other processes leave idle, sampled over a short sleep.
+
+    This process sleeps while it samples, so its own earlier work does not
+    count (a load average would count it). None where it cannot be read.
+    """
+    now = time.monotonic()
+    if now - _idle["at"] < IDLE_REUSE_SECONDS:
+        return _idle["cores"]
+    before = _cpu_times()
+    if before is None:
+        cores = None
+    else:
+        time.sleep(IDLE_SAMPLE_SECONDS)
+        after = _cpu_times()
+        total = after[1] - before[1]
+        n_cpus = os.cpu_count() or 1
+        cores = n_cpus * (after[0] - before[0]) / total if total > 0 else None
+    _idle.update(at=time.monotonic(), cores=cores)
+    return cores
+
+
 def resolve_threads(model, batch: int) -> int | None:
-    """Threads for steps of ``batch`` rows: see ``n_threads``."""
+    """Threads for steps of ``batch`` rows: see ``n_threads``.
+
+    One for small models (dispatch-bound: a second thread only waits). For
+    larger ones, torch's count, but never more than the cores other
+    processes leave idle: a thread that waits on a core another process
+    holds made training up to 18x slower (DESIGN section 4).
+    """
     if model.n_threads is not None:
         return model.n_threads
     if model.stateful:  # while training: the parameters are the fit's
         batch = 1
     width = model.hidden_size * (model.bidirectional + 1)
     work = batch * model.n_ensemble * N_GATES[model.cell] * model.hidden_size * width
-    return 1 if work < SMALL_MODEL_WORK else None
+    if work < SMALL_MODEL_WORK:
+        return 1
+    idle = idle_cores()
+    if idle is None:
+        return None
+    threads = max(1, min(torch.get_num_threads(), int(idle + 0.25)))
+    return None if threads == torch.get_num_threads() else threads
 
 
 def batch_rows(model, window_shape, n_outputs) -> int:

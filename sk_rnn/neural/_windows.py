@@ -54,24 +54,55 @@ def window_from_names(names) -> tuple[int, int] | None:
     return n_steps, n_features
 
 
+#: Layouts named after the library that writes the rows (see ``resolve_blocks``).
+PRESETS = ("newest_first", "skforecast", "sktime")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _block_lags(block) -> tuple[int, ...] | None:
+    """The lags of a list-layout block's steps, or None if it is malformed.
+
+    ``(n_steps, n_features)`` means lags ``-n_steps, ..., -1``; ``(lags,
+    n_features)`` with a list of increasing ints gives them as darts does
+    (-1 the last observed step, 0 the predicted step, >0 after it).
+    """
+    if not (isinstance(block, (tuple, list)) and len(block) == 2):
+        return None
+    steps, features = block
+    if not (_is_int(features) and features >= 1):
+        return None
+    if _is_int(steps):
+        return tuple(range(-int(steps), 0)) if steps >= 1 else None
+    if isinstance(steps, (tuple, list)) and steps and all(map(_is_int, steps)):
+        lags = tuple(int(v) for v in steps)
+        if all(a < b for a, b in zip(lags[:-1], lags[1:], strict=True)):
+            return lags
+    return None
+
+
 def check_layout(model) -> None:
     """Refuse a ``layout`` that names no window (the type is checked already)."""
     layout = model.layout
     if isinstance(layout, str):
         return
     blocks = list(layout)
-    ok = len(blocks) > 0 and all(
-        isinstance(b, (tuple, list))
-        and len(b) == 2
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in b)
-        and min(b) >= 1
-        for b in blocks
-    )
-    if not ok:
+    lags = [_block_lags(b) for b in blocks]
+    if not blocks or any(lag is None for lag in lags):
         raise ValueError(
-            "LSTMRegressor expects layout to be 'steps', 'newest_first' or a "
-            "non-empty list of (n_steps, n_features) pairs of positive ints; got "
-            f"layout={layout!r}."
+            "LSTMRegressor expects layout to be 'steps', 'newest_first', "
+            "'skforecast', 'sktime' or a non-empty list of (n_steps, n_features) "
+            "pairs of positive ints (n_steps may be a list of increasing lags, as "
+            f"darts writes them); got layout={layout!r}."
+        )
+    if not any(lag < 0 for block in lags for lag in block):
+        raise ValueError(
+            f"LSTMRegressor got layout={layout!r}, whose blocks have no negative "
+            "lag: there is no observed step to read. A block of lags >= 0 holds "
+            "values known at the predicted step; add the target's block, e.g. "
+            "(n_lags, 1)."
         )
     if model.n_steps is not None:
         raise ValueError(
@@ -80,51 +111,110 @@ def check_layout(model) -> None:
         )
 
 
-def apply_layout(model, X2: np.ndarray) -> np.ndarray:
+def resolve_blocks(model, names, n_columns: int) -> list[tuple[tuple[int, ...], int]]:
+    """The blocks ``(lags of the steps in column order, n_features)`` of a row.
+
+    The columns after the blocks are given at every step. Refuses what the
+    rows cannot say: a preset with ``n_steps=None`` on columns that do not
+    name their lags (the lags cannot be told from window features or
+    exogenous columns after them), or an ``n_steps`` the names contradict.
+    """
+    layout = model.layout
+    if not isinstance(layout, str):
+        return [(_block_lags(b), int(b[1])) for b in layout]
+    named = _newest_first_lags(names) if names is not None else 0
+    if named and model.n_steps not in (None, named):
+        raise ValueError(
+            f"LSTMRegressor got n_steps={model.n_steps}, but the columns of X "
+            f"name {named} lags ({names[0]!r} ... {names[named - 1]!r}) before "
+            f"{n_columns - named} other column(s); set n_steps={named} or "
+            "n_steps=None."
+        )
+    newest_first = layout in ("newest_first", "skforecast") or named > 0
+    if model.n_steps is None and not named and n_columns > 1:
+        fix = {
+            "sktime": "to make_reduction's window_length",
+            "newest_first": "to the number of lags",
+            "skforecast": "to the number of lags (the forecaster's lags)",
+        }[layout]
+        seen = "unnamed columns" if names is None else "columns not named as lags"
+        raise ValueError(
+            f"LSTMRegressor got {n_columns} {seen} with layout={layout!r} and "
+            "n_steps=None, and cannot tell the lags from columns after them "
+            + (
+                "(window features, exogenous or calendar columns), which would be "
+                "read as the oldest lags"
+                if newest_first
+                else "(each exogenous column's lags), which would be read as the "
+                "target's newest steps"
+            )
+            + f". Set n_steps {fix}: LSTMRegressor(layout={layout!r}, "
+            "n_steps=...)."
+        )
+    n_steps = named or model.n_steps or n_columns
+    if newest_first:
+        return [(tuple(range(-1, -n_steps - 1, -1)), 1)]
+    if n_columns % n_steps:
+        raise ValueError(
+            f"LSTMRegressor got {n_columns} columns with layout='sktime' and "
+            f"n_steps={n_steps}; sktime's reduction writes window_length columns "
+            "for the target and for each exogenous column, so the count must be "
+            f"a multiple of n_steps. Set n_steps to make_reduction's window_length."
+        )
+    return [(tuple(range(-n_steps, 0)), 1)] * (n_columns // n_steps)
+
+
+def apply_layout(model, X2: np.ndarray, names=None) -> np.ndarray:
     """Windows ``(n, n_steps, n_features)`` from 2-D rows laid out by ``layout``.
 
-    "newest_first": the first ``n_steps`` columns (all, for None) are one
-    feature's lags, newest first (skforecast's ``lag_1, lag_2, ...``). A list of
-    ``(n_steps, n_features)`` blocks: each block is ``n_steps`` steps of
-    ``n_features`` features, step-major and oldest first (darts' target and
-    covariate blocks, one after the other); a block shorter than the longest
-    is aligned with the newest step, its earlier steps holding its oldest
-    values. The columns after the lags or blocks are read as known at the
-    predicted step (exogenous or calendar values, a series code) and given
-    at every step.
+    Every block is ``len(lags)`` steps of ``n_features`` features, step-major
+    in the order of its lags. The window's steps are the negative lags of all
+    blocks, oldest first; at a step a block does not have, it holds its
+    latest earlier value (its oldest before its first lag). A block's values
+    at lags >= 0 (darts' future covariates at and after the predicted step)
+    and the columns after the blocks (exogenous or calendar values, window
+    features, a series code, static covariates) are given at every step.
     """
     n, n_columns = X2.shape
-    if isinstance(model.layout, str):
-        blocks, order = [(model.n_steps or n_columns, 1)], -1
-    else:
-        blocks, order = [tuple(int(v) for v in b) for b in model.layout], 1
-    width = sum(s * f for s, f in blocks)
+    blocks = resolve_blocks(model, names, n_columns)
+    width = sum(len(lags) * f for lags, f in blocks)
     if width > n_columns:
         raise ValueError(
             f"LSTMRegressor got X with {n_columns} columns, fewer than the "
             f"{width} that layout={model.layout!r} (n_steps={model.n_steps}) "
             "reads."
         )
-    n_steps = max(s for s, _ in blocks)
-    parts, start = [], 0
-    for steps, features in blocks:
-        block = X2[:, start : start + steps * features].reshape(n, steps, features)
-        block = block[:, ::order]
-        if steps < n_steps:
-            front = np.repeat(block[:, :1], n_steps - steps, axis=1)
-            block = np.concatenate([front, block], axis=1)
-        parts.append(block)
-        start += steps * features
-    static = X2[:, start:]
+    times = np.array(sorted({lag for lags, _ in blocks for lag in lags if lag < 0}))
+    parts, given, columns, start = [], [], [], 0
+    for lags, features in blocks:
+        block = X2[:, start : start + len(lags) * features]
+        block = block.reshape(n, len(lags), features)
+        start += len(lags) * features
+        lags = np.asarray(lags)
+        past = np.flatnonzero(lags < 0)
+        if past.size:
+            past = past[np.argsort(lags[past])]  # oldest first
+            latest = np.searchsorted(lags[past], times, side="right") - 1
+            parts.append(block[:, past[np.maximum(latest, 0)]])
+        future = np.flatnonzero(lags >= 0)
+        given.append(block[:, future].reshape(n, -1))
+        first = start - len(lags) * features
+        columns.extend(
+            first + step * features + f for step in future for f in range(features)
+        )
+    given.append(X2[:, start:])
+    columns.extend(range(start, n_columns))
+    static = np.concatenate(given, axis=1)
     missing = np.flatnonzero(np.isnan(static).any(axis=0))
     if missing.size:
         raise ValueError(
             f"LSTMRegressor (layout={model.layout!r}) got NaN in column(s) "
-            f"{(missing + start).tolist()}, which follow the lags and are given "
-            "at every step; a NaN there would mark every step of the window "
-            "missing. Impute those columns (exogenous values, a series code)."
+            f"{np.asarray(columns)[missing].tolist()}, which are given at every "
+            "step (they follow the lags, or hold lags >= 0); a NaN there would "
+            "mark every step of the window missing. Impute those columns "
+            "(exogenous values, a series code)."
         )
-    parts.append(np.repeat(static[:, None, :], n_steps, axis=1))
+    parts.append(np.repeat(static[:, None, :], len(times), axis=1))
     return np.ascontiguousarray(np.concatenate(parts, axis=2))
 
 
@@ -213,7 +303,7 @@ def validate_windows(model, X, y=None, *, reset):
         )
     if shape3 is None and model.layout != "steps":
         check_layout(model)
-        laid_out = apply_layout(model, X)
+        laid_out = apply_layout(model, X, names)
         window = laid_out.shape[1:]
     elif shape3 is not None:
         window = shape3[1:]

@@ -98,3 +98,50 @@ def test_safe_loading_needs_only_sk_rnn_classes(tmp_path):
     with safe_globals(sk_rnn.safe_classes()):
         loaded = SKLearnModel.load(str(path))
     np.testing.assert_array_equal(loaded.predict(3).values(), model.predict(3).values())
+
+
+def test_lag_lists_future_lags_and_static_covariates_read_in_time_order():
+    # target lags with a gap, 2 past components, future covariates before,
+    # at and after the predicted step, and a static covariate at the end
+    layout = [([-4, -2, -1], 1), (2, 2), ([-2, -1, 0, 1], 1)]
+    target = _target().with_static_covariates(pd.DataFrame({"store": [3.0]}))
+    model = SKLearnModel(
+        model=LSTMRegressor(layout=layout, **SMALL), lags=[-4, -2, -1],
+        lags_past_covariates=2, lags_future_covariates=[-2, -1, 0, 1],
+    )  # fmt: skip
+    model.fit(target, past_covariates=_past(), future_covariates=_future())
+    y, past, fut = (s.values() for s in (_target(), _past(), _future()))
+
+    # Steps -4, -2, -1 (oldest first): the target there, the past and
+    # future covariates at -2, -1 (their oldest at -4); the future
+    # covariate at 0 and +1 and the static covariate at every step.
+    def window(t):
+        steps = [
+            np.concatenate([y[t + lag], past[t + max(lag, -2)], fut[t + max(lag, -2)]])
+            for lag in (-4, -2, -1)
+        ]
+        given = np.array([fut[t, 0], fut[t + 1, 0], 3.0])
+        return np.concatenate([np.stack(steps), np.tile(given, (3, 1))], axis=1)
+
+    X3 = np.stack([window(t) for t in range(4, 80)])
+    direct = LSTMRegressor(**SMALL).fit(X3, y[4:80, 0])
+    forecast = model.predict(1, past_covariates=_past(), future_covariates=_future())
+    np.testing.assert_allclose(
+        forecast.values().ravel(), direct.predict(window(80)[None]), rtol=1e-6
+    )
+
+
+def test_the_default_layout_would_read_darts_covariates_as_target_steps():
+    """The silent misread the layout prevents: with the default layout
+    darts' row is one univariate sequence of 7 steps, not a 4-step window."""
+    model = SKLearnModel(
+        model=LSTMRegressor(**SMALL), lags=L, lags_future_covariates=[-2, -1, 0]
+    )
+    model.fit(_target(), future_covariates=_future())
+    assert model.model.window_shape_ == (L + 3, 1)
+    model = SKLearnModel(
+        model=LSTMRegressor(layout=[(L, 1), ([-2, -1, 0], 1)], **SMALL),
+        lags=L, lags_future_covariates=[-2, -1, 0],
+    )  # fmt: skip
+    model.fit(_target(), future_covariates=_future())
+    assert model.model.window_shape_ == (L, 3)  # target, future, future at 0

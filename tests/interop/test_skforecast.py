@@ -18,6 +18,7 @@ from skforecast.model_selection import (  # noqa: E402
     backtesting_forecaster,
     grid_search_forecaster,
 )
+from skforecast.preprocessing import RollingFeatures  # noqa: E402
 from skforecast.recursive import (  # noqa: E402
     ForecasterRecursive,
     ForecasterRecursiveMultiSeries,
@@ -27,7 +28,7 @@ LAGS = 4
 
 
 def _net(**params):
-    return LSTMRegressor(layout="newest_first", **{**SMALL, **params})
+    return LSTMRegressor(**{"layout": "skforecast", "n_steps": LAGS, **SMALL, **params})
 
 
 def _series(n=80, seed=0):
@@ -70,7 +71,7 @@ def test_recursive_with_exogenous_columns_given_at_every_step():
         {"promo": [1.0, 0.0, 0.0]},
         index=pd.date_range(y.index[-1] + pd.Timedelta(days=1), periods=3, freq="D"),
     )
-    forecaster = ForecasterRecursive(_net(n_steps=LAGS), lags=LAGS)
+    forecaster = ForecasterRecursive(_net(), lags=LAGS)
     forecaster.fit(y, exog=exog)
     assert forecaster.estimator.window_shape_ == (LAGS, 2)  # the lag + promo
     forecast = forecaster.predict(steps=3, exog=future)
@@ -92,7 +93,7 @@ def test_direct_uses_one_network_per_step_on_the_last_window():
 def test_multiseries_global_network_with_the_series_code_as_a_column():
     series = pd.DataFrame({"a": _series(seed=1), "b": 2 * _series(seed=2)})
     forecaster = ForecasterRecursiveMultiSeries(
-        _net(n_steps=LAGS), lags=LAGS, encoding="ordinal", transformer_series=None
+        _net(), lags=LAGS, encoding="ordinal", transformer_series=None
     )
     forecaster.fit(series=series)
     forecast = forecaster.predict(steps=4)
@@ -132,10 +133,12 @@ def test_grid_search_over_lags_and_network_settings():
     cv = TimeSeriesFold(steps=5, initial_train_size=45, refit=False)
     results = grid_search_forecaster(
         ForecasterRecursive(_net(), lags=LAGS), y=y, cv=cv,
-        param_grid={"hidden_size": [4, 8]}, lags_grid=[3, 5],
+        param_grid={"hidden_size": [4, 8]}, lags_grid=[LAGS],
         metric="mean_absolute_error", return_best=False, show_progress=False,
     )  # fmt: skip
-    assert len(results) == 4
+    # n_steps must equal the lags (the rows do not say where they end), so
+    # a grid over lags needs one search per lag count
+    assert len(results) == 2
     best = results.iloc[0]
     # the best row's score is what backtesting that configuration gives
     lags = int(len(best["lags"]))
@@ -160,3 +163,38 @@ def test_make_forecaster_as_the_regressor_is_loud():
     forecaster.fit(_series(40))
     with pytest.warns(MissingHistoryWarning, match="need history"):
         forecaster.predict(steps=2)
+
+
+def test_window_features_and_exog_follow_the_lags():
+    """lag_1..lag_4, a rolling mean of the 4 values, then exog: the network
+    trained through skforecast equals one trained on hand-built windows
+    (oldest first, the mean and exog at every step), forecast by hand."""
+    y = _series()
+    exog = pd.DataFrame({"promo": (np.arange(len(y)) % 7 == 0) * 1.0}, index=y.index)
+    future = pd.DataFrame(
+        {"promo": [1.0, 0.0, 0.0]},
+        index=pd.date_range(y.index[-1] + pd.Timedelta(days=1), periods=3, freq="D"),
+    )
+    mean = RollingFeatures(stats="mean", window_sizes=LAGS)
+    with pytest.raises(ValueError, match="cannot tell the lags"):
+        ForecasterRecursive(_net(n_steps=None), lags=LAGS, window_features=mean).fit(
+            y, exog=exog
+        )
+    forecaster = ForecasterRecursive(_net(), lags=LAGS, window_features=mean)
+    forecaster.fit(y, exog=exog)
+
+    def window(values, promo):
+        last = np.asarray(values[-LAGS:], dtype=float)
+        given = np.tile([last.mean(), promo], (LAGS, 1))
+        return np.concatenate([last[:, None], given], axis=1)
+
+    v, promo = y.to_numpy(), exog["promo"].to_numpy()
+    X3 = np.stack([window(v[:t], promo[t]) for t in range(LAGS, len(v))])
+    direct = LSTMRegressor(**SMALL).fit(X3, v[LAGS:])
+    values = list(v)
+    for step in range(3):
+        row = window(values, future["promo"].iloc[step])[None]
+        values.append(float(direct.predict(row)[0]))
+    np.testing.assert_allclose(
+        forecaster.predict(steps=3, exog=future).to_numpy(), values[-3:], rtol=1e-6
+    )

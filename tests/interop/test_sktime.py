@@ -129,3 +129,31 @@ def test_make_forecaster_in_a_reduction_is_loud():
         forecaster.fit(y)
         with pytest.warns(MissingHistoryWarning, match="need history"):
             forecaster.predict(fh=[1])
+
+
+def test_recursive_reduction_with_exogenous_columns_reads_each_variable():
+    """fit(y, X): sktime writes W target values, then W values of each
+    exogenous column, oldest first. layout='sktime' reads them as W steps of
+    (target, x); the default would read x's lags as the target's newest
+    steps. The forecast equals a network trained on hand-built windows."""
+    y = _series()
+    index = pd.period_range("2015-01", periods=len(y) + 3, freq="M")
+    x = pd.DataFrame({"x": np.cos(np.arange(len(index)) / 4)}, index=index)
+    with pytest.raises(ValueError, match="layout='sktime' and n_steps=None"):
+        make_reduction(_net(layout="sktime"), window_length=W).fit(y, X=x[: len(y)])
+    forecaster = make_reduction(
+        _net(layout="sktime", n_steps=W), window_length=W, strategy="recursive"
+    )
+    forecaster.fit(y, X=x.iloc[: len(y)])
+    v, xv = y.to_numpy(), x["x"].to_numpy()
+
+    def window(values, t):
+        return np.stack([values[t - W : t], xv[t - W : t]], axis=1)
+
+    X3 = np.stack([window(v, t) for t in range(W, len(v))])
+    direct = _net().fit(X3, v[W:])
+    values = list(v)
+    for t in range(len(v), len(v) + 3):
+        values.append(float(direct.predict(window(np.asarray(values), t)[None])[0]))
+    forecast = forecaster.predict(fh=[1, 2, 3], X=x.iloc[len(y) :])
+    np.testing.assert_allclose(forecast.to_numpy(), values[-3:], rtol=1e-6)

@@ -274,6 +274,40 @@ def test_threads_default_to_one_for_small_models_and_are_restored():
         torch.set_num_threads(1)
 
 
+@pytest.mark.parametrize(
+    "idle_share, expected", [(1.0, None), (0.9, None), (0.5, 1), (0.0, 1)]
+)
+def test_large_models_never_take_more_threads_than_idle_cores(
+    monkeypatch, idle_share, expected
+):
+    """Another process busy on a core: one thread, not torch's two."""
+    from sk_rnn.neural import _predicting
+
+    ticks = iter([(0, 0), (int(1000 * idle_share), 1000)])
+    monkeypatch.setattr(_predicting, "_cpu_times", lambda: next(ticks))
+    monkeypatch.setattr(_predicting, "_idle", {"at": -np.inf, "cores": None})
+    monkeypatch.setattr(_predicting.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(_predicting.time, "sleep", lambda seconds: None)
+    large = LSTMRegressor(hidden_size=64, n_ensemble=4)
+    torch.set_num_threads(2)
+    try:
+        assert _predicting.resolve_threads(large, 256) == expected
+        # The sample is reused (no second reading) for a while.
+        assert _predicting.resolve_threads(large, 256) == expected
+        assert _predicting.resolve_threads(LSTMRegressor(hidden_size=4), 1) == 1
+        assert _predicting.resolve_threads(large.set_params(n_threads=2), 256) == 2
+    finally:
+        torch.set_num_threads(1)
+
+
+def test_threads_follow_torch_where_idle_cores_cannot_be_read(monkeypatch):
+    from sk_rnn.neural import _predicting
+
+    monkeypatch.setattr(_predicting, "_cpu_times", lambda: None)
+    monkeypatch.setattr(_predicting, "_idle", {"at": -np.inf, "cores": None})
+    assert _predicting.resolve_threads(LSTMRegressor(hidden_size=64), 512) is None
+
+
 def test_cuda_requested_without_cuda_is_a_clear_error():
     if torch.cuda.is_available():
         pytest.skip("CUDA is available here")

@@ -201,7 +201,9 @@ def test_newest_first_layout_reads_the_reversed_lags_and_static_columns():
     assert model.window_shape_ == (3, 3)
     assert_array_equal(model.predict(X), hand.predict(W))
     every = LSTMRegressor(max_epochs=3, random_state=0, layout="newest_first")
-    every.fit(X[:, :3], y)  # n_steps=None: every column is a lag
+    with pytest.raises(ValueError, match="cannot tell the lags"):  # unnamed
+        every.fit(X[:, :3], y)
+    every.set_params(n_steps=3).fit(X[:, :3], y)  # every column is a lag
     hand = LSTMRegressor(max_epochs=3, random_state=0).fit(_windows(X[:, :3], -1), y)
     assert_array_equal(every.predict(X[:, :3]), hand.predict(_windows(X[:, :3], -1)))
 
