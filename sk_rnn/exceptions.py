@@ -89,3 +89,36 @@ class MissingHistoryWarning(UserWarning):
     ...         print(str(warning).split(",")[0])
     LagFeaturizer: the first 2 row(s) of X need history that is not available
     """
+
+
+class LayoutWarning(UserWarning):
+    """Unnamed 2-D rows whose values contradict how ``layout`` reads them.
+
+    :class:`~sk_rnn.LSTMRegressor` reads a 2-D row as a window by its
+    ``layout`` (``"steps"``: one feature's steps, oldest first, unless
+    ``n_steps`` says otherwise). Rows built by another library arrive without
+    column names; when consecutive rows show that the columns are lags in
+    another order (one row's lags are the next row's lags shifted the other
+    way: skforecast's newest-first lags), or that only the first columns
+    are one series' lags (sktime's exogenous lags after them, features
+    interleaved step by step), the fit warns with the ``layout`` or
+    ``n_steps`` to set. The check is best effort (it needs at least 8 rows
+    and reads exact repeats); it decides nothing. Turn it into an error to
+    refuse such fits.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sk_rnn import LSTMRegressor
+    >>> from sk_rnn.exceptions import LayoutWarning
+    >>> series = np.arange(20.0)
+    >>> newest_first = np.column_stack([series[3 - k : 20 - k] for k in (1, 2, 3)])
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", LayoutWarning)
+    ...     try:
+    ...         LSTMRegressor(max_epochs=1).fit(newest_first, series[3:])
+    ...     except LayoutWarning as warning:
+    ...         print(str(warning).split(" (")[0])
+    LSTMRegressor: the 3 columns of X look like lags newest first
+    """

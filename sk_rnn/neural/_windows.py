@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .._utils._validation import ndim, validate
+from ..exceptions import LayoutWarning
 from ..series._time import check_time_order, time_index
 
 _LAG_NAME = re.compile(r"^(?P<base>.+)_lag(?P<lag>[0-9]+)$")
@@ -81,6 +82,83 @@ def _block_lags(block) -> tuple[int, ...] | None:
         if all(a < b for a, b in zip(lags[:-1], lags[1:], strict=True)):
             return lags
     return None
+
+
+#: Share of consecutive rows that must repeat shifted for a layout check to
+#: read the rows as windows, and the fewest rows it reads.
+SHIFT_SHARE, SHIFT_MIN_ROWS = 0.8, 8
+
+
+def _shifted(X2, width, stride, newest_first) -> bool:
+    """Whether the first ``width`` columns repeat shifted by ``stride`` from
+    row to row (lags oldest first: the next row's column j is this row's
+    column j + stride; newest first: the other way)."""
+    if width <= stride:
+        return False
+    head = X2[:, :width]
+    later, earlier = head[1:], head[:-1]
+    if newest_first:
+        pairs = later[:, stride:], earlier[:, : width - stride]
+    else:
+        pairs = later[:, : width - stride], earlier[:, stride:]
+    seen = np.isfinite(pairs[0]).all(axis=1) & np.isfinite(pairs[1]).all(axis=1)
+    if seen.sum() < SHIFT_MIN_ROWS:
+        return False
+    same = (pairs[0][seen] == pairs[1][seen]).all(axis=1)
+    return bool(same.mean() >= SHIFT_SHARE)
+
+
+def _longest_shifted(X2, stride, newest_first) -> int:
+    width = stride
+    while width < X2.shape[1] and _shifted(X2, width + 1, stride, newest_first):
+        width += 1
+    return width if width > stride else 0
+
+
+def warn_step_order(X2: np.ndarray) -> None:
+    """Warn when unnamed rows read as one feature's steps, oldest first, are
+    evidently something else (:class:`~sk_rnn.exceptions.LayoutWarning`)."""
+    n, m = X2.shape
+    if m < 3 or n <= SHIFT_MIN_ROWS or _shifted(X2, m, 1, False):
+        return  # too few to tell, or the rows are what layout="steps" reads
+    head = f"LSTMRegressor: the {m} columns of X"
+    newest = _longest_shifted(X2, 1, True)
+    if newest >= 3:
+        rest = f"; the other {m - newest} column(s) follow them" if newest < m else ""
+        warnings.warn(
+            f"{head} look like lags newest first (each row's columns 0-"
+            f"{newest - 2} repeat as the next row's columns 1-{newest - 1}); "
+            "layout='steps' reads them oldest first, in reverse"
+            f"{rest}. Set layout='skforecast', n_steps={newest} (skforecast's "
+            "lag_1, lag_2, ...).",
+            LayoutWarning,
+            stacklevel=4,
+        )
+        return
+    for stride in range(2, m // 2 + 1):
+        if m % stride == 0 and _shifted(X2, m, stride, False):
+            warnings.warn(
+                f"{head} look like {stride} features per step, step-major "
+                f"(each row repeats as the next row shifted by {stride} "
+                "columns), but they are read as one feature's steps. Set "
+                f"n_steps={m // stride}.",
+                LayoutWarning,
+                stacklevel=4,
+            )
+            return
+    oldest = _longest_shifted(X2, 1, False)
+    if oldest >= 3:
+        warnings.warn(
+            f"{head} are read as one feature's {m} steps, but only the first "
+            f"{oldest} look like one series' lags (each row repeats as the "
+            "next row shifted by one column); the other "
+            f"{m - oldest} would be read as its newest steps. If they are "
+            f"other variables' lags (sktime's make_reduction with X), set "
+            f"layout='sktime', n_steps={oldest}; if they are known at the "
+            f"predicted step, layout=[({oldest}, 1)].",
+            LayoutWarning,
+            stacklevel=4,
+        )
 
 
 def check_layout(model) -> None:
@@ -327,6 +405,9 @@ def validate_windows(model, X, y=None, *, reset):
                 "window length."
             )
         window = (model.n_steps, X.shape[1] // model.n_steps)
+    if reset and shape3 is None and model.layout == "steps" and window[1] == 1:
+        if names_window is None:
+            warn_step_order(X)
     if reset and len(X):
         windows = X.reshape(X.shape[0], *window) if laid_out is None else laid_out
         never = np.flatnonzero(np.isnan(windows).all(axis=(0, 1)))
