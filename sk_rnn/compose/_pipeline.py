@@ -55,6 +55,7 @@ from ..series._time import (
     series_start,
     warn_missing_series_history,
 )
+from ._steps import fit_steps
 
 HISTORY_OPTIONS = ("auto", "fit", "none")
 
@@ -519,7 +520,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             Xt = X
         else:
             with series_start(), panel_segments(panel):
-                Xt = head.fit_transform(X, y, **head_params)
+                Xt = fit_steps(head, X, y, head_params, self.memory, self.verbose)
             # With ``memory`` set, the fitted steps are clones: keep those.
             self.pipeline_.steps[:-1] = head.steps
         self._window = self._window_layout(Xt, final)

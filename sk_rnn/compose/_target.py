@@ -19,6 +19,7 @@ from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import HasMethods, Interval, _fit_context
 from .._utils._validation import validate
 from ..series._panel import is_panel
+from ..series._time import check_shift_order, check_time_order, time_index
 from ._pipeline import continue_or_clone
 
 
@@ -156,6 +157,13 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
         X_values, y = validate(self, X, y, multi_output=True, y_numeric=True)
         self.reference_index_ = self._resolve_reference()
         level = X_values[:, self.reference_index_]
+        if not is_panel(X):  # a panel's order is checked series by series
+            # Rows out of order (a halving search's subsample, a bootstrap)
+            # are refused: by the time index, else by y's shift structure.
+            index = time_index(X)
+            if index is not None:
+                check_time_order(index, "DifferencedTargetRegressor")
+            check_shift_order(level, y, "DifferencedTargetRegressor", self.reference)
         change = y - (level if y.ndim == 1 else level[:, np.newaxis])
         change_2d = change.reshape(len(change), -1)
         self._panel_index = is_panel(X)

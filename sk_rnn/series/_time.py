@@ -93,8 +93,94 @@ def check_time_order(index, owner: str) -> None:
         f"{values[position]!r} after {values[position - 1]!r}. Sort X with "
         "X.sort_index() and remove duplicated time steps; if X holds several "
         "series (a long frame), give it a two-level (series id, time) "
-        "MultiIndex instead: X.set_index([series_column, time_column])."
+        f"MultiIndex instead: X.set_index([series_column, time_column]). {RESAMPLED}"
     )
+
+
+#: Why a search may pass rows out of order, and what to do instead.
+RESAMPLED = (
+    "If a search passed these rows: HalvingGridSearchCV and "
+    "HalvingRandomSearchCV with the default resource='n_samples' train each "
+    "candidate on a random subset of a fold's rows in random order, and a "
+    "bootstrap (sklearn.utils.resample) draws rows in random order too; make "
+    "the training epochs the resource instead, resource='max_epochs' for an "
+    "LSTMRegressor or its nested name in a composition "
+    "(resource='regressor__lstmregressor__max_epochs' for make_forecaster), "
+    "with max_resources set."
+)
+
+
+def _unique_positions(values):
+    """Sorted values that occur once in ``values``, and their positions."""
+    found, first, counts = np.unique(values, return_index=True, return_counts=True)
+    once = counts == 1
+    return found[once], first[once]
+
+
+def shuffled_rows(level, later):
+    """Rows whose later level is the unique level of an earlier row.
+
+    ``level[t]`` is the series' level at row ``t`` (a forecaster's reference
+    column) and ``later[t]`` a level after it (the target). Rows in time order
+    whose targets are later levels of the same series satisfy
+    ``later[t] == level[t + h]`` for a horizon ``h >= 1``; a level that occurs
+    once in the block is matched to one row only, so no target inside the
+    block can equal the level of an earlier row (its own level is a zero
+    change, which is allowed). A permutation of the rows (what a random
+    subsample or a bootstrap passes) breaks the shift: about half of the
+    matched targets then point backwards, and the matched rows are no
+    longer in the order of the rows they match. Rows whose target lies
+    past the end of the block (the last ``h``, ``h`` being the offset most
+    matches share) are left out; a block without matches says nothing.
+    Returns ``(rows, their matched earlier rows)``.
+    """
+    level = np.asarray(level, dtype=float).ravel()
+    later = np.asarray(later, dtype=float).ravel()
+    n = len(level)
+    values, positions = _unique_positions(level)
+    if n < 3 or len(values) == 0:
+        return np.arange(0), np.arange(0)
+    where = np.minimum(np.searchsorted(values, later), len(values) - 1)
+    hit = values[where] == later
+    rows = np.flatnonzero(hit)
+    earlier = positions[where[hit]]
+    offsets = earlier - rows
+    ahead = offsets[offsets > 0]
+    horizon = 0
+    if len(ahead):
+        counts = np.bincount(ahead)
+        if 2 * counts.max() >= len(rows):
+            horizon = int(counts.argmax())
+    back = (offsets < 0) & (rows < n - horizon)
+    if np.all(np.diff(earlier) >= 0):
+        # Matches in the rows' own order (y a function of the level, such
+        # as y[t] = level[t // 2] on a grid of values) are not a shuffle.
+        return np.arange(0), np.arange(0)
+    return rows[back], earlier[back]
+
+
+def check_shift_order(level, later, owner: str, column) -> None:
+    """Refuse a block whose targets say its rows are out of time order.
+
+    For blocks without a time index (NumPy): see :func:`shuffled_rows`.
+    Two such rows are needed, so that one repeated value cannot refuse a
+    block in order. ``later`` may hold several target columns (horizons).
+    """
+    later = np.asarray(later, dtype=float)
+    columns = later.reshape(len(later), -1).T
+    for target in columns:
+        rows, earlier = shuffled_rows(level, target)
+        if len(rows) < 2:
+            continue
+        raise ValueError(
+            f"{owner} expects the rows of X in time order, oldest first, but y "
+            f"says they are out of order: {len(rows)} "
+            f"row(s) have a target equal to the level (X column {column!r}) of "
+            f"an earlier row, the first row {rows[0]}, whose target "
+            f"{float(target[rows[0]])!r} is the level of row {earlier[0]}. A target is "
+            "a later level of the series, so the rows have been shuffled. Pass "
+            f"the rows in time order. {RESAMPLED}"
+        )
 
 
 def _add_steps(labels, step, k: int = 1):

@@ -16,6 +16,7 @@ from sk_rnn.exceptions import MissingHistoryWarning
 require("mlflow", "mlflow")
 import mlflow  # noqa: E402
 import mlflow.sklearn  # noqa: E402
+from mlflow.models import infer_signature  # noqa: E402
 
 
 @pytest.fixture
@@ -53,3 +54,79 @@ def test_pyfunc_serves_the_same_forecast_and_is_loud_without_the_index(fitted):
         warnings.simplefilter("error", MissingHistoryWarning)
         with pytest.raises(MissingHistoryWarning, match="history"):
             served.predict(X_test.reset_index(drop=True))
+
+
+def test_autolog_logs_nothing_misleading_and_the_manual_recipe_logs_the_forecaster(
+    tmp_path,
+):
+    """autolog patches scikit-learn's own classes only; the forecaster's fit
+    no longer goes through the Pipeline.fit_transform it patches, so no run
+    with an inner transformer Pipeline appears. The forecaster is logged by
+    hand, with its parameters, signature and input example."""
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    artifacts = (tmp_path / "artifacts").as_uri()
+    mlflow.set_experiment(experiment_id=mlflow.create_experiment("auto", artifacts))
+    X, y = load_shampoo(return_X_y=True)
+    mlflow.sklearn.autolog()
+    try:
+        model = make_forecaster(max_epochs=5, random_state=0).fit(X[:-12], y[:-12])
+    finally:
+        mlflow.sklearn.autolog(disable=True)
+    assert len(mlflow.search_runs()) == 0
+    signature = infer_signature(X[:-12], model.predict(X[:-12]))
+    with mlflow.start_run() as run:
+        mlflow.log_params(model.get_params(deep=False))
+        info = mlflow.sklearn.log_model(
+            model, name="model", signature=signature, input_example=X[:3],
+            skops_trusted_types=sk_rnn.safe_classes(names=True),
+        )  # fmt: skip
+    logged = mlflow.get_run(run.info.run_id).data.params
+    assert logged["reference"] == "0"
+    assert mlflow.models.get_model_info(info.model_uri).signature == signature
+    loaded = mlflow.sklearn.load_model(info.model_uri)
+    np.testing.assert_array_equal(loaded.predict(X[-12:]), model.predict(X[-12:]))
+
+
+class _Forecaster(mlflow.pyfunc.PythonModel):
+    """The docs' wrapper: hands ``params`` (``history``) to predict."""
+
+    def load_context(self, context):
+        self.model = mlflow.sklearn.load_model(context.artifacts["forecaster"])
+
+    def predict(self, context, model_input, params=None):
+        # A request has no time index; the signature has put the columns in
+        # the fitted order, so the rows go as an array and history says what
+        # they are.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            return self.model.predict(model_input.to_numpy(), **(params or {}))
+
+
+def test_sklearn_flavour_drops_params_loudly_and_the_wrapper_honours_them(
+    fitted, tmp_path
+):
+    model, info, X_test = fitted
+    request = X_test.reset_index(drop=True)
+    expected = model.predict(X_test)  # the index continues the training rows
+    # mlflow's sklearn flavour calls predict(data) without params: history
+    # never arrives, and the model says it lacks history.
+    served = mlflow.pyfunc.load_model(info.model_uri)
+    with pytest.warns(MissingHistoryWarning, match="need history"):
+        served.predict(request, params={"history": "fit"})
+    path = tmp_path / "forecaster"
+    mlflow.sklearn.save_model(
+        model, path, skops_trusted_types=sk_rnn.safe_classes(names=True)
+    )
+    signature = infer_signature(X_test, expected, params={"history": "auto"})
+    with mlflow.start_run():
+        wrapped = mlflow.pyfunc.log_model(
+            name="forecaster", python_model=_Forecaster(),
+            artifacts={"forecaster": str(path)}, signature=signature,
+        )  # fmt: skip
+    served = mlflow.pyfunc.load_model(wrapped.model_uri)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingHistoryWarning)
+        got = served.predict(request, params={"history": "fit"})
+    np.testing.assert_allclose(np.asarray(got).ravel(), expected, rtol=1e-12)
+    with pytest.warns(MissingHistoryWarning, match="need history"):
+        served.predict(request)  # the default, "auto", cannot tell
