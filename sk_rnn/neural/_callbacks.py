@@ -8,6 +8,8 @@ per-member epoch counts, and the last completed epoch kept for a Ctrl-C.
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,50 @@ from . import _persistence
 from ._net import data_length, training_state
 
 __all__ = ["Checkpoint"]
+
+#: Seconds a fit runs before its progress bar appears (``verbose=1``).
+BAR_DELAY = 3.0
+
+
+class EpochBar(Callback):
+    """``verbose=1``: a tqdm bar of the epochs, shown once a fit has run for
+    ``BAR_DELAY`` seconds and only on a terminal (``disable=None``), with
+    the last training (and validation) loss."""
+
+    #: No batch hook: a fused epoch (sk_rnn.neural._fused) keeps it.
+    sk_rnn_fusable = True
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def on_train_begin(self, net, **kwargs):
+        self._started, self._bar = time.monotonic(), None
+        self._first = len(net.history)
+
+    def on_epoch_end(self, net, **kwargs):
+        bar = getattr(self, "_bar", None)
+        if bar is None:
+            if time.monotonic() - self._started < BAR_DELAY:
+                return
+            from tqdm.auto import tqdm
+
+            done = len(net.history) - self._first
+            self._bar = bar = tqdm(
+                total=net.max_epochs, initial=done, desc="LSTMRegressor",
+                unit="epoch", leave=False, disable=None,
+                file=self.stream if self.stream is not None else sys.stderr,
+            )  # fmt: skip
+        else:
+            bar.update(1)
+        last = net.history[-1]
+        keys = ("train_loss", "valid_loss")
+        losses = {k: f"{last[k]:.4g}" for k in keys if k in last}
+        bar.set_postfix(losses, refresh=False)
+
+    def on_train_end(self, net, **kwargs):
+        if getattr(self, "_bar", None) is not None:
+            self._bar.close()
+            self._bar = None
 
 
 class Checkpoint(Callback):

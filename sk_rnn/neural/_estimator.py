@@ -161,7 +161,12 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         ``torch.Generator`` objects: the same int gives the same model, and
         torch's global generators (CPU, CUDA, MPS) are never read or reseeded.
     verbose : int, default=0
-        skorch's epoch table is printed when positive.
+        0: silent. 1: a progress bar of the epochs (tqdm, on stderr), once a
+        fit has run for 3 seconds and only on a terminal. 2 or more:
+        skorch's table of the epochs' losses.
+
+        .. versionchanged:: 0.3
+           1 shows the progress bar; skorch's table needs 2.
     net_kwargs : dict or None, default=None
         Extra arguments for :class:`skorch.NeuralNetRegressor`, such as
         ``{"optimizer__weight_decay": 1e-4}``; keys that this estimator's own

@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from skorch.callbacks import PrintLog
 
 from ._callbacks import (
+    EpochBar,
     LastEpoch,
     MemberEarlyStopping,
     MemberGradientClipping,
@@ -91,6 +92,8 @@ def _callbacks(model, n_valid, stopper=None) -> list:
         first.append(
             ("member_gradient_clipping", MemberGradientClipping(model.clip_grad_norm))
         )
+    if model.verbose == 1:
+        last.append(("progress_bar", EpochBar()))
     if model.on_interrupt == "keep_last_epoch":
         last.append(("last_epoch", LastEpoch()))
     if n_valid:
@@ -158,7 +161,7 @@ def build_net(model, *, n_valid, gap, device, base, window, n_outputs):
         "stateful": model.stateful,
         **net_kwargs,
     }
-    if not model.verbose:  # PrintLog formats its table every epoch
+    if model.verbose < 2:  # PrintLog formats its table every epoch
         params["callbacks__print_log"] = None
     return RecurrentNet(**params)
 
@@ -221,7 +224,7 @@ def update_net(net, model) -> None:
     net.iterator_train__shuffle = bool(model.shuffle and not model.stateful)
     net.callbacks = _callbacks(model, n_valid, stopper)
     # skorch's initialize_callbacks reads callbacks__<name> as a replacement.
-    net.callbacks__print_log = PrintLog() if model.verbose else None
+    net.callbacks__print_log = PrintLog() if model.verbose >= 2 else None
     net.initialize_callbacks()
 
 

@@ -93,7 +93,7 @@ def test_warm_start_refuses_a_change_it_cannot_apply(change):
 def test_warm_start_applies_lr_clipping_and_verbose(capsys):
     X, y = _data()
     model = _model(warm_start=True).fit(X, y)
-    model.set_params(lr=0.05, clip_grad_norm=0.5, verbose=1).fit(X, y)
+    model.set_params(lr=0.05, clip_grad_norm=0.5, verbose=2).fit(X, y)
     assert [g["lr"] for g in model.net_.optimizer_.param_groups] == [0.05]
     names = [name for name, _ in model.net_.callbacks_]
     assert "member_gradient_clipping" in names and "print_log" in names

@@ -1,6 +1,8 @@
 """Behaviour of LSTMRegressor."""
 
+import io
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -574,3 +576,41 @@ def test_a_saved_layout_of_tuples_comes_back_as_tuples_and_warm_starts(tmp_path)
     assert loaded.layout == layout
     loaded.set_params(layout=[[4, 1], [4, 2]]).fit(X, y)  # lists name the same
     assert loaded.n_iter_ == 2
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stateful", [False, True])
+def test_verbose_1_shows_a_progress_bar_on_a_terminal_only(monkeypatch, stateful):
+    from sk_rnn.neural import _callbacks
+
+    X, y = _windows(n=16)
+    monkeypatch.setattr(_callbacks, "BAR_DELAY", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    model = _fast(max_epochs=4, verbose=1, stateful=stateful, batch_size=1).fit(X, y)
+    shown = terminal.getvalue()
+    assert "LSTMRegressor" in shown and "1/4" in shown and "epoch" in shown
+    assert "progress_bar" in dict(model.net_.callbacks_)
+    assert "print_log" not in dict(model.net_.callbacks_)
+    # Not a terminal (a log file, a pipe, a notebook's captured stderr): no bar.
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    _fast(max_epochs=4, verbose=1).fit(X, y)
+    assert piped.getvalue() == ""
+
+
+def test_verbose_0_is_silent_and_2_prints_skorchs_table(monkeypatch, capsys):
+    from sk_rnn.neural import _callbacks
+
+    X, y = _windows(n=16)
+    monkeypatch.setattr(_callbacks, "BAR_DELAY", 0.0)
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    quiet = _fast(max_epochs=2).fit(X, y)
+    assert "progress_bar" not in dict(quiet.net_.callbacks_)
+    assert sys.stderr.getvalue() == ""
+    _fast(max_epochs=2, verbose=2).fit(X, y)
+    assert "train_loss" in capsys.readouterr().out
