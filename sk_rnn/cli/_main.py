@@ -156,15 +156,40 @@ def build_parser() -> argparse.ArgumentParser:
         "forecast",
         help="fit on the whole series and forecast the next values",
         description="Fit on the whole series and forecast the next --steps values, "
-        "each from the previous forecast (recursively).",
+        "each from the previous forecast (recursively). With --series-column, "
+        "--time-column and --horizon, fit one network on every series of a long "
+        "CSV and write the next --horizon values of each as CSV.",
     )
     _add_model_options(forecast)
-    forecast.add_argument("--steps", type=_positive_int, required=True)
+    forecast.add_argument(
+        "--steps", type=_positive_int, help="values to forecast (one series)"
+    )
     forecast.add_argument(
         "--ensemble",
         type=_positive_int,
-        default=10,
-        help="networks averaged for the forecast (default 10)",
+        help="networks averaged for the forecast (default 10; panels 1)",
+    )
+    panel = forecast.add_argument_group(
+        "many series (a long CSV: one row per series and time)"
+    )
+    panel.add_argument(
+        "--series-column", help="the column naming each row's series (a panel)"
+    )
+    panel.add_argument("--time-column", help="the column of each row's time")
+    panel.add_argument(
+        "--horizon",
+        type=_positive_int,
+        help="steps to forecast after the last value of every series",
+    )
+    panel.add_argument(
+        "--output",
+        type=Path,
+        help="write the forecasts to this CSV file (default: print them as CSV)",
+    )
+    panel.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --output file (default: refuse)",
     )
     return parser
 
@@ -306,6 +331,27 @@ def _refuse_repeated_time(path, others: pd.DataFrame, index: pd.Index) -> None:
 
 
 _YEAR_MONTH = r"^\d{1,2}-\d{2}$"
+#: Quarter labels: "1981 Q1", "1981Q1", "1981-Q1" (q in either case).
+_QUARTER = r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$"
+
+
+def quarters(values: pd.Series) -> pd.PeriodIndex | None:
+    """Labels such as ``1981 Q1`` as quarterly periods (None: not all are).
+
+    pandas parses none of "1981 Q1" and reads "1981Q1" as the quarter's first
+    day, with a deprecation warning; as periods they step by one quarter.
+    """
+    text = values.astype(str)
+    if not len(text):
+        return None
+    parts = text.str.extract(_QUARTER)
+    if parts.isna().any().any():
+        return None
+    return pd.PeriodIndex.from_fields(
+        year=parts[0].astype(int).to_numpy(),
+        quarter=parts[1].astype(int).to_numpy(),
+        freq="Q",
+    )
 
 
 def time_index(others: pd.DataFrame) -> pd.Index:
@@ -322,6 +368,9 @@ def time_index(others: pd.DataFrame) -> pd.Index:
             return pd.PeriodIndex.from_fields(
                 year=year_month[0], month=year_month[1], freq="M"
             ).rename(name)
+        quarterly = quarters(values)
+        if quarterly is not None:
+            return quarterly.rename(name)
         try:
             dates = pd.DatetimeIndex(pd.to_datetime(values, format="mixed"))
         except (ValueError, TypeError):
@@ -607,7 +656,8 @@ def _check_plot_format(path: Path) -> None:
 def _check_outputs(args) -> dict:
     """The files --json and --plot will write, checked before any training."""
     outputs = {}
-    for option, path in (("json", args.json), ("plot", args.plot)):
+    for option in ("json", "plot", "output"):
+        path = getattr(args, option, None)
         if path is None:
             continue
         if option == "plot":
@@ -699,6 +749,37 @@ def plot_result(result, path: Path, title: str) -> None:
 
 
 def run_forecast(args) -> int:
+    if args.series_column is not None or args.horizon is not None:
+        from ._panel import run_panel_forecast
+
+        if args.series_column is None:
+            raise CommandError("--horizon is for panels: pass --series-column too")
+        if args.steps is not None:
+            raise CommandError(
+                "--steps is for one series; on a panel pass --horizon, the "
+                "steps to forecast after the last value of every series"
+            )
+        if args.ensemble is None:
+            args.ensemble = 1
+        args._outputs = _check_outputs(args)
+        return run_panel_forecast(
+            args,
+            lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
+            CommandError,
+        )
+    _refuse_other_mode(
+        args,
+        {"time_column": "--time-column", "output": "--output"},
+        "apply to many series (a long CSV): pass --series-column (with "
+        "--time-column and --horizon), or drop them",
+    )
+    if args.steps is None:
+        raise CommandError(
+            "forecast needs --steps, the values to forecast (or --series-column, "
+            "--time-column and --horizon for a long CSV of several series)"
+        )
+    if args.ensemble is None:
+        args.ensemble = 10
     _single_series_defaults(args)
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     _check_length(series, args.lags, 0)

@@ -4,11 +4,13 @@ A long CSV (one row per series and time) becomes a panel; the last
 ``--horizon`` values of every series are its test block. One global network
 learns a direct ``--horizon``-step forecast from the windows of every
 series' training rows and is scored series by series beside the seasonal
-naive forecast.
+naive forecast. ``sk-rnn forecast --series-column`` fits the same network on
+every row and writes the next ``--horizon`` values of every series.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +19,13 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
-from ._main import EpochProgress, check_magnitude, check_scalable, progress_bar
+from ._main import (
+    EpochProgress,
+    check_magnitude,
+    check_scalable,
+    progress_bar,
+    quarters,
+)
 from ._output import write_json
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
@@ -75,7 +83,12 @@ def read_panel(args, error) -> pd.Series:
                 "every row needs its series and its time"
             )
     time_values = frame[args.time_column]
+    quarterly = None
     if not pd.api.types.is_numeric_dtype(time_values):
+        quarterly = quarters(time_values)
+    if quarterly is not None:
+        time_values = quarterly
+    elif not pd.api.types.is_numeric_dtype(time_values):
         try:
             time_values = pd.to_datetime(time_values, format="mixed")
         except (ValueError, TypeError):
@@ -97,6 +110,7 @@ def read_panel(args, error) -> pd.Series:
             f"{path}: series {values.index[duplicated][0][0]!r} has two rows at "
             f"{args.time_column} {values.index[duplicated][0][1]!r}"
         )
+    values = _trim_empty_ends(values, path, column, error)
     if values.isna().any():
         where = values.index[values.isna().to_numpy()][0]
         raise error(
@@ -108,8 +122,65 @@ def read_panel(args, error) -> pd.Series:
     return values
 
 
+def _trim_empty_ends(values: pd.Series, path, column, error) -> pd.Series:
+    """Each series from its first to its last value, with a note if cut.
+
+    A long CSV written from a wide table gives a series that starts later (or
+    ends earlier) than the others empty cells before (after) its values: they
+    are not part of that series, and leaving them out shifts nothing, since
+    every series is modelled on its own time labels. Empty cells between two
+    values stay an error (a missing step).
+    """
+    observed = values.notna()
+    by_series = observed.groupby(level=0, sort=False)
+    started = by_series.cummax()
+    not_ended = observed.iloc[::-1].groupby(level=0, sort=False).cummax().iloc[::-1]
+    keep = (started & not_ended).to_numpy()
+    if keep.all():
+        return values
+    empty = by_series.sum() == 0
+    if empty.any():
+        raise error(
+            f"{path}: series {empty.index[empty.to_numpy()][0]!r} has no "
+            f"{column!r} value ({int(empty.sum())} series have none); remove "
+            "its rows or fill them"
+        )
+    parts = []
+    before = (~started).groupby(level=0, sort=False).sum()
+    after = (~not_ended).groupby(level=0, sort=False).sum()
+    for key in before.index[(before > 0) | (after > 0)]:
+        one = values.loc[key].dropna().index
+        said = []
+        if before[key]:
+            said.append(f"starts at {_label(one[0])} ({before[key]} empty before)")
+        if after[key]:
+            said.append(f"ends at {_label(one[-1])} ({after[key]} empty after)")
+        parts.append(f"{key!r} " + " and ".join(said))
+    more = f", and {len(parts) - 5} more series" if len(parts) > 5 else ""
+    note(
+        f"{len(parts)} series start later or end earlier than their rows: "
+        f"the empty {column!r} cells before the first and after the last value "
+        f"of a series are left out; " + "; ".join(parts[:5]) + more
+    )
+    return values[keep]
+
+
+def note(message: str) -> None:
+    """A remark on the data, on stderr (stdout may be a CSV)."""
+    print(f"sk-rnn: note: {message}", file=sys.stderr, flush=True)
+
+
+def _label(value) -> str:
+    """A time label as the CSV would write it (dates without 00:00:00)."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def _season_of(dates) -> int:
     """The season length of one series' dates, from its own frequency."""
+    if isinstance(dates, pd.PeriodIndex):  # quarter labels (1981 Q1)
+        return _SEASONS.get(dates.freqstr[0], 1)
     if not isinstance(dates, pd.DatetimeIndex) or len(dates) < 3:
         return 1
     offset = _infer_freq(dates)
@@ -126,14 +197,7 @@ def _seasons(values: pd.Series, given: int | None) -> np.ndarray:
     groups = values.groupby(level=0, sort=False)
     if given is not None:
         return np.full(groups.ngroups, given)
-    return np.array(
-        [
-            _season_of(pd.DatetimeIndex(one.index.get_level_values(1)))
-            if isinstance(one.index.get_level_values(1), pd.DatetimeIndex)
-            else 1
-            for _, one in groups
-        ]
-    )
+    return np.array([_season_of(one.index.get_level_values(1)) for _, one in groups])
 
 
 def _describe_seasons(seasons: np.ndarray) -> str:
@@ -148,51 +212,18 @@ def _describe_seasons(seasons: np.ndarray) -> str:
 
 def run_panel(args, model_for, error) -> int:
     """Fit one network on the panel's training rows; score every series."""
-    from ..preprocessing._horizon import make_horizon_xy
-
     started = time.perf_counter()
-    for key, value in PANEL_DEFAULTS.items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
-    if args.horizon is None:
-        raise error("--series-column needs --horizon, the steps to forecast")
-    if args.stateful:
-        raise error(
-            "--stateful carries one state from row to row, across series on a "
-            "panel; a panel trains a stateless global network (drop --stateful)"
-        )
-    args.stateful = False
-    values = read_panel(args, error)
+    values = _read_checked(args, error, "the test block and two to train")
     h = args.horizon
     lengths = values.groupby(level=0, sort=False).size()
-    needed = h + 2
-    if (lengths < needed).any():
-        short = lengths[lengths < needed]
-        raise error(
-            f"--horizon {h} needs at least {needed} values per series (the test "
-            f"block and two to train); series {short.index[0]!r} has "
-            f"{short.iloc[0]} ({len(short)} series are that short)"
-        )
     seasons = _seasons(values, args.season)
     frame = values.to_frame()
     position = frame.groupby(level=0, sort=False).cumcount().to_numpy()
     is_test = position >= np.repeat(lengths.to_numpy() - h, lengths.to_numpy())
     train, test = frame[~is_test], frame[is_test]
-    X, Y = make_horizon_xy(train, h)
-    model = model_for(args, n_ensemble=args.ensemble)
-    bar = progress_bar(args.epochs, args.quiet, "training")
-    network = model.regressor.steps[-1][1]
-    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
     fit_started = time.perf_counter()
-    try:
-        model.fit(X, Y)
-    finally:
-        if bar is not None:
-            bar.close()
-    rest = train.drop(X.index)  # continues X: its last row is the forecast origin
-    forecast = pd.DataFrame(model.predict(rest), index=rest.index)
+    forecast = _fit_and_forecast(args, model_for, train)
     fit_seconds = time.perf_counter() - fit_started
-    forecast = forecast.groupby(level=0, sort=False).tail(1).to_numpy()
     names = list(lengths.index)
     actual = test.iloc[:, 0].to_numpy().reshape(len(names), h)
     histories = [g.iloc[:, 0].to_numpy() for _, g in train.groupby(level=0, sort=False)]
@@ -237,6 +268,112 @@ def run_panel(args, model_for, error) -> int:
     if outputs.get("plot"):
         plot_panel(train, test, forecast, naive, outputs["plot"], names)
         print(f"wrote {outputs['plot']}")
+    return 0
+
+
+def _read_checked(args, error, needs: str) -> pd.Series:
+    """The panel's options completed and checked, then its long CSV read."""
+    for key, value in PANEL_DEFAULTS.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.horizon is None:
+        raise error("--series-column needs --horizon, the steps to forecast")
+    if args.stateful:
+        raise error(
+            "--stateful carries one state from row to row, across series on a "
+            "panel; a panel trains a stateless global network (drop --stateful)"
+        )
+    args.stateful = False
+    values = read_panel(args, error)
+    h = args.horizon
+    lengths = values.groupby(level=0, sort=False).size()
+    needed = h + 2
+    if (lengths < needed).any():
+        short = lengths[lengths < needed]
+        raise error(
+            f"--horizon {h} needs at least {needed} values per series ({needs}); "
+            f"series {short.index[0]!r} has {short.iloc[0]} ({len(short)} series "
+            "are that short)"
+        )
+    return values
+
+
+def _fit_and_forecast(args, model_for, train: pd.DataFrame) -> np.ndarray:
+    """One global network fitted on ``train``: the next ``--horizon`` values
+    after the end of every series, shape (n_series, horizon)."""
+    from ..preprocessing._horizon import make_horizon_xy
+
+    X, Y = make_horizon_xy(train, args.horizon)
+    model = model_for(args, n_ensemble=args.ensemble)
+    bar = progress_bar(args.epochs, args.quiet, "training")
+    network = model.regressor.steps[-1][1]
+    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
+    try:
+        model.fit(X, Y)
+    finally:
+        if bar is not None:
+            bar.close()
+    rest = train.drop(X.index)  # continues X: its last row is the forecast origin
+    forecast = pd.DataFrame(model.predict(rest), index=rest.index)
+    return forecast.groupby(level=0, sort=False).tail(1).to_numpy()
+
+
+def _future(values: pd.Series, h: int, time_column: str, error) -> list:
+    """The ``h`` time labels after the last value of every series, in order."""
+    labels = []
+    for key, one in values.groupby(level=0, sort=False):
+        times = one.index.get_level_values(1)
+        if isinstance(times, pd.PeriodIndex):
+            labels.append(pd.period_range(times[-1] + 1, periods=h, freq=times.freq))
+        elif isinstance(times, pd.DatetimeIndex):
+            step = _infer_freq(times)
+            if step is None:
+                raise error(
+                    f"series {key!r}: its {time_column!r} dates have no regular "
+                    f"step (from {_label(times[0])} to {_label(times[-1])}), so "
+                    "the dates of its forecasts are unknown; add a row for every "
+                    "missing step"
+                )
+            labels.append(pd.date_range(times[-1], periods=h + 1, freq=step)[1:])
+        else:
+            steps = np.unique(np.diff(times.to_numpy()))
+            if len(steps) != 1:
+                raise error(
+                    f"series {key!r}: its {time_column!r} values do not step "
+                    f"evenly ({', '.join(map(str, steps[:4]))}), so the times of "
+                    "its forecasts are unknown; add a row for every missing step"
+                )
+            labels.append(times[-1] + steps[0] * np.arange(1, h + 1))
+    return labels
+
+
+def run_panel_forecast(args, model_for, error) -> int:
+    """Fit one network on every row of every series; write the next
+    ``--horizon`` values of each as a long CSV (series, time, forecast)."""
+    from .._utils._files import write_atomically
+
+    values = _read_checked(args, error, "two to train and the forecast's origin")
+    h = args.horizon
+    future = _future(values, h, args.time_column, error)  # before training
+    forecast = _fit_and_forecast(args, model_for, values.to_frame())
+    names = list(values.index.unique(level=0))
+    table = pd.DataFrame(
+        {
+            args.series_column: np.repeat(np.asarray(names, dtype=object), h),
+            args.time_column: [_label(t) for labels in future for t in labels],
+            "forecast": forecast.ravel(),
+        }
+    )
+    text = table.to_csv(index=False)
+    path = args._outputs.get("output")
+    if path is None:
+        print(text, end="")
+    else:
+        write_atomically(path, text.encode())
+        print(
+            f"wrote {path}: the next {h} values of {len(names)} series "
+            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble})"
+        )
     return 0
 
 

@@ -116,7 +116,7 @@ def _csv(tmp_path, text, name="bad.csv"):
         (["evaluate", "--repeats", "-2"], "--repeats: expected a positive integer"),
         (["evaluate", "--hidden-size", "x"], "--hidden-size: expected a positive"),
         (["forecast", "--steps", "0"], "--steps: expected a positive integer, got 0"),
-        (["forecast"], "the following arguments are required: --steps"),
+        (["forecast"], "forecast needs --steps, the values to forecast"),
         (["evaluate", "--cell", "cnn"], "invalid choice: 'cnn'"),
         (["evaluate", "--lr", "-1", "--epochs", "1", "--repeats", "1", "--quiet"],
          "The 'lr' parameter of LSTMRegressor must be a float in the range (0.0, inf)"),

@@ -57,3 +57,47 @@ def test_split_conformal_on_the_latest_training_steps():
     assert width[0] / 2 >= np.quantile(residuals, 0.85)
     coverage = _coverage(y_test, intervals[:, :, 0])
     assert 0.8 <= coverage <= 1.0, coverage
+
+
+def test_split_conformal_on_a_test_block_after_the_calibration_block():
+    """The test block continues the calibration block, not the fitted one:
+    predicted alone, a forecaster warns (its first rows lack their history)
+    and its stateful network would start from the state after training, so
+    the recipe predicts calibration and test rows together and keeps the
+    test rows. The interval is then the exact forecast +- the conformal
+    quantile of the calibration residuals."""
+    import math
+    import warnings
+
+    import pandas as pd
+    import pytest
+
+    from sk_rnn import make_forecaster
+    from sk_rnn.datasets import load_shampoo
+    from sk_rnn.exceptions import MissingHistoryWarning
+
+    X, y = load_shampoo(return_X_y=True)
+    fit, calibrate, test = slice(0, 17), slice(17, 26), slice(26, 35)
+    model = make_forecaster(max_epochs=20, random_state=0).fit(X[fit], y[fit])
+    mapie = SplitConformalRegressor(model, confidence_level=0.8, prefit=True)
+    with warnings.catch_warnings():
+        # MAPIE checks that a prefit model is fitted by predicting one row of
+        # zeros without an index, which the forecaster rightly warns about.
+        warnings.simplefilter("ignore", MissingHistoryWarning)
+        mapie.conformalize(X[calibrate], y[calibrate])
+    with pytest.warns(MissingHistoryWarning, match="SeriesPipeline: the first 1"):
+        mapie.predict_interval(X[test])  # alone: loud, not exact
+    both = pd.concat([X[calibrate], X[test]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingHistoryWarning)
+        y_pred, intervals = mapie.predict_interval(both)
+    n_test = len(X[test])
+    y_pred, intervals = y_pred[-n_test:], intervals[-n_test:, :, 0]
+    # by hand: the forecast of the continued series, and the conformal
+    # quantile (the ceil((n + 1) * 0.8)-th smallest absolute residual)
+    expected = model.predict(pd.concat([X[fit], both]))[-n_test:]
+    np.testing.assert_allclose(y_pred, expected, rtol=1e-12)
+    residuals = np.sort(np.abs(y[calibrate] - model.predict(X[calibrate])))
+    q = residuals[math.ceil((len(residuals) + 1) * 0.8) - 1]
+    np.testing.assert_allclose(intervals[:, 0], expected - q, rtol=1e-12)
+    np.testing.assert_allclose(intervals[:, 1], expected + q, rtol=1e-12)

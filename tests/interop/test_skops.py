@@ -137,3 +137,39 @@ def test_a_panel_with_unusual_ids_round_trips(ids):
     ).fit(train, train["v"])  # fmt: skip
     loaded, untrusted = _roundtrip(model)
     np.testing.assert_array_equal(loaded.predict(test), model.predict(test))
+
+
+def test_a_forecaster_with_a_simple_imputer_also_needs_numpy_dtype_trusted():
+    """SimpleImputer keeps the dtype it was fitted on (a numpy.dtype), which
+    skops 0.16 does not trust by itself. Trusting it is safe: skops rebuilds
+    a dtype from an empty array read with allow_pickle=False. It is not one
+    of sk_rnn's classes, so safe_classes() leaves it to the user."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import MinMaxScaler
+
+    from sk_rnn import (
+        DifferencedTargetRegressor,
+        DifferenceTransformer,
+        LagFeaturizer,
+        make_series_pipeline,
+    )
+
+    X, y = load_shampoo(return_X_y=True)
+    imputer = SimpleImputer(strategy="constant", fill_value=0, keep_empty_features=True)
+    model = DifferencedTargetRegressor(
+        make_series_pipeline(
+            DifferenceTransformer(), imputer, LagFeaturizer(lags=2),
+            MinMaxScaler((-1, 1)), LSTMRegressor(max_epochs=5, random_state=0),
+        ),
+        transformer=MinMaxScaler((-1, 1)),
+    ).fit(X[:-12], y[:-12])  # fmt: skip
+    data = sio.dumps(model)
+    untrusted = set(sio.get_untrusted_types(data=data))
+    assert untrusted - set(sk_rnn.safe_classes(names=True)) == {"numpy.dtype"}
+    with pytest.raises(
+        sio.exceptions.UntrustedTypesFoundException, match="numpy.dtype"
+    ):
+        sio.loads(data, trusted=sk_rnn.safe_classes(names=True))
+    loaded = sio.loads(data, trusted=sk_rnn.safe_classes(names=True) + ["numpy.dtype"])
+    np.testing.assert_array_equal(loaded.predict(X[-12:]), model.predict(X[-12:]))
+    assert loaded.regressor_[1].statistics_.tolist() == [0]

@@ -1,0 +1,255 @@
+"""``sk-rnn forecast --series-column``: the next values of every series of a
+long CSV, and what a long CSV may hold (quarter labels, series that start
+later, progress on long runs)."""
+
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sk_rnn import make_forecaster
+from sk_rnn.cli import main
+
+PANEL = ["--series-column", "store", "--time-column", "when"]
+QUICK = ["--epochs", "3", "--lags", "2", "--hidden-size", "3", "--seed", "0"]
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _write(tmp_path, rows, name="long.csv"):
+    path = tmp_path / name
+    frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _monthly(lengths=(("a", 20, 1.0), ("b", 16, 100.0), ("c", 24, 10.0))):
+    rows = []
+    for store, n, scale in lengths:
+        start = pd.Timestamp("2015-01-01") + pd.DateOffset(months=24 - n)
+        for i, month in enumerate(pd.date_range(start, periods=n, freq="MS")):
+            value = scale * (10 + np.sin(i * np.pi / 6) + (i % 5) / 10)
+            rows.append((store, month.strftime("%Y-%m-%d"), value))
+    return rows
+
+
+def _expected_forecast(rows, h, times):
+    """make_forecaster fitted in Python as the command says it fits: one
+    global network on every row of every series, targets the next h values
+    of the same series (built here with shift), forecast from each series'
+    last row."""
+    frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
+    frame["when"] = times(frame["when"])
+    panel = frame.set_index(["store", "when"]).sort_index()
+    Y = pd.concat(
+        {f"h{k}": panel.groupby(level=0)["sales"].shift(-k) for k in range(1, h + 1)},
+        axis=1,
+    ).dropna()
+    model = make_forecaster(
+        lags=2, hidden_size=3, max_epochs=3, batch_size=64, stateful=False,
+        scale="series", random_state=0, lr=0.001, device="cpu", n_ensemble=1,
+    )  # fmt: skip
+    model.fit(panel.loc[Y.index], Y)
+    # the whole panel, read from each series' start: the last row of every
+    # series is its forecast origin
+    predicted = pd.DataFrame(model.predict(panel), index=panel.index)
+    return predicted.groupby(level=0).tail(1).to_numpy()
+
+
+def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsys):
+    rows = _monthly()
+    path, out_path = _write(tmp_path, rows), tmp_path / "forecast.csv"
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "3", *QUICK,
+        "--quiet", "--output", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == (
+        f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
+        "ensemble of 1)\n"
+    )
+    written = pd.read_csv(out_path, dtype={"store": str, "when": str})
+    assert list(written.columns) == ["store", "when", "forecast"]
+    assert written["store"].tolist() == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    # every series ends in 2016-12 (they start at different months)
+    assert written["when"].tolist() == ["2017-01-01", "2017-02-01", "2017-03-01"] * 3
+    expected = _expected_forecast(rows, 3, pd.to_datetime)
+    np.testing.assert_allclose(
+        written["forecast"].to_numpy().reshape(3, 3), expected, rtol=1e-12
+    )
+
+
+def test_a_panel_forecast_without_output_prints_the_csv(tmp_path, capsys):
+    rows = [
+        (store, f"{1981 + i // 4} Q{i % 4 + 1}", 10.0 + k + (i % 4) + 0.1 * i)
+        for k, store in enumerate(("x", "y"))
+        for i in range(14)
+    ]
+    path = _write(tmp_path, rows)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "2", *QUICK, "--quiet"
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "store,when,forecast"
+    # quarter labels: the quarters after 1984 Q2 (the last of 14 quarters)
+    assert [line.rsplit(",", 1)[0] for line in lines[1:]] == [
+        "x,1984Q3", "x,1984Q4", "y,1984Q3", "y,1984Q4",
+    ]  # fmt: skip
+    expected = _expected_forecast(rows, 2, lambda t: pd.PeriodIndex(
+        [p.replace(" ", "") for p in t], freq="Q"))  # fmt: skip
+    got = np.array([float(line.rsplit(",", 1)[1]) for line in lines[1:]])
+    np.testing.assert_allclose(got.reshape(2, 2), expected, rtol=1e-12)
+
+
+def test_panel_forecast_options_are_checked_before_training(tmp_path, capsys):
+    path = _write(tmp_path, _monthly())
+    existing = tmp_path / "old.csv"
+    existing.write_text("keep me")
+    cases = [
+        (["forecast", str(path), *PANEL, "--steps", "3"], "--steps is for one series"),
+        (["forecast", str(path), *PANEL], "--series-column needs --horizon"),
+        (["forecast", str(path), "--horizon", "3"], "--horizon is for panels"),
+        (["forecast", str(path), "--time-column", "when", "--steps", "2"],
+         "--time-column apply to many series"),
+        (["forecast", str(path)], "forecast needs --steps"),
+        (["forecast", str(path), *PANEL, "--horizon", "3", "--output", str(existing)],
+         "exists; pass --overwrite to replace it"),
+        (["forecast", str(path), *PANEL, "--horizon", "15"],
+         "--horizon 15 needs at least 17 values per series (two to train and the "
+         "forecast's origin); series 'b' has 16"),
+    ]  # fmt: skip
+    for argv, message in cases:
+        code, out, err = _run(capsys, *argv, "--epochs", "1", "--quiet")
+        assert code == 2 and message in err, (argv, err)
+        assert "forecast" not in out
+    assert existing.read_text() == "keep me"
+
+
+def test_a_series_without_a_regular_step_has_no_forecast_dates(tmp_path, capsys):
+    rows = _monthly()
+    rows = [r for r in rows if not (r[0] == "a" and r[1] == "2016-03-01")]
+    rows += [("a", "2016-03-15", 10.0)]  # a day that is no month start
+    code, out, err = _run(
+        capsys, "forecast", str(_write(tmp_path, rows)), *PANEL, "--horizon", "2",
+        *QUICK, "--quiet",
+    )  # fmt: skip
+    assert code == 2, err
+    assert "series 'a': its 'when' dates have no regular step" in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "forecast"])
+def test_series_that_start_later_are_trimmed_with_a_note(tmp_path, capsys, command):
+    """A long CSV from a wide table: the later series have empty cells before
+    their first value (and an earlier end leaves empty cells after)."""
+    rows = _monthly(lengths=(("a", 24, 1.0), ("b", 24, 100.0)))
+    short = dict.fromkeys(range(24, 24 + 5), None) | {47: None}  # b: 5 + 1
+    padded = [
+        (s, t, None) if k in short else (s, t, v) for k, (s, t, v) in enumerate(rows)
+    ]
+    horizon = ["--horizon", "2"]
+    code, out, err = _run(
+        capsys, command, str(_write(tmp_path, padded)), *PANEL, *horizon, *QUICK,
+        "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    assert err == (
+        "sk-rnn: note: 1 series start later or end earlier than their rows: the "
+        "empty 'sales' cells before the first and after the last value of a "
+        "series are left out; 'b' starts at 2015-06-01 (5 empty before) and "
+        "ends at 2016-11-01 (1 empty after)\n"
+    )
+    # the same as a CSV without those rows
+    trimmed = [r for k, r in enumerate(rows) if k not in short]
+    code, again, err = _run(
+        capsys, command, str(_write(tmp_path, trimmed, "t.csv")), *PANEL, *horizon,
+        *QUICK, "--quiet",
+    )  # fmt: skip
+    assert code == 0 and err == ""
+    if command == "forecast":
+        assert out == again
+        assert out.splitlines()[-2].startswith("b,2016-12-01,")  # after 2016-11
+    else:
+        table = [line for line in out.splitlines() if line[:2] in ("a ", "b ")]
+        assert table == [
+            line for line in again.splitlines() if line[:2] in ("a ", "b ")
+        ]
+
+
+def test_empty_cells_inside_a_series_and_empty_series_are_refused(tmp_path, capsys):
+    rows = _monthly()
+    inside = [(s, t, None if (s, t) == ("b", "2016-01-01") else v) for s, t, v in rows]
+    empty = [(s, t, None if s == "c" else v) for s, t, v in rows]
+    for damaged, message in (
+        (inside, "missing 'sales' for series 'b' at Timestamp('2016-01-01"),
+        (empty, "series 'c' has no 'sales' value (1 series have none)"),
+    ):
+        for command in ("evaluate", "forecast"):
+            code, _, err = _run(
+                capsys, command, str(_write(tmp_path, damaged)), *PANEL,
+                "--horizon", "2", *QUICK, "--quiet",
+            )  # fmt: skip
+            assert code == 2 and message in err, err
+
+
+def test_quarter_labels_are_quarterly_periods(tmp_path, capsys):
+    """0.2 could not read "1981 Q1" and read "1981Q1" as dates."""
+    from sk_rnn.cli._main import read_series
+
+    for label in ("{y} Q{q}", "{y}Q{q}", "{y}-q{q}"):
+        times = [label.format(y=1981 + i // 4, q=i % 4 + 1) for i in range(12)]
+        path = tmp_path / "q.csv"
+        pd.DataFrame({"when": times, "v": np.arange(12.0) ** 1.5}).to_csv(
+            path, index=False
+        )
+        series = read_series(path)
+        assert series.index.equals(
+            pd.period_range("1981Q1", periods=12, freq="Q", name="when")
+        )
+    rows = [
+        (store, f"{1981 + i // 4} Q{i % 4 + 1}", 10.0 + k + (i % 4))
+        for k, store in enumerate(("x", "y"))
+        for i in range(16)
+    ]
+    code, out, err = _run(
+        capsys, "evaluate", str(_write(tmp_path, rows)), *PANEL, "--horizon", "4",
+        *QUICK, "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "seasonal naive with season 4" in out  # quarters: a season of 4
+    # the seasonal naive repeats last year's quarters exactly: sMAPE 0
+    assert [line.split()[3] for line in out.splitlines() if line[:2] in ("x ", "y ")
+            ] == ["0.000", "0.000"]  # fmt: skip
+
+
+def test_a_long_panel_run_shows_an_estimate_after_its_first_epoch(
+    tmp_path, capsys, monkeypatch
+):
+    from sk_rnn.cli import _main as _cli
+
+    ticks = iter(np.arange(0.0, 1e6, 60.0))  # every reading 60 s later
+    monkeypatch.setattr(_cli, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    path = _write(tmp_path, _monthly())
+    for command in ("evaluate", "forecast"):
+        for quiet in ([], ["--quiet"]):
+            code, _, err = _run(
+                capsys, command, str(path), *PANEL, "--horizon", "2", *QUICK,
+                "--epochs", "5", *quiet,
+            )  # fmt: skip
+            assert code == 0, err
+            said = re.search(
+                r"^sk-rnn: the first epoch took (\d+)\.0 s; about (\d+) min for "
+                r"all 5 epochs$",
+                err,
+                flags=re.MULTILINE,
+            )
+            assert (said is None) is bool(quiet), (command, quiet, err)
+            if said:  # readings in the first epoch's batches add 60 s each
+                took, total = int(said[1]), int(said[2])
+                assert took % 60 == 0 and total == took * 5 // 60
