@@ -65,7 +65,9 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         ``(n_steps, n_features)`` blocks, each step-major and oldest first,
         one after the other (darts' target and covariate blocks);
         ``n_steps`` may also be darts' list of lags (``[-12, -1]``, or
-        ``[-2, -1, 0, 1]`` for future covariates). The window's steps are the
+        ``[-2, -1, 0, 1]`` for future covariates), or one such list or count
+        per feature (``[[-3, -1], 2]``, a darts lags dict: the columns by
+        lag, then feature). The window's steps are the
         blocks' negative lags; a block holds its latest earlier value at a
         step it lacks (its oldest before its first). Values at lags >= 0 and
         the columns after the lags or blocks (window features, exogenous

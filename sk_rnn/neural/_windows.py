@@ -63,18 +63,8 @@ def _is_int(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _block_lags(block) -> tuple[int, ...] | None:
-    """The lags of a list-layout block's steps, or None if it is malformed.
-
-    ``(n_steps, n_features)`` means lags ``-n_steps, ..., -1``; ``(lags,
-    n_features)`` with a list of increasing ints gives them as darts does
-    (-1 the last observed step, 0 the predicted step, >0 after it).
-    """
-    if not (isinstance(block, (tuple, list)) and len(block) == 2):
-        return None
-    steps, features = block
-    if not (_is_int(features) and features >= 1):
-        return None
+def _lag_list(steps) -> tuple[int, ...] | None:
+    """``n`` as lags ``-n, ..., -1``, or a list of increasing int lags."""
     if _is_int(steps):
         return tuple(range(-int(steps), 0)) if steps >= 1 else None
     if isinstance(steps, (tuple, list)) and steps and all(map(_is_int, steps)):
@@ -82,6 +72,37 @@ def _block_lags(block) -> tuple[int, ...] | None:
         if all(a < b for a, b in zip(lags[:-1], lags[1:], strict=True)):
             return lags
     return None
+
+
+def _block_columns(block) -> list[tuple[int, int]] | None:
+    """``(feature, lag)`` of a list-layout block's columns, or None if malformed.
+
+    ``(n_steps, n_features)`` means lags ``-n_steps, ..., -1``; ``(lags,
+    n_features)`` with a list of increasing ints gives them as darts does
+    (-1 the last observed step, 0 the predicted step, >0 after it). The
+    columns are step-major, oldest first. ``lags`` may also be one lag list
+    (or count) per feature, as darts writes a ``lags`` dict: the columns are
+    then ordered by lag, and at each lag the features that have it.
+    """
+    if not (isinstance(block, (tuple, list)) and len(block) == 2):
+        return None
+    steps, features = block
+    if not (_is_int(features) and features >= 1):
+        return None
+    if isinstance(steps, (tuple, list)) and steps and not _is_int(steps[0]):
+        if len(steps) != features:
+            return None
+        per_feature = [_lag_list(s) for s in steps]
+    else:
+        per_feature = [_lag_list(steps)] * int(features)
+    if any(lags is None for lags in per_feature):
+        return None
+    return [
+        (f, lag)
+        for lag in sorted({lag for lags in per_feature for lag in lags})
+        for f, lags in enumerate(per_feature)
+        if lag in lags
+    ]
 
 
 #: Share of consecutive rows that must repeat shifted for a layout check to
@@ -167,15 +188,16 @@ def check_layout(model) -> None:
     if isinstance(layout, str):
         return
     blocks = list(layout)
-    lags = [_block_lags(b) for b in blocks]
-    if not blocks or any(lag is None for lag in lags):
+    columns = [_block_columns(b) for b in blocks]
+    if not blocks or any(block is None for block in columns):
         raise ValueError(
             "LSTMRegressor expects layout to be 'steps', 'newest_first', "
             "'skforecast', 'sktime' or a non-empty list of (n_steps, n_features) "
             "pairs of positive ints (n_steps may be a list of increasing lags, as "
-            f"darts writes them); got layout={layout!r}."
+            "darts writes them, or n_features such lists or counts, one per "
+            f"feature, as darts writes a lags dict); got layout={layout!r}."
         )
-    if not any(lag < 0 for block in lags for lag in block):
+    if not any(lag < 0 for block in columns for _, lag in block):
         raise ValueError(
             f"LSTMRegressor got layout={layout!r}, whose blocks have no negative "
             "lag: there is no observed step to read. A block of lags >= 0 holds "
@@ -189,8 +211,8 @@ def check_layout(model) -> None:
         )
 
 
-def resolve_blocks(model, names, n_columns: int) -> list[tuple[tuple[int, ...], int]]:
-    """The blocks ``(lags of the steps in column order, n_features)`` of a row.
+def resolve_blocks(model, names, n_columns: int) -> list[list[tuple[int, int]]]:
+    """The blocks of a row: each the ``(feature, lag)`` of its columns in order.
 
     The columns after the blocks are given at every step. Refuses what the
     rows cannot say: a preset with ``n_steps=None`` on columns that do not
@@ -199,7 +221,7 @@ def resolve_blocks(model, names, n_columns: int) -> list[tuple[tuple[int, ...], 
     """
     layout = model.layout
     if not isinstance(layout, str):
-        return [(_block_lags(b), int(b[1])) for b in layout]
+        return [_block_columns(b) for b in layout]
     named = _newest_first_lags(names) if names is not None else 0
     if named and model.n_steps not in (None, named):
         raise ValueError(
@@ -231,7 +253,7 @@ def resolve_blocks(model, names, n_columns: int) -> list[tuple[tuple[int, ...], 
         )
     n_steps = named or model.n_steps or n_columns
     if newest_first:
-        return [(tuple(range(-1, -n_steps - 1, -1)), 1)]
+        return [[(0, lag) for lag in range(-1, -n_steps - 1, -1)]]
     if n_columns % n_steps:
         raise ValueError(
             f"LSTMRegressor got {n_columns} columns with layout='sktime' and "
@@ -239,15 +261,16 @@ def resolve_blocks(model, names, n_columns: int) -> list[tuple[tuple[int, ...], 
             "for the target and for each exogenous column, so the count must be "
             f"a multiple of n_steps. Set n_steps to make_reduction's window_length."
         )
-    return [(tuple(range(-n_steps, 0)), 1)] * (n_columns // n_steps)
+    return [[(0, lag) for lag in range(-n_steps, 0)]] * (n_columns // n_steps)
 
 
 def apply_layout(model, X2: np.ndarray, names=None) -> np.ndarray:
     """Windows ``(n, n_steps, n_features)`` from 2-D rows laid out by ``layout``.
 
     Every block is ``len(lags)`` steps of ``n_features`` features, step-major
-    in the order of its lags. The window's steps are the negative lags of all
-    blocks, oldest first; at a step a block does not have, it holds its
+    in the order of its lags (or ordered by lag, then feature, where each
+    feature has its own lags). The window's steps are the negative lags of
+    all blocks, oldest first; at a step a feature does not have, it holds its
     latest earlier value (its oldest before its first lag). A block's values
     at lags >= 0 (darts' future covariates at and after the predicted step)
     and the columns after the blocks (exogenous or calendar values, window
@@ -255,31 +278,29 @@ def apply_layout(model, X2: np.ndarray, names=None) -> np.ndarray:
     """
     n, n_columns = X2.shape
     blocks = resolve_blocks(model, names, n_columns)
-    width = sum(len(lags) * f for lags, f in blocks)
+    width = sum(len(block) for block in blocks)
     if width > n_columns:
         raise ValueError(
             f"LSTMRegressor got X with {n_columns} columns, fewer than the "
             f"{width} that layout={model.layout!r} (n_steps={model.n_steps}) "
             "reads."
         )
-    times = np.array(sorted({lag for lags, _ in blocks for lag in lags if lag < 0}))
-    parts, given, columns, start = [], [], [], 0
-    for lags, features in blocks:
-        block = X2[:, start : start + len(lags) * features]
-        block = block.reshape(n, len(lags), features)
-        start += len(lags) * features
-        lags = np.asarray(lags)
-        past = np.flatnonzero(lags < 0)
-        if past.size:
-            past = past[np.argsort(lags[past])]  # oldest first
-            latest = np.searchsorted(lags[past], times, side="right") - 1
-            parts.append(block[:, past[np.maximum(latest, 0)]])
-        future = np.flatnonzero(lags >= 0)
-        given.append(block[:, future].reshape(n, -1))
-        first = start - len(lags) * features
-        columns.extend(
-            first + step * features + f for step in future for f in range(features)
-        )
+    times = np.array(sorted({lag for b in blocks for _, lag in b if lag < 0}))
+    parts, columns, start = [], [], 0
+    for block in blocks:
+        for feature in sorted({f for f, _ in block}):
+            past = sorted(
+                (lag, start + i)
+                for i, (f, lag) in enumerate(block)
+                if f == feature and lag < 0
+            )
+            if past:
+                lags, cols = (np.array(v) for v in zip(*past, strict=True))
+                latest = np.searchsorted(lags, times, side="right") - 1
+                parts.append(X2[:, cols[np.maximum(latest, 0)], None])
+        columns.extend(start + i for i, (_, lag) in enumerate(block) if lag >= 0)
+        start += len(block)
+    given = [X2[:, columns]]
     given.append(X2[:, start:])
     columns.extend(range(start, n_columns))
     static = np.concatenate(given, axis=1)

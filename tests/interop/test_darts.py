@@ -145,3 +145,81 @@ def test_the_default_layout_would_read_darts_covariates_as_target_steps():
     )  # fmt: skip
     model.fit(_target(), future_covariates=_future())
     assert model.model.window_shape_ == (L, 3)  # target, future, future at 0
+
+
+def test_output_chunk_length_trains_one_network_on_the_chunk():
+    """multi_models=True (darts' default) with output_chunk_length=3: darts
+    wraps a regressor in one model per horizon step only when it lacks
+    multi-output; LSTMRegressor has it, so one network learns the 3 steps.
+    The rows are the target's L lags as with output_chunk_length=1."""
+    model = SKLearnModel(model=LSTMRegressor(**SMALL), lags=L, output_chunk_length=3)
+    model.fit(_target())
+    assert isinstance(model.model, LSTMRegressor)  # not wrapped
+    y = _target().values().ravel()
+    X = np.stack([y[t - L : t] for t in range(L, 78)])
+    Y = np.stack([y[t : t + 3] for t in range(L, 78)])  # steps t, t+1, t+2
+    direct = LSTMRegressor(**SMALL).fit(X, Y)
+    first = direct.predict(y[None, -L:])[0]
+    # beyond the chunk darts feeds the forecast back in as the latest lags
+    then = direct.predict(np.concatenate([y[-1:], first])[None, -L:])[0]
+    np.testing.assert_allclose(
+        model.predict(6).values().ravel(), np.concatenate([first, then]), rtol=1e-6
+    )
+
+
+def test_multi_models_false_trains_one_network_on_the_chunk_end():
+    """multi_models=False: one network predicts the chunk's last step from
+    the L lags before its first; step i of a forecast reads the lags
+    shifted back by 2 - i. The rows are laid out as before."""
+    model = SKLearnModel(
+        model=LSTMRegressor(**SMALL), lags=L, output_chunk_length=3,
+        multi_models=False,
+    )  # fmt: skip
+    model.fit(_target())
+    y = _target().values().ravel()
+    X = np.stack([y[t - L : t] for t in range(L, 78)])
+    direct = LSTMRegressor(**SMALL).fit(X, y[L + 2 : 80])
+    expected = direct.predict(np.stack([y[78 + i - L : 78 + i] for i in range(3)]))
+    np.testing.assert_allclose(model.predict(3).values().ravel(), expected, rtol=1e-6)
+
+
+def test_lags_per_component_are_read_by_per_feature_lag_lists():
+    """A lags dict writes each block ordered by lag, and at each lag the
+    components that have it, in the series' component order (not the
+    dict's): a-3, b-2, a-1, b-1 and p-4, q-2, q-1. A block of one lag list
+    per component reads it."""
+    y = np.stack([wave(80, 0), wave(80, 2)], axis=1)
+    target = TimeSeries.from_times_and_values(INDEX[:80], y, columns=["a", "b"])
+    past = _past().with_columns_renamed(["0", "1"], ["p", "q"])
+    layout = [([[-3, -1], 2], 2), ([[-4], [-2, -1]], 2)]
+    model = SKLearnModel(
+        model=LSTMRegressor(layout=layout, **SMALL),
+        lags={"b": 2, "a": [-3, -1]},
+        lags_past_covariates={"p": [-4], "q": [-2, -1]},
+    )
+    model.fit(target, past_covariates=past)
+    assert model.lagged_feature_names == [
+        "a_target_lag-3", "b_target_lag-2", "a_target_lag-1", "b_target_lag-1",
+        "p_pastcov_lag-4", "q_pastcov_lag-2", "q_pastcov_lag-1",
+    ]  # fmt: skip
+    p = past.values()
+
+    # Steps -4, -3, -2, -1: each component at the lag it has, else its
+    # latest earlier one (its oldest before its first).
+    def window(t):
+        return np.stack(
+            [
+                y[t + np.array([-3, -3, -3, -1]), 0],
+                y[t + np.array([-2, -2, -2, -1]), 1],
+                p[t + np.array([-4, -4, -4, -4]), 0],
+                p[t + np.array([-2, -2, -2, -1]), 1],
+            ],
+            axis=1,
+        )
+
+    X3 = np.stack([window(t) for t in range(4, 80)])
+    direct = LSTMRegressor(**SMALL).fit(X3, y[4:80])
+    forecast = model.predict(1, past_covariates=past)
+    np.testing.assert_allclose(
+        forecast.values(), direct.predict(window(80)[None]), rtol=1e-6
+    )

@@ -118,9 +118,33 @@ def test_a_gap_holds_the_latest_earlier_value():
     _same_as_hand(model, X, y, windows)
 
 
+def test_per_feature_lags_are_read_in_darts_lag_dict_order():
+    # darts: lags={"a": [-3, -1], "b": 2} writes a-3, b-2, a-1, b-1 (by lag,
+    # then component); lags_future_covariates={"f": [0], "g": [-1, 1]}
+    # writes g-1, f0, g1; then 1 static covariate
+    X, y = _data(4 + 3 + 1)
+    layout = [([[-3, -1], 2], 2), ([[0], [-1, 1]], 2)]
+    model = LSTMRegressor(layout=layout, **FAST).fit(X, y)
+    a = X[:, [0, 0, 2], None]  # steps -3, -2, -1: a holds -3 at -2
+    b = X[:, [1, 1, 3], None]  # b's oldest (-2) at -3
+    g = X[:, [4, 4, 4], None]  # g's only past lag, -1, at every step
+    given = _every_step(X[:, [5, 6, 7]], 3)  # f at 0, g at +1, static
+    _same_as_hand(model, X, y, np.concatenate([a, b, g, given], axis=2))
+    # the same lags for every feature is the step-major block
+    same = LSTMRegressor(layout=[([[-2, -1], 2], 2)], **FAST).fit(X[:, :4], y)
+    uniform = LSTMRegressor(layout=[(2, 2)], **FAST).fit(X[:, :4], y)
+    assert_array_equal(same.predict(X[:, :4]), uniform.predict(X[:, :4]))
+    path = Path(tempfile.mkdtemp()) / "m.skrnn"
+    assert_array_equal(
+        LSTMRegressor.load(model.save(path)).predict(X), model.predict(X)
+    )
+
+
 @pytest.mark.parametrize(
     ("layout", "message"),
     [
+        ([([[-2, -1], [-1]], 3)], r"one per feature, as darts writes a lags dict"),
+        ([([[-2, -1], []], 2)], r"got layout=\[\(\[\[-2, -1\], \[\]\], 2\)\]"),
         ([([-1, -2], 1)], "list of increasing lags"),
         ([([], 1)], "list of increasing lags"),
         ([([-1, 1.5], 1)], "list of increasing lags"),
