@@ -1,6 +1,6 @@
 """Run the benchmark cases, one process each, and write the results table.
 
-    python -m benchmarks.run                 # seed, large, predict, gpu
+    python -m benchmarks.run                 # seed, large, threads, predict, gpu
     python -m benchmarks.run --cases large   # one case
     python -m benchmarks.run --report        # only rebuild results/README.md
 
@@ -17,7 +17,7 @@ import sys
 
 from ._common import RESULTS
 
-CASES = ["seed", "large", "predict", "gpu"]
+CASES = ["seed", "large", "threads", "predict", "gpu"]
 
 
 def _load(name):
@@ -83,6 +83,22 @@ def report() -> str:
                 f"{seed['speedup_vs_vectorised_hand_loop_per_epoch']:.2f}x the "
                 "hand loop's speed.",
             ]
+            t = seed.get("sk_rnn_fit_only_torch_batch_loop")
+            if t:
+                lines[-1] += (
+                    f" Through torch's batch loop instead of the fused NumPy "
+                    f"epoch, sk_rnn's fit takes {1000 * t['seconds_per_epoch']:.1f} "
+                    "ms."
+                )
+            whole = seed.get("speedup_whole_command_vs_vectorised_hand_loop")
+            if whole:
+                lines += [
+                    "",
+                    f"The whole command ({s['wall_seconds_median']:.1f} s: start-up, "
+                    f"training, forecasts) against the batched hand loop's "
+                    f"{cfg['epochs']} training epochs alone "
+                    f"({v['extrapolated_seconds']:.1f} s): {whole:.2f}x faster.",
+                ]
         r = s["rmse"]
         lines += ["", "Test RMSE (sales units) of the sk_rnn run:", ""]
         lines += ["| count | mean | std | min | 25% | 50% | 75% | max | persistence |"]
@@ -112,6 +128,31 @@ def report() -> str:
                 f"| {run['threads']} | {run['sk_rnn_median']:.3f} | "
                 f"{run['hand_loop_median']:.3f} | {run['ratio']:.3f} |"
             )
+        lines.append("")
+    threads = _load("threads")
+    if threads:
+        c = threads["config"]
+        lines += ["## Threads under load", ""]
+        lines += [
+            f"Fit of {c['windows']:,} windows, {c['epochs']} epoch(s), the default "
+            f"threads (n_threads=None) against n_threads=1, quiet and with "
+            f"{c['busy']} busy processes on the cores; medians of {c['rounds']} "
+            f"alternating rounds. `python -m benchmarks.threads`. "
+            f"_{_env_line(threads)}_",
+            "",
+            "| case | busy processes | default s (threads chosen) | 1 thread s "
+            "| default / 1 thread |",
+            "|---|---|---|---|---|",
+        ]
+        for name, case in threads["cases"].items():
+            for run in case["runs"]:
+                lines.append(
+                    f"| {name} (steps {case['steps']}, hidden {case['hidden']}, "
+                    f"batch {case['batch_size']}) | {run['busy_processes']} | "
+                    f"{run['default_median']:.2f} ({run['default_threads_chosen']}) "
+                    f"| {run['one_thread_median']:.2f} | "
+                    f"{run['ratio_default_to_one_thread']:.2f} |"
+                )
         lines.append("")
     predict = _load("predict")
     if predict:

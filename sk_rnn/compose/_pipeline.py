@@ -17,6 +17,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .._utils._base import SkRnnEstimatorMixin
@@ -28,8 +29,8 @@ from .._utils._compat import (
     _fit_context,
     _safe_indexing,
 )
+from .._utils._validation import validate
 from ..preprocessing._base import _TimeStepTransformer
-from ..preprocessing._lag import LagFeaturizer
 from ..series._blocks import (
     as_rows,
     fill_rows,
@@ -42,7 +43,6 @@ from ..series._blocks import (
     to_container,
 )
 from ..series._panel import (
-    STATEFUL_PANEL,
     Panel,
     PanelHistory,
     is_panel,
@@ -55,36 +55,20 @@ from ..series._time import (
     series_start,
     warn_missing_series_history,
 )
-from ._steps import fit_steps
+from ._steps import (
+    changed_params,
+    changed_steps,
+    continue_or_clone,
+    final_step_has,
+    fit_steps,
+    refuse_changes,
+    select_rows,
+    stream_rows,
+    window_layout,
+    without_warmup,
+)
 
 HISTORY_OPTIONS = ("auto", "fit", "none")
-
-
-def _wants_warm_start(estimator) -> bool:
-    """Whether ``estimator`` is, or holds, a step with ``warm_start=True``."""
-    params = estimator.get_params(deep=True)
-    return any(
-        key.rsplit("__", 1)[-1] == "warm_start" and value is True
-        for key, value in params.items()
-    )
-
-
-def continue_or_clone(estimator, fitted):
-    """The estimator a composition fits: a clone of ``estimator``, or, when
-    a step inside it has ``warm_start=True`` and ``fitted`` is the same kind
-    of estimator fitted before, ``fitted`` itself with ``estimator``'s
-    parameters, so its network continues training as it would alone (a
-    composition that cloned it would silently start again)."""
-    if not hasattr(estimator, "get_params"):
-        return estimator
-    if (
-        fitted is None
-        or type(fitted) is not type(estimator)
-        or not _wants_warm_start(estimator)
-    ):
-        return clone(estimator)
-    fitted.set_params(**estimator.get_params(deep=False))
-    return fitted
 
 
 def structural_warmup(estimator) -> int:
@@ -442,6 +426,56 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         self : SeriesPipeline
             The fitted pipeline.
         """
+        return self._fit(X, y, sample_weight, params, partial=False)
+
+    @available_if(final_step_has("partial_fit"))
+    @_fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y, sample_weight=None, **params):
+        """Fit the steps on the first call; then train the final step once more.
+
+        The first call (unfitted) fits every transforming step on the block
+        as ``fit`` does and calls the final step's ``partial_fit`` (one epoch
+        of an :class:`LSTMRegressor`). Later calls, and calls after ``fit``,
+        keep the transforming steps as fitted (the scaling stays fixed),
+        transform the block with them and call the final step's
+        ``partial_fit`` again; parameters of the steps or of the pipeline
+        that contradict what was fitted are refused (the final step's are
+        passed on, and it refuses what it cannot change). The history kept
+        for ``predict`` becomes the block's. Available when the last step
+        has ``partial_fit``. So ``N`` calls on one block equal ``fit`` with
+        ``max_epochs=N``, and Optuna's ``OptunaSearchCV(...,
+        enable_pruning=True)`` can prune the pipeline.
+
+        .. versionadded:: 0.3
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The series (or panel), as for ``fit``; its columns are matched to
+            the fitted ones by name.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, row ``t`` for row ``t`` of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row, for the final step's ``partial_fit``.
+        **params : dict
+            ``{step}__{param}`` parameters, as for ``fit``; those of the
+            transforming steps are used by the first call only. Metadata
+            routing is not supported here.
+
+        Returns
+        -------
+        self : SeriesPipeline
+            The pipeline, its final step trained once more.
+        """
+        given = [*params, *(["sample_weight"] * (sample_weight is not None))]
+        if given and get_config().get("enable_metadata_routing"):
+            raise ValueError(
+                f"SeriesPipeline.partial_fit does not route metadata; got {given} "
+                "with enable_metadata_routing=True. Use fit, or disable routing."
+            )
+        return self._fit(X, y, sample_weight, params, partial=True)
+
+    def _fit(self, X, y, sample_weight, params, partial):
         if issparse(X):
             raise TypeError(
                 "SeriesPipeline: sparse input is not supported; its rows are time "
@@ -466,22 +500,28 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             n for n, _ in self.steps
         ]
         final_name, final_step = self.steps[-1]
-        self.pipeline_ = Pipeline(
-            [
-                *(
-                    (name, clone(step) if hasattr(step, "get_params") else step)
-                    for name, step in self.steps[:-1]
-                ),
-                (
-                    final_name,
-                    continue_or_clone(
-                        final_step, previous.steps[-1][1] if same_steps else None
+        continuing = partial and hasattr(self, "n_warmup_")
+        if continuing:  # the fitted steps, the final one with the parameters
+            refuse_changes("SeriesPipeline", changed_steps(self.steps, previous.steps))
+            if hasattr(final_step, "get_params"):
+                previous.steps[-1][1].set_params(**final_step.get_params(deep=False))
+        else:
+            self.pipeline_ = Pipeline(
+                [
+                    *(
+                        (name, clone(step) if hasattr(step, "get_params") else step)
+                        for name, step in self.steps[:-1]
                     ),
-                ),
-            ],
-            memory=self.memory,
-            verbose=self.verbose,
-        )
+                    (
+                        final_name,
+                        continue_or_clone(
+                            final_step, previous.steps[-1][1] if same_steps else None
+                        ),
+                    ),
+                ],
+                memory=self.memory,
+                verbose=self.verbose,
+            )
         final_name, final = self.pipeline_.steps[-1]
         if final != "passthrough" and not hasattr(final, "fit"):
             raise TypeError(
@@ -489,6 +529,9 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 f"as its last step; got {final!r}."
             )
         X, y = as_rows(X), as_rows(y)
+        if continuing:
+            X = match_columns(X, self._history.columns, "SeriesPipeline.partial_fit")
+            validate(self, X, reset=False, skip_check_array=True)
         needed = structural_warmup(self)
         if self.n_warmup != "auto" and self.n_warmup < needed:
             raise ValueError(
@@ -505,8 +548,6 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 f"SeriesPipeline needs more rows than its {n_warmup} warm-up "
                 f"row(s) to fit; got {n_samples} sample(s)."
             )
-        if panel is not None and getattr(final, "stateful", False):
-            raise ValueError(STATEFUL_PANEL.format(owner="SeriesPipeline"))
         # One history for one series and panels: each series' last rows and
         # time axis (a single series is a panel of one).
         history = PanelHistory(X, panel, n_warmup, "SeriesPipeline")
@@ -514,16 +555,29 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if drop == "auto":
             drop = final != "passthrough" and not get_tags(final).input_tags.allow_nan
         drop = bool(drop and n_warmup)
+        if continuing:
+            fitted = {"n_warmup_": self.n_warmup_, "drop_warmup_": self.drop_warmup_}
+            fitted["a panel"] = self._history.is_panel
+            now = {
+                "n_warmup_": n_warmup,
+                "drop_warmup_": drop,
+                "a panel": panel is not None,
+            }
+            refuse_changes("SeriesPipeline", changed_params(fitted, now))
         final_params, head_params = self._split_params(sample_weight, params)
         head = self._head()
         if head is None:
             Xt = X
         else:
             with series_start(), panel_segments(panel):
-                Xt = fit_steps(head, X, y, head_params, self.memory, self.verbose)
+                if continuing:  # fitted by the first call: not refitted
+                    Xt = head.transform(X)
+                else:
+                    Xt = fit_steps(head, X, y, head_params, self.memory, self.verbose)
             # With ``memory`` set, the fitted steps are clones: keep those.
             self.pipeline_.steps[:-1] = head.steps
-        self._window = self._window_layout(Xt, final)
+        if not continuing:
+            self._window = window_layout(self.pipeline_.steps, Xt, final)
         Xt = self._as_windows(Xt)
         if drop:
             keep = (
@@ -539,8 +593,8 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 for name, value in final_params.items()
             }
         if final != "passthrough":
-            with panel_segments(panel):
-                final.fit(Xt, y, **final_params)
+            with panel_segments(without_warmup(panel, n_warmup) if drop else panel):
+                (final.partial_fit if partial else final.fit)(Xt, y, **final_params)
         for name in ("_axis", "_container", "_columns", "_panel_history"):
             self.__dict__.pop(name, None)  # sk_rnn 0.2's history attributes
         self._history = history
@@ -556,63 +610,6 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if hasattr(first, "feature_names_in_"):
             self.feature_names_in_ = first.feature_names_in_
         return self
-
-    def _window_layout(self, Xt, final) -> tuple[int, int] | None:
-        """``(lags, n_features)`` of the windows a final LSTMRegressor reads.
-
-        Known when the last LagFeaturizer is followed only by steps that keep
-        every column in place (scalers: ``get_feature_names_out`` returns
-        the names it is given). Then the windows are handed to the network
-        as 3-D arrays, so it reads ``lags`` steps of ``n_features`` features
-        whatever ``lags`` a grid search sets. Otherwise None, and the network
-        reads 2-D rows by its own ``n_steps``.
-        """
-        # compose never imports torch: a network that reads step-major
-        # windows says so with this class attribute (LSTMRegressor does).
-        if not getattr(type(final), "_reads_step_windows", False):
-            return None
-        if getattr(Xt, "ndim", 2) != 2:
-            return None
-        head = [step for _, step in self.pipeline_.steps[:-1]]
-        positions = [i for i, s in enumerate(head) if isinstance(s, LagFeaturizer)]
-        if not positions:
-            return None
-        lag = head[positions[-1]]
-        if final.layout != "steps":
-            raise ValueError(
-                f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes windows "
-                "step-major, oldest step first, but the final LSTMRegressor has "
-                f"layout={final.layout!r}, which reads another library's columns; "
-                "set layout='steps'."
-            )
-        n_features = lag.n_features_in_
-        names = lag.get_feature_names_out()
-        for step in head[positions[-1] + 1 :]:
-            if step == "passthrough" or step is None:
-                continue
-            try:
-                same = list(step.get_feature_names_out(names)) == list(names)
-            except (AttributeError, ValueError, TypeError):
-                same = False
-            if not same:
-                if final.n_steps is None and n_features > 1:
-                    raise ValueError(
-                        f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes "
-                        f"windows of {lag.lags} steps x {n_features} features, but "
-                        f"{type(step).__name__} after it changes the columns, so "
-                        "the final LSTMRegressor cannot know the window layout; "
-                        "set its n_steps."
-                    )
-                return None
-        if final.n_steps is not None and final.n_steps != lag.lags:
-            raise ValueError(
-                f"SeriesPipeline: LagFeaturizer(lags={lag.lags}) writes windows of "
-                f"{lag.lags} steps, but the final LSTMRegressor has "
-                f"n_steps={final.n_steps}; set n_steps={lag.lags} or None."
-            )
-        if final.n_steps is not None:
-            return None
-        return lag.lags, n_features
 
     def _as_windows(self, Xt):
         if self._window is None:
@@ -749,9 +746,10 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         Xt = self._as_windows(Xt)
         n_samples = n_rows(X)
         kind = kinds[0][1] if kinds else "start"  # an empty panel
-        if stateful and "initial_state" not in params:  # one series only
+        streams = stateful and fitted.is_panel  # one stream per series
+        if stateful and not streams and "initial_state" not in params:
             params["initial_state"] = "fit" if kind == "continues" else "zero"
-        if stateful and kind == "given":
+        if stateful and not streams and kind == "given":
             # The state at X's start is the state after ``history``, from zero.
             return take_rows(final.predict(Xt, **params), n_before[0], n_samples)
         if self.drop_warmup_:
@@ -760,7 +758,16 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             ready = np.ones(n_samples, dtype=bool)
         if not ready.any():
             return nan_like(final, n_samples, params)
-        result = final.predict(_safe_indexing(Xt, positions[ready]), **params)
+        if streams:
+            rows, rows_layout, keep, starts = stream_rows(
+                layout, positions, ready, kinds
+            )
+            params.setdefault("initial_state", starts)
+            with panel_segments(rows_layout):
+                result = final.predict(_safe_indexing(Xt, rows), **params)
+            result = select_rows(result, keep)
+        else:
+            result = final.predict(_safe_indexing(Xt, positions[ready]), **params)
         if ready.all():
             return result
         return fill_rows(result, np.flatnonzero(ready), n_samples)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspect import signature
 from numbers import Integral
 
 import numpy as np
@@ -13,6 +14,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .._utils._base import SkRnnEstimatorMixin
@@ -20,7 +22,18 @@ from .._utils._compat import HasMethods, Interval, _fit_context
 from .._utils._validation import validate
 from ..series._panel import is_panel
 from ..series._time import check_shift_order, check_time_order, time_index
-from ._pipeline import continue_or_clone
+from ._steps import (
+    changed_estimator,
+    changed_params,
+    continue_or_clone,
+    refuse_changes,
+)
+
+
+def _takes_weight(regressor, partial: bool) -> bool:
+    if not partial:
+        return has_fit_parameter(regressor, "sample_weight")
+    return "sample_weight" in signature(regressor.partial_fit).parameters
 
 
 class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
@@ -143,19 +156,73 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
         self : DifferencedTargetRegressor
             The fitted meta-regressor.
         """
+        return self._fit(X, y, sample_weight, fit_params, partial=False)
+
+    @available_if(lambda self: hasattr(self.regressor, "partial_fit"))
+    @_fit_context(prefer_skip_nested_validation=False)
+    def partial_fit(self, X, y, sample_weight=None, **fit_params):
+        """Fit the scaler on the first call; then train the regressor once more.
+
+        The first call (unfitted) fits ``transformer`` on the change of ``y``
+        as ``fit`` does and calls ``regressor.partial_fit`` (for a
+        :class:`SeriesPipeline`, which fits its steps on that first call).
+        Later calls, and calls after ``fit``, keep ``transformer_`` as fitted
+        (the scaling stays fixed), scale the change with it and call
+        ``regressor_.partial_fit`` again, with ``regressor``'s current
+        parameters; a changed ``reference`` or ``transformer`` is refused.
+        Available when ``regressor`` has ``partial_fit``. So ``N`` calls on
+        one block equal ``fit`` with ``max_epochs=N`` (for
+        :func:`make_forecaster`), and Optuna's ``OptunaSearchCV(...,
+        enable_pruning=True)`` can prune the forecaster.
+
+        .. versionadded:: 0.3
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, as in ``fit``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target levels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row, passed to ``regressor.partial_fit`` (and to
+            the transformer's fit, on the first call, as in ``fit``).
+        **fit_params : dict
+            Passed to ``regressor.partial_fit``. Metadata routing is not
+            supported here.
+
+        Returns
+        -------
+        self : DifferencedTargetRegressor
+            The meta-regressor, its regressor trained once more.
+        """
+        given = [*fit_params, *(["sample_weight"] * (sample_weight is not None))]
+        if given and get_config().get("enable_metadata_routing"):
+            raise ValueError(
+                "DifferencedTargetRegressor.partial_fit does not route metadata; "
+                f"got {given} with enable_metadata_routing=True. Use fit, or "
+                "disable routing."
+            )
+        return self._fit(X, y, sample_weight, fit_params, partial=True)
+
+    def _fit(self, X, y, sample_weight, fit_params, partial):
+        continuing = partial and hasattr(self, "reference_index_")
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight
         if get_config().get("enable_metadata_routing"):
             fit_params = process_routing(self, "fit", **fit_params).regressor.fit
-        elif sample_weight is not None and not has_fit_parameter(
-            self.regressor, "sample_weight"
-        ):
+        elif sample_weight is not None and not _takes_weight(self.regressor, partial):
             raise ValueError(
                 "DifferencedTargetRegressor got sample_weight, but its regressor "
-                f"{type(self.regressor).__name__}.fit does not take sample_weight."
+                f"{type(self.regressor).__name__}.{'partial_fit' if partial else 'fit'}"
+                " does not take sample_weight."
             )
-        X_values, y = validate(self, X, y, multi_output=True, y_numeric=True)
-        self.reference_index_ = self._resolve_reference()
+        X_values, y = validate(
+            self, X, y, multi_output=True, y_numeric=True, reset=not continuing
+        )
+        reference = self._resolve_reference()
+        if continuing:
+            self._refuse_changes(reference, y)
+        self.reference_index_ = reference
         level = X_values[:, self.reference_index_]
         if not is_panel(X):  # a panel's order is checked series by series
             # Rows out of order (a halving search's subsample, a bootstrap)
@@ -166,8 +233,10 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
             check_shift_order(level, y, "DifferencedTargetRegressor", self.reference)
         change = y - (level if y.ndim == 1 else level[:, np.newaxis])
         change_2d = change.reshape(len(change), -1)
-        self._panel_index = is_panel(X)
-        if self.transformer is None:
+        self._panel_index = self._panel_index if continuing else is_panel(X)
+        if continuing:  # fitted by the first call: not refitted
+            target_2d = self._scaled(change_2d, X)
+        elif self.transformer is None:
             self.transformer_ = None
             target_2d = change_2d
         else:
@@ -185,11 +254,36 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
                 self.transformer_.fit(self._framed(change_2d[keep], X, keep))
             target_2d = np.asarray(self.transformer_.transform(framed))
         target = target_2d.ravel() if y.ndim == 1 else target_2d
-        regressor = continue_or_clone(self.regressor, getattr(self, "regressor_", None))
-        self.regressor_ = regressor.fit(X, target, **fit_params)
+        fitted = getattr(self, "regressor_", None)
+        if continuing:
+            fitted.set_params(**self.regressor.get_params(deep=False))
+            self.regressor_ = fitted.partial_fit(X, target, **fit_params)
+            return self
+        regressor = continue_or_clone(self.regressor, fitted)
+        method = regressor.partial_fit if partial else regressor.fit
+        self.regressor_ = method(X, target, **fit_params)
         self._y_ndim = y.ndim
         self._n_outputs = change_2d.shape[1]
         return self
+
+    def _refuse_changes(self, reference, y) -> None:
+        """Refuse a ``partial_fit`` that contradicts what its first call fitted."""
+        shape = () if self._y_ndim == 1 else (self._n_outputs,)
+        changes = changed_params(
+            {"reference": self.reference_index_, "y's shape[1:]": shape},
+            {"reference": reference, "y's shape[1:]": y.shape[1:]},
+        )
+        changes += changed_estimator(
+            self.regressor_, self.regressor, "regressor", deep=False
+        )
+        changes += changed_estimator(self.transformer_, self.transformer, "transformer")
+        refuse_changes("DifferencedTargetRegressor", changes)
+
+    def _scaled(self, change_2d, X):
+        """The change scaled by the fitted transformer (not refitted)."""
+        if self.transformer_ is None:
+            return change_2d
+        return np.asarray(self.transformer_.transform(self._framed(change_2d, X)))
 
     def _refuse_weightless_series(self, X, keep) -> None:
         """A series whose every row weighs 0 gives its scaler nothing."""

@@ -82,7 +82,16 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         carried from row to row (from zero at each epoch). ``batch_size``
         sets how far back a gradient reaches (truncated back-propagation),
         not a number of parallel streams as in Keras. ``predict`` starts from
-        ``state_`` or from zero, as its ``initial_state`` says.
+        ``state_`` or from zero, as its ``initial_state`` says. On a panel
+        (a (series, time) MultiIndex, or inside a :class:`~sk_rnn.SeriesPipeline`
+        fitted on one) every series is its own stream, read once from its
+        start: the streams train side by side, ``batch_size`` rows of every
+        series per optimiser step, no state crossing series, and each series
+        keeps its own end state (``state_series_``); early stopping and
+        ``sample_weight`` are refused there.
+
+        .. versionchanged:: 0.3
+           Panels train one stream per series (0.2 refused them).
     max_epochs : int, default=100
         Passes over the training rows.
     batch_size : int or None, default=32
@@ -152,7 +161,7 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     n_threads : int or None, default=None
         Torch CPU threads during ``fit`` and ``predict``; None: one for small
         models, otherwise torch's setting but no more than the cores other
-        processes leave idle (sampled for 0.05 s, at most every 10 s, from
+        processes leave idle (sampled for 0.05 s, at most every second, from
         ``/proc/stat`` on Linux): a thread waiting on a busy core made
         training several times slower. Counts may round differently in the
         last bits (about 1e-9); set ``n_threads`` for bit-identical refits on
@@ -203,7 +212,11 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     state_ : tuple of ndarray
         Only when ``stateful``: the recurrent state after the training rows
         (``h``, then ``c`` for the LSTM), where prediction of the next block
-        starts.
+        starts; shaped ``(num_layers, n_ensemble, n_series, hidden_size)``,
+        one series (axis 2) per stream.
+    state_series_ : list
+        Only when ``stateful`` and fitted on a panel: the series ids of
+        ``state_``'s axis 2, in the fitted order.
     n_features_in_ : int
         Number of features (columns of a 2-D ``X``) seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -420,11 +433,14 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
             Return every member's predictions instead of their mean, member
             axis second: ``(n_samples, n_ensemble[, n_outputs])``.
             :class:`DifferencedTargetRegressor` converts them to ``y``'s units.
-        initial_state : {"fit", "zero"} or tuple of ndarray, default="fit"
+        initial_state : {"fit", "zero"}, tuple of ndarray or dict, \
+                default="fit"
             Only with ``stateful=True``: the state the first row starts from:
             ``state_`` for a block that continues the training rows ("fit"),
             zero for a new series ("zero"), or a tuple shaped like
-            ``state_``. Never chosen from the data; a
+            ``state_``. On a panel, each series starts from its own fitted
+            state ("fit"), from zero ("zero"), or as a dict maps its id to
+            "fit" or "zero". Never chosen from the data; a
             :class:`~sk_rnn.SeriesPipeline` passes the right one.
 
         Returns

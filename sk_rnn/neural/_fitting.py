@@ -18,11 +18,12 @@ from ..exceptions import (
     TrainingDivergedError,
     TrainingInterruptedWarning,
 )
-from ..series._panel import _SEGMENTS, STATEFUL_PANEL, is_panel
+from ..series._panel import _SEGMENTS, is_panel
 from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
 from ._fused import fusable, fused_epochs
 from ._net import load_training_state, resolve_device, torch_threads, training_state
-from ._predicting import forward, resolve_threads
+from ._predicting import forward, resolve_threads, stream_end_states
+from ._streams import check_stream_fit, pad, stream_data, stream_layout
 from ._training import (
     UserInterrupt,
     base_seed,
@@ -38,7 +39,7 @@ from ._windows import check_sample_weight, validate_windows
 FITTED = (
     "net_", "n_iter_", "loss_curve_", "validation_loss_curve_", "best_epoch_",
     "window_shape_", "n_outputs_", "member_seeds_", "n_threads_", "state_",
-    "_y_ndim", "_base_seed", "_fixed",
+    "_y_ndim", "_base_seed", "_fixed", "state_series_",
 )  # fmt: skip
 
 #: Fewer validation rows than this cannot tell one epoch from the next.
@@ -90,6 +91,8 @@ def _run(model, net, data, target, *, epochs, before) -> bool:
     net.sk_rnn_estimator = model  # how a Checkpoint callback reads the model
     windows = data["X"] if isinstance(data, dict) else data
     net.inputs_complete = not bool(torch.isnan(windows).any())
+    # A net unpickled from a file of 0.2 or earlier has no box yet.
+    net.__dict__.setdefault("_fused", [None, None])
     net._fused[:] = [fused_epochs if fusable(net) else None, None]
     try:
         with interrupts_raise():
@@ -154,8 +157,6 @@ def check_params(model, partial: bool) -> None:
 def train(model, X, y, sample_weight, *, partial: bool):
     """``fit`` (``partial=False``) and ``partial_fit`` (one epoch)."""
     check_params(model, partial)
-    if model.stateful and (is_panel(X) or is_panel(y) or _SEGMENTS.get() is not None):
-        raise ValueError(STATEFUL_PANEL.format(owner="LSTMRegressor"))
     continuing = hasattr(model, "net_") and (partial or model.warm_start)
     names = (*FITTED, "n_features_in_", "feature_names_in_")
     previous = (
@@ -164,7 +165,18 @@ def train(model, X, y, sample_weight, *, partial: bool):
     if continuing:
         check_warm_start(model, model._fixed)
         validate_windows(model, X, reset=False)  # scikit-learn's errors
+    y_given = y  # a panel y carries the series when X is a bare array
     windows, _, y = validate_windows(model, X, y, reset=True)
+    panel = stream_layout(X, y_given, len(windows)) if model.stateful else None
+    if panel is not None:
+        check_stream_fit(model, panel, sample_weight)
+        if continuing and list(panel.ids) != list(model.state_series_):
+            raise ValueError(
+                "LSTMRegressor with warm_start=True continues the stateful "
+                f"streams of the {len(model.state_series_)} fitted series; got a "
+                f"panel of {len(panel)} other or reordered series. Refit without "
+                "warm_start."
+            )
     y = np.asarray(y)
     y2 = y.reshape(len(y), -1)
     weights = check_sample_weight(sample_weight, len(y2))
@@ -213,13 +225,23 @@ def train(model, X, y, sample_weight, *, partial: bool):
         model._base_seed, model._fixed = base_seed(model.random_state), None
         net = _new_net(model, n_valid, gap, device, windows, y2)
         model._fixed = fixed_params(model)
-    data = torch.tensor(windows[rows], dtype=torch.float32, device=device)
-    if weights is not None:
+    if panel is not None:  # one stream per series, side by side
+        data, target = stream_data(windows, y2, panel, device)
+        data["sample_weight"] *= torch.tensor(
+            pad(rows.astype(np.float32), panel, 0.0), device=device
+        )
+        longest = data["X"].shape[1]
+        net.batch_size = longest if model.batch_size is None else model.batch_size
+    else:
+        data = torch.tensor(windows[rows], dtype=torch.float32, device=device)
+    if panel is None and weights is not None:
         w = torch.tensor(weights[rows], dtype=torch.float32, device=device)
         data = {"X": data, "sample_weight": w}
-    target = torch.tensor(y2[rows], dtype=torch.float32, device=device)
+    if panel is None:
+        target = torch.tensor(y2[rows], dtype=torch.float32, device=device)
     before = (training_state(net), len(net.history)) if continuing else None
     model._y_ndim, model._windows = y.ndim, windows
+    model._stream_panel = panel
     chosen = holdout = None
     try:
         net, chosen, holdout = _train_phases(
@@ -239,7 +261,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
             float(epoch["valid_loss"]) for epoch in holdout.history
         ]
     set_fitted(model, export_state(model, net)[0])
-    model._windows = None
+    model._windows = model._stream_panel = None
     for callback in model.callbacks or []:
         if isinstance(callback, Checkpoint):  # the last file: the fitted model
             callback.write_model(model)
@@ -337,7 +359,13 @@ def export_state(model, net=None) -> tuple[dict, dict]:
         ]
         fitted["best_epoch_"] = stopper.best_epoch_.copy()
     tensors = training_state(net)
-    if model.stateful:
+    panel = getattr(model, "_stream_panel", None)
+    if model.stateful and windows is not None and panel is not None:
+        fitted["state_"] = stream_end_states(model, net.module_, windows, panel)
+        fitted["state_series_"] = list(panel.ids)
+    elif model.stateful:
+        if hasattr(model, "state_series_"):
+            fitted["state_series_"] = model.state_series_
         if windows is None:
             fitted["state_"] = model.state_
         else:

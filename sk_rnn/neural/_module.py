@@ -264,16 +264,24 @@ class RecurrentNetwork(nn.Module):
         With ``stateful=True`` (unidirectional networks only) the rows are
         consecutive: row ``r`` starts from
         the state row ``r - 1`` ended with (the first from ``state``), as one
-        long sequence. ``dtype`` casts the weights for this call only (float64
+        long sequence. A 4-D ``X`` of shape ``(n_streams, rows, n_steps,
+        n_features)`` is that for every stream at once (one series each, a
+        state per stream in ``state``'s batch axis); the output's rows are
+        stream-major. ``dtype`` casts the weights for this call only (float64
         prediction of a float32 model). ``complete=True`` promises that X
         has no NaN (a check the caller made once for all batches). Returns
         ``(batch, n_members, n_outputs)``, and the final state too when
         ``return_state``.
         """
-        batch, n_steps, n_features = X.shape
         weights = self._weights(dtype)
-        if stateful:
-            X = X.reshape(1, batch * n_steps, n_features)
+        if X.dim() == 4:  # streams: (n_streams, rows, n_steps, n_features)
+            n_streams, rows, n_steps, n_features = X.shape
+            X = X.reshape(n_streams, rows * n_steps, n_features)
+            stateful = True
+        else:
+            batch, n_steps, n_features = X.shape
+            if stateful:
+                X = X.reshape(1, batch * n_steps, n_features)
         observed = None
         missing = None if complete else torch.isnan(X)
         if missing is not None and bool(missing.any()):
@@ -398,8 +406,8 @@ class RecurrentNetwork(nn.Module):
                     c_n = c_n.index_select(1, packed.unsorted_indices)
                 output = None
 
-        if stateful:
-            features = output[0, n_steps - 1 :: n_steps]
+        if stateful:  # every stream's rows, stream by stream
+            features = output[:, n_steps - 1 :: n_steps].reshape(-1, output.shape[-1])
         else:
             features = (
                 torch.cat([h_n[-D + d] for d in range(D)], dim=-1)

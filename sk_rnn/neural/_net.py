@@ -39,6 +39,7 @@ from skorch.utils import to_tensor
 from torch.nn import functional as F
 
 from ..exceptions import TrainingDivergedError
+from ._streams import chunks
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -183,6 +184,11 @@ class TensorBatches:
         return math.ceil(data_length(self.X) / self.batch_size)
 
     def __iter__(self):
+        if isinstance(self.X, Mapping) and self.X["X"].dim() == 4:
+            # One stream per series (sk_rnn.neural._streams): batch_size rows
+            # of every series at a time, in time order.
+            yield from chunks(self.X, self.y, self.batch_size)
+            return
         n, size = data_length(self.X), self.batch_size
         if self.shuffle:
             order = torch.randperm(n, generator=self.generator)
@@ -286,12 +292,16 @@ class RecurrentNet(NeuralNetRegressor):
     def infer(self, x, **fit_params):
         if not isinstance(x, torch.Tensor):  # net_.predict(numpy), a DataLoader
             x = to_tensor(x, device=self.device)
+        streams = None
         if isinstance(x, Mapping):
+            streams = x.get("stream_start")
             x = x["X"]
         dtype = self.module_.head_weight.dtype
         if x.dtype != dtype:
             x = x.to(dtype)
         fit_params.setdefault("complete", self.inputs_complete)
+        if streams is not None and int(streams[0]) == 0:
+            self._carry[0] = None  # every series' stream starts from zero
         if not self.stateful:
             return self.module_(x, **fit_params)
         y_pred, state = self.module_(
@@ -308,7 +318,7 @@ class RecurrentNet(NeuralNetRegressor):
         loop computes and records the same history (a loss and a size per
         batch); it runs only when every step is its computation.
         """
-        fused = self._fused
+        fused = self.__dict__.get("_fused") or (None, None)
         if training and fused[0] is not None and iterator is not None:
             if fused[1] is None or fused[1][0] is not iterator:
                 fused[1] = (iterator, fused[0](self, iterator))
@@ -331,7 +341,8 @@ class RecurrentNet(NeuralNetRegressor):
 
     @staticmethod
     def _weights(X):
-        return X.get("sample_weight") if isinstance(X, Mapping) else None
+        weights = X.get("sample_weight") if isinstance(X, Mapping) else None
+        return None if weights is None else weights.reshape(-1)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if not isinstance(y_true, torch.Tensor):

@@ -73,7 +73,7 @@ _FITTED = frozenset(
     {
         "window_shape_", "n_outputs_", "member_seeds_", "n_iter_", "loss_curve_",
         "validation_loss_curve_", "best_epoch_", "n_threads_", "n_features_in_",
-        "feature_names_in_", "_y_ndim", "_base_seed",
+        "feature_names_in_", "_y_ndim", "_base_seed", "state_series_",
     }
 )  # fmt: skip
 
@@ -471,9 +471,23 @@ def _n_weights(params: dict, window, n_outputs: int) -> int:
     return K * (first + later + D * H * n_outputs + n_outputs)
 
 
+def _plain_id(key) -> bool:
+    if isinstance(key, tuple):
+        return all(map(_plain_id, key))
+    plain = (str, int, float, np.integer, np.floating)
+    return isinstance(key, plain) and not isinstance(key, (bool, np.bool_))
+
+
 def save_model(model, path):
     """Write a fitted LSTMRegressor (see ``LSTMRegressor.save``)."""
     fitted, tensors = model._export()
+    odd = [k for k in fitted.get("state_series_", []) if not _plain_id(k)]
+    if odd:
+        raise ValueError(
+            "LSTMRegressor.save writes the series ids of a stateful panel fit as "
+            f"JSON: str, int or float (or tuples of them); got {odd[0]!r} of type "
+            f"{type(odd[0]).__name__}. Save with pickle or joblib, or use such ids."
+        )
     return write(path, model.get_params(deep=False), fitted, tensors)
 
 
@@ -522,12 +536,17 @@ def _install(model, path, meta: dict, tensors: dict) -> None:
         fitted["feature_names_in_"] = np.asarray(
             fitted["feature_names_in_"], dtype=object
         )
+    series = fitted.get("state_series_")
+    if series is not None:  # JSON made tuple ids lists
+        fitted["state_series_"] = [
+            tuple(k) if isinstance(k, list) else k for k in series
+        ]
     if "state_" in tensors:
         D = 2 if params["bidirectional"] else 1
         shape = (
             params["num_layers"] * D,
             params["n_ensemble"],
-            1,
+            1 if series is None else len(series),
             params["hidden_size"],
         )
         for s in tensors["state_"]:

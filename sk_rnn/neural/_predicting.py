@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._module import N_GATES
 from ._net import stream_forward, torch_threads
+from ._streams import block_layout, initial_states, predict_streams
 from ._windows import validate_windows
 
 #: Most rows per prediction batch.
@@ -37,9 +38,9 @@ def _stateful(model) -> bool:
 
 
 #: Seconds over which the machine's idle time is sampled, and for how long a
-#: sample is reused (a grid search's many fits measure once in a while).
+#: sample is reused (fits and predictions in a row measure once).
 IDLE_SAMPLE_SECONDS = 0.05
-IDLE_REUSE_SECONDS = 10.0
+IDLE_REUSE_SECONDS = 1.0
 _idle = {"at": -math.inf, "cores": None}
 
 
@@ -172,11 +173,35 @@ def initial_state(model, value):
     return tuple(state)
 
 
+def _dtype(model):
+    return torch.float64 if model.predict_dtype == "float64" else torch.float32
+
+
+def stream_end_states(model, module, windows, panel) -> tuple:
+    """Each series' state at the end of its rows, from zero (a panel fit)."""
+    zero = module.initial_state(len(panel), "cpu", torch.float64)
+    zero = tuple(None if s is None else s.numpy() for s in zero)
+    training = module.training
+    module.train(False)
+    try:
+        rows = batch_rows(model, windows.shape[1:], module.n_outputs)
+        _, ends = predict_streams(
+            model, windows, panel, zero, module, _dtype(model), rows
+        )
+    finally:
+        module.train(training)
+    return ends
+
+
 def predict_members(model, X, state="fit") -> np.ndarray:
     """Every member's predictions ``(n, K, O)`` for the windows ``X``."""
     check_is_fitted(model)
     windows, _, _ = validate_windows(model, X, reset=False)
-    start = initial_state(model, state)
+    panel = block_layout(model, X, len(windows)) if _stateful(model) else None
+    if panel is None:
+        start = initial_state(model, state)
+    else:
+        start = initial_states(model, panel, state)
     module = model.net_.module_
     training = module.training
     module.train(False)
@@ -185,7 +210,13 @@ def predict_members(model, X, state="fit") -> np.ndarray:
             len(windows), batch_rows(model, windows.shape[1:], module.n_outputs)
         )
         with torch_threads(resolve_threads(model, batch)):
-            members, _ = forward(model, windows, start)
+            if panel is None:
+                members, _ = forward(model, windows, start)
+            else:
+                rows = batch_rows(model, windows.shape[1:], module.n_outputs)
+                members, _ = predict_streams(
+                    model, windows, panel, start, module, _dtype(model), rows
+                )
     finally:
         module.train(training)
     return members

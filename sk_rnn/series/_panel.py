@@ -32,13 +32,6 @@ PANEL_HOW = (
     "with df.set_index([series_column, time_column]).sort_index()"
 )
 
-STATEFUL_PANEL = (
-    "{owner}: stateful=True carries one recurrent state from row to row, and on "
-    "a panel it would carry it from one series into the next. Use "
-    "stateful=False: each row is then a window of its own series' last steps, "
-    "and one network learns from the windows of every series (a global model)."
-)
-
 
 class Panel:
     """The series of a block: ``ids[k]`` occupies rows ``starts[k]:stops[k]``.

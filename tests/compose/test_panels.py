@@ -205,13 +205,15 @@ def test_a_global_network_forecasts_a_series_it_has_not_seen():
     assert not np.isnan(got).any()
 
 
-def test_a_stateful_network_refuses_a_panel():
+def test_a_stateful_network_on_a_panel_runs_one_stream_per_series():
+    """0.2 refused stateful panels (one state ran across series); 0.3 keeps
+    a state per series (tests/neural/test_streams.py has the exactness)."""
     panel = _panel()
     windows = LagFeaturizer(lags=2).fit_transform(panel).fillna(0.0)
-    with pytest.raises(ValueError, match="LSTMRegressor: stateful=True carries"):
-        LSTMRegressor(stateful=True, max_epochs=1).fit(windows, panel["v"])
-    with pytest.raises(ValueError, match="SeriesPipeline: stateful=True carries"):
-        make_forecaster(max_epochs=1).regressor.fit(panel, panel["v"])
+    model = LSTMRegressor(stateful=True, max_epochs=1).fit(windows, panel["v"])
+    assert model.state_series_ == list(panel.index.get_level_values(0).unique())
+    forecaster = make_forecaster(max_epochs=1).regressor.fit(panel, panel["v"])
+    assert forecaster[-1].state_series_ == model.state_series_
 
 
 def test_series_scaler_scales_each_series_by_its_own_training_rows():
@@ -472,16 +474,19 @@ def test_a_panel_takes_the_rows_before_it_as_history_like_one_series():
         model.predict(test, history=train.to_numpy())
 
 
-def test_a_plain_pipeline_refuses_a_stateful_network_on_a_panel_y():
-    """The array a scaler returns hides X's panel index; y still has it."""
+def test_a_plain_pipeline_streams_a_stateful_network_by_y_s_panel_index():
+    """The array a scaler returns hides X's panel index; y still has it, so
+    the series are told apart in fit; predict on the bare array is refused."""
     from sklearn.pipeline import make_pipeline
 
     panel = _panel(lengths=(8, 8))
     model = make_pipeline(
         StandardScaler(), LSTMRegressor(stateful=True, max_epochs=1, batch_size=1)
     )
-    with pytest.raises(ValueError, match="from one series into the next"):
-        model.fit(panel, panel["v"])
+    model.fit(panel, panel["v"])
+    assert len(model[-1].state_series_) == 2
+    with pytest.raises(ValueError, match="predict expects a panel too"):
+        model.predict(panel)
 
 
 @pytest.mark.parametrize("level", [0, 1])

@@ -32,10 +32,10 @@ def _data(n_rows=23, n_steps=1, n_features=1, n_outputs=1, seed=1):
 
 
 def _fit(monkeypatch, fused, X, y, **params):
-    kwargs = dict(
-        hidden_size=4, batch_size=1, stateful=True, max_epochs=15, n_ensemble=3,
-        random_state=0, lr=0.01,
-    )  # fmt: skip
+    kwargs = {
+        "hidden_size": 4, "batch_size": 1, "stateful": True, "max_epochs": 15,
+        "n_ensemble": 3, "random_state": 0, "lr": 0.01,
+    }  # fmt: skip
     kwargs.update(params)
     with monkeypatch.context() as patch:
         if not fused:
@@ -48,12 +48,18 @@ def _assert_same(a, b, X, rtol=1e-4, atol=2e-5):
     pb = dict(b.net_.module_.named_parameters())
     for name in pa:
         np.testing.assert_allclose(
-            pa[name].detach().numpy(), pb[name].detach().numpy(), rtol, atol, err_msg=name
+            pa[name].detach().numpy(),
+            pb[name].detach().numpy(),
+            rtol,
+            atol,
+            err_msg=name,
         )
     np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-5)
     np.testing.assert_allclose(a.predict(X), b.predict(X), rtol, atol)
     sa, sb = a.net_.optimizer_.state, b.net_.optimizer_.state
-    for p, q in zip(a.net_.module_.parameters(), b.net_.module_.parameters()):
+    for p, q in zip(
+        a.net_.module_.parameters(), b.net_.module_.parameters(), strict=False
+    ):
         assert float(sa[p]["step"]) == float(sb[q]["step"])
         for key in ("exp_avg", "exp_avg_sq"):
             np.testing.assert_allclose(
@@ -92,9 +98,12 @@ def test_continuing_a_fused_training_equals_one_run(monkeypatch, calls):
 
 def test_fused_with_early_stopping_equals_the_torch_loop(monkeypatch, calls):
     X, y = _data(n_rows=40)
-    params = dict(
-        early_stopping="holdout", validation_fraction=0.2, max_epochs=12, lr=0.05
-    )
+    params = {
+        "early_stopping": "holdout",
+        "validation_fraction": 0.2,
+        "max_epochs": 12,
+        "lr": 0.05,
+    }
     fused = _fit(monkeypatch, True, X, y, **params)
     assert calls["epochs"] == len(fused.loss_curve_)
     torch_loop = _fit(monkeypatch, False, X, y, **params)

@@ -17,9 +17,7 @@ TARGET = SERIES[LAGS:]
 
 
 def _fit(X, **params):
-    return LSTMRegressor(max_epochs=1, hidden_size=2, **params).fit(
-        X, TARGET[: len(X)]
-    )
+    return LSTMRegressor(max_epochs=1, hidden_size=2, **params).fit(X, TARGET[: len(X)])
 
 
 @pytest.mark.parametrize(
