@@ -15,6 +15,7 @@ from _interop import SMALL, require, wave, windows
 
 import sk_rnn
 from sk_rnn import LSTMRegressor
+from sk_rnn.exceptions import LayoutWarning
 
 require("darts", "darts")
 from darts import TimeSeries  # noqa: E402
@@ -137,7 +138,8 @@ def test_the_default_layout_would_read_darts_covariates_as_target_steps():
     model = SKLearnModel(
         model=LSTMRegressor(**SMALL), lags=L, lags_future_covariates=[-2, -1, 0]
     )
-    model.fit(_target(), future_covariates=_future())
+    with pytest.warns(LayoutWarning, match=f"only the first {L} look like one"):
+        model.fit(_target(), future_covariates=_future())
     assert model.model.window_shape_ == (L + 3, 1)
     model = SKLearnModel(
         model=LSTMRegressor(layout=[(L, 1), ([-2, -1, 0], 1)], **SMALL),

@@ -9,7 +9,7 @@ import pytest
 from _interop import SMALL, require, wave, windows
 
 from sk_rnn import LSTMRegressor, make_forecaster
-from sk_rnn.exceptions import MissingHistoryWarning
+from sk_rnn.exceptions import LayoutWarning, MissingHistoryWarning
 
 require("skforecast", "skforecast")
 from skforecast.direct import ForecasterDirect  # noqa: E402
@@ -198,3 +198,15 @@ def test_window_features_and_exog_follow_the_lags():
     np.testing.assert_allclose(
         forecaster.predict(steps=3, exog=future).to_numpy(), values[-3:], rtol=1e-6
     )
+
+
+def test_the_default_layout_on_skforecasts_rows_is_loud():
+    """With layout='steps' skforecast's newest-first lags would be read in
+    reverse, silently in 0.2: the rows' shift structure shows it."""
+    with pytest.warns(LayoutWarning, match="Set layout='skforecast', n_steps=4"):
+        ForecasterRecursive(LSTMRegressor(**SMALL), lags=LAGS).fit(_series())
+    window = RollingFeatures(stats=["mean"], window_sizes=[3])
+    with pytest.warns(LayoutWarning, match="the other 1 column\\(s\\) follow them"):
+        ForecasterRecursive(
+            LSTMRegressor(**SMALL), lags=LAGS, window_features=window
+        ).fit(_series())

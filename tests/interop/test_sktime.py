@@ -10,7 +10,7 @@ import pytest
 from _interop import SMALL, require, wave, windows
 
 from sk_rnn import LSTMRegressor, make_forecaster
-from sk_rnn.exceptions import MissingHistoryWarning
+from sk_rnn.exceptions import LayoutWarning, MissingHistoryWarning
 
 require("sktime", "sktime")
 from sktime.forecasting.compose import make_reduction  # noqa: E402
@@ -141,6 +141,9 @@ def test_recursive_reduction_with_exogenous_columns_reads_each_variable():
     x = pd.DataFrame({"x": np.cos(np.arange(len(index)) / 4)}, index=index)
     with pytest.raises(ValueError, match="layout='sktime' and n_steps=None"):
         make_reduction(_net(layout="sktime"), window_length=W).fit(y, X=x[: len(y)])
+    # The default layout would read x's lags as the target's newest steps.
+    with pytest.warns(LayoutWarning, match="set layout='sktime', n_steps=4"):
+        make_reduction(_net(), window_length=W).fit(y, X=x[: len(y)])
     forecaster = make_reduction(
         _net(layout="sktime", n_steps=W), window_length=W, strategy="recursive"
     )
