@@ -63,7 +63,7 @@ def sk_rnn_per_epoch(epochs: int, repeats: int, device: str, fused=True) -> floa
     """Seconds per epoch of sk_rnn's fit alone (30 members, the seed's rows);
     ``fused=False`` trains through torch's batch loop instead of the fused
     NumPy epoch (``sk_rnn.neural._fused``), to show what the fusion gives."""
-    import sk_rnn.neural._fitting as fitting
+    import sk_rnn.neural._fused as fused_path
     from sk_rnn import make_forecaster
     from sk_rnn.datasets import load_shampoo
 
@@ -71,15 +71,15 @@ def sk_rnn_per_epoch(epochs: int, repeats: int, device: str, fused=True) -> floa
     model = make_forecaster(
         max_epochs=epochs, n_ensemble=repeats, random_state=0, device=device
     )
-    fusable = fitting.fusable
+    fusable = fused_path.fusable
     if not fused:
-        fitting.fusable = lambda net: False
+        fused_path.fusable = lambda net: False
     try:
         start = time.perf_counter()
         model.fit(X.iloc[:-12], y.iloc[:-12])
         return (time.perf_counter() - start) / epochs
     finally:
-        fitting.fusable = fusable
+        fused_path.fusable = fusable
 
 
 def main(argv=None) -> int:

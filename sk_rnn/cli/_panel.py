@@ -281,7 +281,9 @@ def _read_checked(args, error, needs: str) -> pd.Series:
     if args.stateful:
         raise error(
             "--stateful carries one state from row to row, across series on a "
-            "panel; a panel trains a stateless global network (drop --stateful)"
+            "panel; the panel command trains a stateless global network (drop "
+            "--stateful; in Python, LSTMRegressor(stateful=True) on a panel "
+            "trains one stream per series)"
         )
     args.stateful = False
     values = read_panel(args, error)

@@ -637,7 +637,11 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 )
             rows = match_columns(history, fitted.columns, "SeriesPipeline.predict")
             layout = panel_layout(rows, "SeriesPipeline")
-            return PanelHistory(rows, layout, self.n_warmup_, "SeriesPipeline")
+            keep = self.n_warmup_
+            if getattr(self.pipeline_.steps[-1][1], "stateful", False):
+                # A stateful network runs each series from its start.
+                keep = max(keep, int(layout.lengths.max(initial=0)))
+            return PanelHistory(rows, layout, keep, "SeriesPipeline")
         rows = as_rows(match_columns(history, fitted.columns, "SeriesPipeline.predict"))
         shape = getattr(rows, "shape", None)
         if shape is None or len(shape) != 2 or shape[1] != self.n_features_in_:
@@ -750,8 +754,12 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if stateful and not streams and "initial_state" not in params:
             params["initial_state"] = "fit" if kind == "continues" else "zero"
         if stateful and not streams and kind == "given":
-            # The state at X's start is the state after ``history``, from zero.
-            return take_rows(final.predict(Xt, **params), n_before[0], n_samples)
+            # The state at X's start is the state after ``history``, from zero
+            # at its first row past the warm-up (where the fit started).
+            start = min(self.n_warmup_ if self.drop_warmup_ else 0, n_before[0])
+            rows = np.arange(start, n_rows(Xt))
+            result = final.predict(_safe_indexing(Xt, rows), **params)
+            return take_rows(result, n_before[0] - start, n_samples)
         if self.drop_warmup_:
             ready = np.isin(positions, warmup_free(layout, self.n_warmup_))
         else:
@@ -759,8 +767,9 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         if not ready.any():
             return nan_like(final, n_samples, params)
         if streams:
+            free = warmup_free(layout, self.n_warmup_) if self.drop_warmup_ else None
             rows, rows_layout, keep, starts = stream_rows(
-                layout, positions, ready, kinds
+                layout, positions, ready, kinds, free
             )
             params.setdefault("initial_state", starts)
             with panel_segments(rows_layout):

@@ -51,7 +51,7 @@ def without_warmup(panel, n_warmup: int):
     return Panel(panel.ids, stops - lengths, stops)
 
 
-def stream_rows(layout, positions, ready, kinds):
+def stream_rows(layout, positions, ready, kinds, free=None):
     """The rows a stateful network predicts on a panel, series by series.
 
     ``layout`` is the combined block's (kept or given history, then X),
@@ -59,7 +59,9 @@ def stream_rows(layout, positions, ready, kinds):
     with a given history runs from the zero state through its history and
     X; one that continues the fit starts from its fitted state; any other
     from zero. Returns ``(rows of the combined block, their layout, where
-    X's ready rows are among them, initial_state per series id)``.
+    X's ready rows are among them, initial_state per series id)``. ``free``
+    (the combined rows past each series' warm-up, when the fit dropped the
+    warm-up) limits a given history's rows as the fit's were.
     """
     x_rows = positions[ready]
     rows, keep, starts, stops, states = [], [], [], [], {}
@@ -67,7 +69,11 @@ def stream_rows(layout, positions, ready, kinds):
     for k, (key, (_, kind, _)) in enumerate(zip(layout.ids, kinds, strict=True)):
         lo, hi = int(layout.starts[k]), int(layout.stops[k])
         mine = x_rows[(x_rows >= lo) & (x_rows < hi)]
-        own = np.arange(lo, hi) if kind == "given" else mine
+        own = mine
+        if kind == "given":
+            own = np.arange(lo, hi)
+            if free is not None:
+                own = own[np.isin(own, free)]
         keep.append(n + np.searchsorted(own, mine))
         rows.append(own)
         starts.append(n)

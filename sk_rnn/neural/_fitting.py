@@ -20,7 +20,7 @@ from ..exceptions import (
 )
 from ..series._panel import _SEGMENTS, is_panel
 from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
-from ._fused import fusable, fused_epochs
+from ._fused import fused_epochs
 from ._net import load_training_state, resolve_device, torch_threads, training_state
 from ._predicting import forward, resolve_threads, stream_end_states
 from ._streams import check_stream_fit, pad, stream_data, stream_layout
@@ -93,7 +93,7 @@ def _run(model, net, data, target, *, epochs, before) -> bool:
     net.inputs_complete = not bool(torch.isnan(windows).any())
     # A net unpickled from a file of 0.2 or earlier has no box yet.
     net.__dict__.setdefault("_fused", [None, None])
-    net._fused[:] = [fused_epochs if fusable(net) else None, None]
+    net._fused[:] = [fused_epochs, None]
     try:
         with interrupts_raise():
             net.partial_fit(data, target, epochs=epochs)
@@ -168,6 +168,18 @@ def train(model, X, y, sample_weight, *, partial: bool):
     y_given = y  # a panel y carries the series when X is a bare array
     windows, _, y = validate_windows(model, X, y, reset=True)
     panel = stream_layout(X, y_given, len(windows)) if model.stateful else None
+    fitted_series = getattr(model, "state_series_", None) if continuing else None
+    if continuing and model.stateful and (panel is None) != (fitted_series is None):
+        was = (
+            "one series"
+            if fitted_series is None
+            else f"a panel of {len(fitted_series)} series"
+        )
+        raise ValueError(
+            f"LSTMRegressor continues (warm_start=True or partial_fit) a stateful "
+            f"fit on {was}; got {'one series' if panel is None else 'a panel'}. "
+            "Continue on the same kind of data, or refit without warm_start."
+        )
     if panel is not None:
         check_stream_fit(model, panel, sample_weight)
         if continuing and list(panel.ids) != list(model.state_series_):
@@ -363,6 +375,9 @@ def export_state(model, net=None) -> tuple[dict, dict]:
     if model.stateful and windows is not None and panel is not None:
         fitted["state_"] = stream_end_states(model, net.module_, windows, panel)
         fitted["state_series_"] = list(panel.ids)
+        tensors["state_"] = [
+            None if s is None else torch.from_numpy(s) for s in fitted["state_"]
+        ]
     elif model.stateful:
         if hasattr(model, "state_series_"):
             fitted["state_series_"] = model.state_series_

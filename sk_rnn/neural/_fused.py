@@ -55,7 +55,9 @@ def fusable(net) -> bool:
         and not module.bidirectional
         and module.dropout == 0
         and module.head_weight.dtype == torch.float32
-        and net.criterion_.loss == "squared_error"
+        and getattr(net.criterion_, "loss", None) == "squared_error"
+        and type(net.criterion_).__name__ == "MemberLoss"
+        and all(p.requires_grad for p in module.parameters())
         and type(optimizer) is torch.optim.Adam
         and len(optimizer.param_groups) == 1
     ):
@@ -80,11 +82,17 @@ def fusable(net) -> bool:
     return True
 
 
-def fused_epochs(net, iterator):
-    """A :class:`FusedEpochs` for ``iterator``'s rows, or None.
+def fused_epochs(net, iterator, previous=None):
+    """A :class:`FusedEpochs` for ``iterator``'s rows, or None (torch's loop).
 
-    The rows must come one per batch, in order, as tensors without weights.
+    Asked at every epoch, since a callback may change what an epoch does
+    (freeze parameters, set weight decay). The rows must come one per batch,
+    in order, as tensors without weights.
     """
+    if not fusable(net):
+        return None
+    if previous is not None and previous.source is iterator:
+        return previous
     if not (
         isinstance(iterator, TensorBatches)
         and iterator.batch_size == 1
@@ -93,7 +101,9 @@ def fused_epochs(net, iterator):
         and isinstance(iterator.y, torch.Tensor)
     ):
         return None
-    return FusedEpochs(net, iterator.X, iterator.y)
+    epochs = FusedEpochs(net, iterator.X, iterator.y)
+    epochs.source = iterator
+    return epochs
 
 
 class FusedEpochs:

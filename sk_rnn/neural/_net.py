@@ -241,8 +241,8 @@ class RecurrentNet(NeuralNetRegressor):
 
     def initialize(self):
         self._carry = [None]  # a box: skorch's __setattr__ is slow per batch
-        # [factory, (iterator, FusedEpochs or None)]: set by _fitting._run when
-        # every step can be fused (sk_rnn.neural._fused), else [None, None].
+        # [factory, FusedEpochs or None]: set by _fitting._run; the factory
+        # says at each epoch whether it can be fused (sk_rnn.neural._fused).
         self._fused = [None, None]
         self.inputs_complete = False  # True: fit checked its tensor has no NaN
         return super().initialize()
@@ -320,10 +320,9 @@ class RecurrentNet(NeuralNetRegressor):
         """
         fused = self.__dict__.get("_fused") or (None, None)
         if training and fused[0] is not None and iterator is not None:
-            if fused[1] is None or fused[1][0] is not iterator:
-                fused[1] = (iterator, fused[0](self, iterator))
-            if fused[1][1] is not None:
-                return self._fused_epoch(fused[1][1], prefix)
+            fused[1] = fused[0](self, iterator, fused[1])
+            if fused[1] is not None:
+                return self._fused_epoch(fused[1], prefix)
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )

@@ -42,6 +42,7 @@ from skorch.history import History
 
 from .._utils._compat import validate_params
 from .._utils._files import write_atomically
+from .._utils._plain import decode, encode
 from .._version import __version__
 from ._module import N_GATES
 from ._net import resolve_device
@@ -174,6 +175,11 @@ def describe(fitted: dict) -> dict:
     """The fitted attributes, split and history as plain (JSON) values."""
     net = fitted["net_"]
     attributes = {k: v for k, v in fitted.items() if k in _FITTED}
+    if attributes.get("state_series_") is not None:
+        # Series ids of any kind (Timestamps, tuples) as tagged plain values.
+        ids = np.empty(len(attributes["state_series_"]), dtype=object)
+        ids[:] = list(attributes["state_series_"])
+        attributes["state_series_"] = encode(ids)
     return {
         "fitted": json.loads(json.dumps(attributes, default=_plain)),
         "split": None
@@ -471,23 +477,14 @@ def _n_weights(params: dict, window, n_outputs: int) -> int:
     return K * (first + later + D * H * n_outputs + n_outputs)
 
 
-def _plain_id(key) -> bool:
-    if isinstance(key, tuple):
-        return all(map(_plain_id, key))
-    plain = (str, int, float, np.integer, np.floating)
-    return isinstance(key, plain) and not isinstance(key, (bool, np.bool_))
+def _hashable(key):
+    """A series id back from JSON: its tuples came back as lists."""
+    return tuple(map(_hashable, key)) if isinstance(key, list) else key
 
 
 def save_model(model, path):
     """Write a fitted LSTMRegressor (see ``LSTMRegressor.save``)."""
     fitted, tensors = model._export()
-    odd = [k for k in fitted.get("state_series_", []) if not _plain_id(k)]
-    if odd:
-        raise ValueError(
-            "LSTMRegressor.save writes the series ids of a stateful panel fit as "
-            f"JSON: str, int or float (or tuples of them); got {odd[0]!r} of type "
-            f"{type(odd[0]).__name__}. Save with pickle or joblib, or use such ids."
-        )
     return write(path, model.get_params(deep=False), fitted, tensors)
 
 
@@ -537,10 +534,11 @@ def _install(model, path, meta: dict, tensors: dict) -> None:
             fitted["feature_names_in_"], dtype=object
         )
     series = fitted.get("state_series_")
-    if series is not None:  # JSON made tuple ids lists
-        fitted["state_series_"] = [
-            tuple(k) if isinstance(k, list) else k for k in series
-        ]
+    if series is not None:
+        series = decode(series)
+        if not isinstance(series, np.ndarray) or series.ndim != 1:
+            raise _refuse(path, "its state_series_ is not a list of series ids.")
+        fitted["state_series_"] = [_hashable(key) for key in series.tolist()]
     if "state_" in tensors:
         D = 2 if params["bidirectional"] else 1
         shape = (

@@ -77,13 +77,14 @@ def idle_cores() -> float | None:
     return cores
 
 
-def resolve_threads(model, batch: int) -> int | None:
+def resolve_threads(model, batch: int, sample: bool = True) -> int | None:
     """Threads for steps of ``batch`` rows: see ``n_threads``.
 
     One for small models (dispatch-bound: a second thread only waits). For
     larger ones, torch's count, but never more than the cores other
     processes leave idle: a thread that waits on a core another process
-    holds made training up to 18x slower (DESIGN section 4).
+    holds made training up to 18x slower (DESIGN section 4). Prediction
+    (``sample=False``) never sleeps to sample: it uses the last sample.
     """
     if model.n_threads is not None:
         return model.n_threads
@@ -93,7 +94,7 @@ def resolve_threads(model, batch: int) -> int | None:
     work = batch * model.n_ensemble * N_GATES[model.cell] * model.hidden_size * width
     if work < SMALL_MODEL_WORK:
         return 1
-    idle = idle_cores()
+    idle = idle_cores() if sample else _idle["cores"]
     if idle is None:
         return None
     threads = max(1, min(torch.get_num_threads(), int(idle + 0.25)))
@@ -209,7 +210,7 @@ def predict_members(model, X, state="fit") -> np.ndarray:
         batch = min(
             len(windows), batch_rows(model, windows.shape[1:], module.n_outputs)
         )
-        with torch_threads(resolve_threads(model, batch)):
+        with torch_threads(resolve_threads(model, batch, sample=False)):
             if panel is None:
                 members, _ = forward(model, windows, start)
             else:

@@ -25,17 +25,26 @@ import numpy as np
 import torch
 
 from ..series._panel import _SEGMENTS, Panel, fit_layout, is_panel, panel_layout
+from ..series._time import as_time_index, check_time_order
 
 STARTS = ("fit", "zero")
-#: Series ids a model file stores as JSON (and reads back exactly).
-PLAIN_IDS = (str, int, float)
+
+
+def _in_time_order(panel: Panel | None) -> Panel | None:
+    """``panel``, its series' time labels checked: a stream reads its rows
+    in order, so a series out of order is refused as one series is."""
+    for times in (panel.times or []) if panel is not None else []:
+        index = as_time_index(times)
+        if index is not None:
+            check_time_order(index, "LSTMRegressor (stateful, each series)")
+    return panel
 
 
 def stream_layout(X, y, n_rows: int) -> Panel | None:
     """The panel layout of a stateful fit's rows, or None for one series."""
     if not (is_panel(X) or is_panel(y) or _SEGMENTS.get() is not None):
         return None
-    return fit_layout(X, y, "LSTMRegressor", n_rows)
+    return _in_time_order(fit_layout(X, y, "LSTMRegressor", n_rows))
 
 
 def check_stream_fit(model, panel: Panel, sample_weight) -> None:
@@ -200,7 +209,7 @@ def block_layout(model, X, n_rows: int) -> Panel | None:
                 "on the panel (one state per series)."
             )
         return None
-    panel = panel_layout(X, "LSTMRegressor", n_rows)
+    panel = _in_time_order(panel_layout(X, "LSTMRegressor", n_rows))
     if panel is None:
         raise ValueError(
             f"LSTMRegressor was fitted stateful on a panel of "

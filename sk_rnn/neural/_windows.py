@@ -110,12 +110,12 @@ def _block_columns(block) -> list[tuple[int, int]] | None:
 SHIFT_SHARE, SHIFT_MIN_ROWS = 0.8, 8
 
 
-def _shifted(X2, width, stride, newest_first) -> bool:
-    """Whether the first ``width`` columns repeat shifted by ``stride`` from
-    row to row (lags oldest first: the next row's column j is this row's
-    column j + stride; newest first: the other way)."""
+def _shift_share(X2, width, stride, newest_first) -> float:
+    """Share of consecutive rows whose first ``width`` columns repeat shifted
+    by ``stride`` (lags oldest first: the next row's column j is this row's
+    column j + stride; newest first: the other way); 0 when too few rows."""
     if width <= stride:
-        return False
+        return 0.0
     head = X2[:, :width]
     later, earlier = head[1:], head[:-1]
     if newest_first:
@@ -124,27 +124,40 @@ def _shifted(X2, width, stride, newest_first) -> bool:
         pairs = later[:, : width - stride], earlier[:, stride:]
     seen = np.isfinite(pairs[0]).all(axis=1) & np.isfinite(pairs[1]).all(axis=1)
     if seen.sum() < SHIFT_MIN_ROWS:
-        return False
-    same = (pairs[0][seen] == pairs[1][seen]).all(axis=1)
-    return bool(same.mean() >= SHIFT_SHARE)
+        return 0.0
+    return float((pairs[0][seen] == pairs[1][seen]).all(axis=1).mean())
 
 
-def _longest_shifted(X2, stride, newest_first) -> int:
-    width = stride
-    while width < X2.shape[1] and _shifted(X2, width + 1, stride, newest_first):
-        width += 1
-    return width if width > stride else 0
+def _longest_shifted(X2, stride, newest_first) -> tuple[int, float]:
+    """The widest prefix that repeats shifted in most rows, and its share."""
+    width, share = stride, 0.0
+    while width < X2.shape[1]:
+        wider = _shift_share(X2, width + 1, stride, newest_first)
+        if wider < SHIFT_SHARE:
+            break
+        width, share = width + 1, wider
+    return (width, share) if width > stride else (0, 0.0)
+
+
+def _far_below(other: float, share: float) -> bool:
+    """Whether ``other`` order explains the rows far less than ``share``
+    does: repeated values (zeros of intermittent counts) or series
+    boundaries leave both orders close, and then nothing is told."""
+    return other < 0.5 * share
 
 
 def warn_step_order(X2: np.ndarray) -> None:
     """Warn when unnamed rows read as one feature's steps, oldest first, are
     evidently something else (:class:`~sk_rnn.exceptions.LayoutWarning`)."""
     n, m = X2.shape
-    if m < 3 or n <= SHIFT_MIN_ROWS or _shifted(X2, m, 1, False):
-        return  # too few to tell, or the rows are what layout="steps" reads
+    if m < 3 or n <= SHIFT_MIN_ROWS:
+        return  # too few to tell
+    full = _shift_share(X2, m, 1, False)
+    if full >= SHIFT_SHARE:
+        return  # the rows are what layout="steps" reads
     head = f"LSTMRegressor: the {m} columns of X"
-    newest = _longest_shifted(X2, 1, True)
-    if newest >= 3:
+    newest, share = _longest_shifted(X2, 1, True)
+    if newest >= 3 and _far_below(_shift_share(X2, newest, 1, False), share):
         rest = f"; the other {m - newest} column(s) follow them" if newest < m else ""
         warnings.warn(
             f"{head} look like lags newest first (each row's columns 0-"
@@ -157,7 +170,8 @@ def warn_step_order(X2: np.ndarray) -> None:
         )
         return
     for stride in range(2, m // 2 + 1):
-        if m % stride == 0 and _shifted(X2, m, stride, False):
+        share = _shift_share(X2, m, stride, False) if m % stride == 0 else 0.0
+        if share >= SHIFT_SHARE and _far_below(full, share):
             warnings.warn(
                 f"{head} look like {stride} features per step, step-major "
                 f"(each row repeats as the next row shifted by {stride} "
@@ -167,8 +181,8 @@ def warn_step_order(X2: np.ndarray) -> None:
                 stacklevel=4,
             )
             return
-    oldest = _longest_shifted(X2, 1, False)
-    if oldest >= 3:
+    oldest, share = _longest_shifted(X2, 1, False)
+    if oldest >= 3 and _far_below(full, share):
         warnings.warn(
             f"{head} are read as one feature's {m} steps, but only the first "
             f"{oldest} look like one series' lags (each row repeats as the "

@@ -5,7 +5,6 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-import sk_rnn.neural._fitting as fitting
 from sk_rnn import LSTMRegressor
 from sk_rnn.neural import _fused
 
@@ -39,7 +38,7 @@ def _fit(monkeypatch, fused, X, y, **params):
     kwargs.update(params)
     with monkeypatch.context() as patch:
         if not fused:
-            patch.setattr(fitting, "fusable", lambda net: False)
+            patch.setattr(_fused, "fusable", lambda net: False)
         return LSTMRegressor(**kwargs).fit(X, y)
 
 
@@ -183,3 +182,19 @@ def test_fused_training_never_touches_torch_threads_or_globals(monkeypatch):
     state = torch.random.get_rng_state()
     _fit(monkeypatch, True, X, y, max_epochs=2)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_a_callback_that_freezes_parameters_turns_the_fused_epoch_off(
+    monkeypatch, calls
+):
+    """skorch's Freezer has only an epoch hook; the fused epoch is asked at
+    every epoch and never trains a parameter that does not require grad."""
+    from skorch.callbacks import Freezer
+
+    X, y = _data()
+    model = _fit(monkeypatch, True, X, y, max_epochs=3, callbacks=[Freezer("head_*")])
+    assert calls["epochs"] == 0
+    torch_loop = _fit(
+        monkeypatch, False, X, y, max_epochs=3, callbacks=[Freezer("head_*")]
+    )
+    np.testing.assert_array_equal(model.predict(X), torch_loop.predict(X))

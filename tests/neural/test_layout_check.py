@@ -16,8 +16,19 @@ OTHER_LAGS = np.column_stack([OTHER[k : 60 - LAGS + k] for k in range(LAGS)])
 TARGET = SERIES[LAGS:]
 
 
+def _counts(n_series=300, length=7, lags=4, zeros=0.7):
+    """LagFeaturizer windows (oldest first) of a panel of short count series."""
+    gen = np.random.default_rng(5)
+    rows = []
+    for _ in range(n_series):
+        values = gen.poisson(3, length) * (gen.random(length) > zeros)
+        rows += [values[t - lags : t] for t in range(lags, length)]
+    return np.asarray(rows, dtype=float)
+
+
 def _fit(X, **params):
-    return LSTMRegressor(max_epochs=1, hidden_size=2, **params).fit(X, TARGET[: len(X)])
+    y = TARGET[: len(X)] if len(X) <= len(TARGET) else np.zeros(len(X))
+    return LSTMRegressor(max_epochs=1, hidden_size=2, **params).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +71,7 @@ def test_rows_that_layout_steps_would_misread_warn_with_the_fix(X, match):
         (np.ones((20, 4)), {}),  # a constant series reads either way
         (OLDEST_FIRST[:8, ::-1], {}),  # too few rows to tell
         (OLDEST_FIRST[:, :2][:, ::-1], {}),  # two columns: too few to tell
+        (_counts(), {}),  # short intermittent series: zeros read both ways
     ],
 )
 def test_rows_that_read_as_laid_out_or_cannot_tell_do_not_warn(X, params):

@@ -302,6 +302,19 @@ def test_large_models_never_take_more_threads_than_idle_cores(
         torch.set_num_threads(1)
 
 
+def test_prediction_never_sleeps_to_sample_idle_cores(monkeypatch):
+    from sk_rnn.neural import _predicting
+
+    def refuse():
+        raise AssertionError("predict sampled /proc/stat")
+
+    monkeypatch.setattr(_predicting, "_cpu_times", refuse)
+    monkeypatch.setattr(_predicting, "_idle", {"at": -np.inf, "cores": 1.0})
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 2)
+    large = LSTMRegressor(hidden_size=64, n_ensemble=4)
+    assert _predicting.resolve_threads(large, 256, sample=False) == 1
+
+
 def test_threads_follow_torch_where_idle_cores_cannot_be_read(monkeypatch):
     from sk_rnn.neural import _predicting
 

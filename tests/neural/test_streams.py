@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import torch
 
-import sk_rnn.neural._fitting as fitting
 from sk_rnn import LagFeaturizer, LSTMRegressor, make_forecaster
+from sk_rnn.neural import _fused
 from sk_rnn.neural._module import RecurrentNetwork
 from sk_rnn.neural._training import base_seed, member_seeds
 
@@ -35,7 +35,7 @@ def _panel(lengths=(9, 6, 4), seed=0, n_features=1):
 @pytest.fixture
 def torch_loop(monkeypatch):
     """Train through torch's batch loop (the fused NumPy epoch is tested alone)."""
-    monkeypatch.setattr(fitting, "fusable", lambda net: False)
+    monkeypatch.setattr(_fused, "fusable", lambda net: False)
 
 
 def _series(X, key):
@@ -196,20 +196,23 @@ def test_save_load_pickle_and_warm_start(tmp_path):
         model.fit(X.rename(index={"s0": "z"}, level=0), y)
 
 
-def test_tuple_ids_round_trip_and_odd_ids_are_refused_by_save(tmp_path):
+@pytest.mark.parametrize("kind", ["tuples", "timestamps"])
+def test_series_ids_of_any_kind_survive_save_load_pickle(tmp_path, kind):
     X, y = _panel(lengths=(5, 5))
-    pairs = X.index.set_levels([[("a", 1), ("b", 2)], X.index.levels[1]], level=[0, 1])
-    X2, y2 = X.set_axis(pairs), y.set_axis(pairs)
-    model = LSTMRegressor(batch_size=2, **PARAMS).fit(X2, y2)
-    loaded = LSTMRegressor.load(model.save(tmp_path / "t.skrnn"))
-    assert loaded.state_series_ == [("a", 1), ("b", 2)]
-    np.testing.assert_array_equal(loaded.predict(X2), model.predict(X2))
-    stamps = X.index.set_levels(
-        [pd.to_datetime(["2020-01-01", "2021-01-01"]), X.index.levels[1]], level=[0, 1]
+    ids = (
+        [("a", 1), ("b", 2)]
+        if kind == "tuples"
+        else list(pd.to_datetime(["2020-01-01", "2021-01-01"]))
     )
-    odd = LSTMRegressor(batch_size=2, **PARAMS).fit(X.set_axis(stamps), y)
-    with pytest.raises(ValueError, match="series ids of a stateful panel fit as JSON"):
-        odd.save(tmp_path / "odd.skrnn")
+    index = X.index.set_levels([ids, X.index.levels[1]], level=[0, 1])
+    X, y = X.set_axis(index), y.set_axis(index)
+    model = LSTMRegressor(batch_size=2, **PARAMS).fit(X, y)
+    assert model.state_series_ == ids
+    loaded = LSTMRegressor.load(model.save(tmp_path / "t.skrnn"))
+    copied = pickle.loads(pickle.dumps(model))
+    for other in (loaded, copied):
+        assert other.state_series_ == ids
+        np.testing.assert_array_equal(other.predict(X), model.predict(X))
 
 
 def test_what_stateful_panels_refuse():
@@ -230,3 +233,64 @@ def test_lag_windows_of_a_panel_train_as_streams():
     model = LSTMRegressor(batch_size=2, **PARAMS).fit(windows, y)
     assert model.window_shape_ == (3, 1)
     assert np.isfinite(model.predict(windows)).all()
+
+
+def test_a_given_panel_history_runs_each_series_from_its_start():
+    """history=rows on a panel keeps every row of a stateful network's
+    history (not only the last n_warmup_): it equals history='fit'."""
+    from sk_rnn import make_series_pipeline
+
+    X, _ = _panel(lengths=(14, 11))
+    train = X.groupby(level=0).head(-3)
+    test = X.groupby(level=0).tail(3)
+    target = X.groupby(level=0)["x0"].shift(-1).loc[train.index].fillna(0.0)
+    for drop in (True, False):
+        model = make_series_pipeline(
+            LagFeaturizer(lags=3), LSTMRegressor(batch_size=2, **PARAMS)
+        ).set_params(drop_warmup=drop)
+        model.fit(train, target)
+        np.testing.assert_allclose(
+            model.predict(test, history=train),
+            model.predict(test, history="fit"),
+            rtol=1e-12,
+            atol=1e-12,
+        )
+
+
+def test_a_series_out_of_time_order_is_refused():
+    X, y = _panel(lengths=(6, 6))
+    order = np.r_[np.arange(6)[::-1], np.arange(6, 12)]
+    with pytest.raises(ValueError, match=r"stateful, each series\) expects the rows"):
+        LSTMRegressor(**PARAMS).fit(X.iloc[order], y.iloc[order])
+    model = LSTMRegressor(**PARAMS).fit(X, y)
+    with pytest.raises(ValueError, match=r"stateful, each series\) expects the rows"):
+        model.predict(X.iloc[order])
+
+
+def test_continuing_on_the_other_kind_of_data_is_refused():
+    X, y = _panel(lengths=(6, 6))
+    one_x, one_y = _series(X, "s0"), y.xs("s0", level=0).to_numpy()
+    panel = LSTMRegressor(warm_start=True, **PARAMS).fit(X, y)
+    with pytest.raises(ValueError, match="stateful fit on a panel of 2 series; got"):
+        panel.fit(one_x, one_y)
+    one = LSTMRegressor(**PARAMS).fit(one_x, one_y)
+    with pytest.raises(ValueError, match="stateful fit on one series; got a panel"):
+        one.partial_fit(X, y)
+
+
+def test_a_checkpoint_taken_during_a_panel_fit_predicts(tmp_path):
+    from sk_rnn.callbacks import Checkpoint
+
+    X, y = _panel(lengths=(6, 5))
+    seen = []
+
+    class Keep(Checkpoint):
+        def on_epoch_end(self, net, **kwargs):
+            super().on_epoch_end(net, **kwargs)
+            if len(net.history) == 1:
+                seen.append(LSTMRegressor.load(self.path))
+
+    LSTMRegressor(callbacks=[Keep(tmp_path / "c.skrnn", every=1)], **PARAMS).fit(X, y)
+    first = seen[0]
+    assert first.state_series_ == ["s0", "s1"] and first.n_iter_ == 1
+    assert np.isfinite(first.predict(X)).all()
