@@ -1,6 +1,6 @@
 """Run the benchmark cases, one process each, and write the results table.
 
-    python -m benchmarks.run                 # seed, large, threads, predict, gpu
+    python -m benchmarks.run                 # seed, large, threads, scale, predict, gpu
     python -m benchmarks.run --cases large   # one case
     python -m benchmarks.run --report        # only rebuild results/README.md
 
@@ -17,7 +17,7 @@ import sys
 
 from ._common import RESULTS
 
-CASES = ["seed", "large", "threads", "predict", "gpu"]
+CASES = ["seed", "large", "threads", "scale", "predict", "gpu"]
 
 
 def _load(name):
@@ -153,6 +153,26 @@ def report() -> str:
                     f"| {run['one_thread_median']:.2f} | "
                     f"{run['ratio_default_to_one_thread']:.2f} |"
                 )
+        lines.append("")
+    scale = _load("scale")
+    if scale:
+        c = scale["config"]
+        lines += ["## Scale: stateful streams, one per series", ""]
+        lines += [
+            f"One epoch, hidden {c['hidden']}, chunks of {c['batch_size']} rows of "
+            "every series per optimiser step, one thread; synthetic monthly-like "
+            "series of 50 to 300 values. `python -m benchmarks.scale`. "
+            f"_{_env_line(scale)}_",
+            "",
+            "| series | rows | seconds per epoch | peak memory MiB | data MiB |",
+            "|---|---|---|---|---|",
+        ]
+        for run in scale["runs"]:
+            lines.append(
+                f"| {run['n_series']:,} | {run['rows']:,} | "
+                f"{run['epoch_seconds'][-1]:.1f} | {run['peak_rss_mb']:,.0f} | "
+                f"{run['data_mb']:,.0f} |"
+            )
         lines.append("")
     predict = _load("predict")
     if predict:
