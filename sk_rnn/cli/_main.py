@@ -91,6 +91,19 @@ def _add_model_options(parser):
     return parser
 
 
+def _panel_options(parser, horizon_help: str):
+    """The options of a long CSV (a panel), in their own group."""
+    panel = parser.add_argument_group(
+        "many series (a long CSV: one row per series and time)"
+    )
+    panel.add_argument(
+        "--series-column", help="the column naming each row's series (a panel)"
+    )
+    panel.add_argument("--time-column", help="the column of each row's time")
+    panel.add_argument("--horizon", type=_positive_int, help=horizon_help)
+    return panel
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sk-rnn",
@@ -119,18 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--repeats", type=_positive_int, help="seeds to train (default 30)"
     )
-    panel = evaluate.add_argument_group(
-        "many series (a long CSV: one row per series and time)"
-    )
-    panel.add_argument(
-        "--series-column", help="the column naming each row's series (a panel)"
-    )
-    panel.add_argument("--time-column", help="the column of each row's time")
-    panel.add_argument(
-        "--horizon",
-        type=_positive_int,
-        help="steps to forecast: the last --horizon values of every series are "
-        "the test block",
+    panel = _panel_options(
+        evaluate,
+        "steps to forecast: the last --horizon values of every series are the "
+        "test block",
     )
     panel.add_argument(
         "--season",
@@ -169,17 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         help="networks averaged for the forecast (default 10; panels 1)",
     )
-    panel = forecast.add_argument_group(
-        "many series (a long CSV: one row per series and time)"
-    )
-    panel.add_argument(
-        "--series-column", help="the column naming each row's series (a panel)"
-    )
-    panel.add_argument("--time-column", help="the column of each row's time")
-    panel.add_argument(
-        "--horizon",
-        type=_positive_int,
-        help="steps to forecast after the last value of every series",
+    panel = _panel_options(
+        forecast, "steps to forecast after the last value of every series"
     )
     panel.add_argument(
         "--output",
