@@ -350,20 +350,28 @@ def quarters(values: pd.Series) -> pd.PeriodIndex | None:
     )
 
 
+def year_months(values: pd.Series) -> pd.PeriodIndex | None:
+    """Labels such as the shampoo file's ``1-01`` (month 01 of year 1 of the
+    series, not a day of the year 1 as a date parser reads it) as monthly
+    periods; None when not all are."""
+    text = values.astype(str)
+    if not len(text) or not text.str.fullmatch(_YEAR_MONTH).all():
+        return None
+    year_month = text.str.split("-", expand=True).astype(int)
+    return pd.PeriodIndex.from_fields(
+        year=year_month[0].to_numpy(), month=year_month[1].to_numpy(), freq="M"
+    )
+
+
 def time_index(others: pd.DataFrame) -> pd.Index:
     """The first column that parses as dates, as periods when regular."""
     for name in others.columns:
         values = others[name]
         if pd.api.types.is_numeric_dtype(values):
             continue
-        text = values.astype(str)
-        if len(text) and text.str.fullmatch(_YEAR_MONTH).all():
-            # The shampoo file's "1-01": month 01 of year 1 of the series, not
-            # a day of the year 1 as a date parser reads it.
-            year_month = text.str.split("-", expand=True).astype(int)
-            return pd.PeriodIndex.from_fields(
-                year=year_month[0], month=year_month[1], freq="M"
-            ).rename(name)
+        monthly = year_months(values)
+        if monthly is not None:
+            return monthly.rename(name)
         quarterly = quarters(values)
         if quarterly is not None:
             return quarterly.rename(name)

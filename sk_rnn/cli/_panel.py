@@ -25,6 +25,7 @@ from ._main import (
     check_scalable,
     progress_bar,
     quarters,
+    year_months,
 )
 from ._output import write_json
 
@@ -58,6 +59,13 @@ def read_panel(args, error) -> pd.Series:
                 f"{path}: {option} {name!r} is not a column; columns are "
                 f"{list(frame.columns)}"
             )
+    # pandas reads "NA", "null", "None", "nan" as missing: as ids they are
+    # labels (NA is Namibia); only an empty cell has no id.
+    ids = pd.read_csv(
+        path, sep=args.sep, decimal=args.decimal, usecols=[args.series_column],
+        dtype=str, keep_default_na=False,
+    )[args.series_column]  # fmt: skip
+    frame[args.series_column] = ids.replace("", np.nan).to_numpy()
     others = [
         c
         for c in frame.columns
@@ -85,7 +93,8 @@ def read_panel(args, error) -> pd.Series:
     time_values = frame[args.time_column]
     quarterly = None
     if not pd.api.types.is_numeric_dtype(time_values):
-        quarterly = quarters(time_values)
+        quarterly = year_months(time_values)
+        quarterly = quarters(time_values) if quarterly is None else quarterly
     if quarterly is not None:
         time_values = quarterly
     elif not pd.api.types.is_numeric_dtype(time_values):

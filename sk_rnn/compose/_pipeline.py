@@ -61,6 +61,8 @@ from ._steps import (
     continue_or_clone,
     final_step_has,
     fit_steps,
+    fitted_stateful,
+    kept_on_failure,
     refuse_changes,
     select_rows,
     stream_rows,
@@ -426,7 +428,8 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         self : SeriesPipeline
             The fitted pipeline.
         """
-        return self._fit(X, y, sample_weight, params, partial=False)
+        with kept_on_failure(self, self._fitted_final()):
+            return self._fit(X, y, sample_weight, params, partial=False)
 
     @available_if(final_step_has("partial_fit"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -473,7 +476,12 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
                 f"SeriesPipeline.partial_fit does not route metadata; got {given} "
                 "with enable_metadata_routing=True. Use fit, or disable routing."
             )
-        return self._fit(X, y, sample_weight, params, partial=True)
+        with kept_on_failure(self, self._fitted_final()):
+            return self._fit(X, y, sample_weight, params, partial=True)
+
+    def _fitted_final(self):
+        fitted = getattr(self, "pipeline_", None)
+        return None if fitted is None else fitted.steps[-1][1]
 
     def _fit(self, X, y, sample_weight, params, partial):
         if issparse(X):
@@ -638,7 +646,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
             rows = match_columns(history, fitted.columns, "SeriesPipeline.predict")
             layout = panel_layout(rows, "SeriesPipeline")
             keep = self.n_warmup_
-            if getattr(self.pipeline_.steps[-1][1], "stateful", False):
+            if fitted_stateful(self.pipeline_.steps[-1][1]):
                 # A stateful network runs each series from its start.
                 keep = max(keep, int(layout.lengths.max(initial=0)))
             return PanelHistory(rows, layout, keep, "SeriesPipeline")
@@ -729,7 +737,7 @@ class SeriesPipeline(SkRnnEstimatorMixin, RegressorMixin, _BaseComposition):
         panel, kinds = self._series_of(X, mode, given)
         combined, layout, positions, n_before = fitted.combine(X, panel, kinds, given)
         final = self.pipeline_.steps[-1][1]
-        stateful = bool(getattr(final, "stateful", False))
+        stateful = fitted_stateful(final)
         lacking = self._lacking(panel, kinds, n_before, stateful)
         fix = (
             "Pass at least n_warmup_ rows before X as history."

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 from sklearn import get_config
 from sklearn.base import clone
@@ -121,6 +123,38 @@ def continue_or_clone(estimator, fitted):
         return clone(estimator)
     fitted.set_params(**estimator.get_params(deep=False))
     return fitted
+
+
+def fitted_stateful(final) -> bool:
+    """Whether the fitted final step carries a recurrent state: read from
+    what it was fitted as (an LSTMRegressor's ``state_``), not from a
+    parameter that ``set_params`` may have changed since."""
+    if hasattr(final, "net_"):
+        return hasattr(final, "state_")
+    return bool(getattr(final, "stateful", False))
+
+
+@contextmanager
+def kept_on_failure(composition, fitted):
+    """A fit of ``composition`` that raises leaves it as it was.
+
+    A continued fit (``warm_start`` or ``partial_fit``) hands the fitted
+    estimator ``fitted`` the new parameters before that estimator checks
+    them; when it refuses them (a changed ``hidden_size``, ``stateful``...),
+    the fitted attributes and ``fitted``'s parameters are put back, so a
+    later ``predict`` never runs a network under parameters it was not
+    trained with.
+    """
+    state = dict(composition.__dict__)
+    params = fitted.get_params(deep=False) if hasattr(fitted, "get_params") else None
+    try:
+        yield
+    except BaseException:
+        composition.__dict__.clear()
+        composition.__dict__.update(state)
+        if params is not None:
+            fitted.set_params(**params)
+        raise
 
 
 # ---------------------------------------------------------------- partial_fit

@@ -26,6 +26,7 @@ from ._steps import (
     changed_estimator,
     changed_params,
     continue_or_clone,
+    kept_on_failure,
     refuse_changes,
 )
 
@@ -156,7 +157,8 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
         self : DifferencedTargetRegressor
             The fitted meta-regressor.
         """
-        return self._fit(X, y, sample_weight, fit_params, partial=False)
+        with kept_on_failure(self, getattr(self, "regressor_", None)):
+            return self._fit(X, y, sample_weight, fit_params, partial=False)
 
     @available_if(lambda self: hasattr(self.regressor, "partial_fit"))
     @_fit_context(prefer_skip_nested_validation=False)
@@ -202,7 +204,8 @@ class DifferencedTargetRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstima
                 f"got {given} with enable_metadata_routing=True. Use fit, or "
                 "disable routing."
             )
-        return self._fit(X, y, sample_weight, fit_params, partial=True)
+        with kept_on_failure(self, getattr(self, "regressor_", None)):
+            return self._fit(X, y, sample_weight, fit_params, partial=True)
 
     def _fit(self, X, y, sample_weight, fit_params, partial):
         continuing = partial and hasattr(self, "reference_index_")

@@ -117,7 +117,7 @@ def _unique_positions(values):
     return found[once], first[once]
 
 
-def shuffled_rows(level, later):
+def shuffled_rows(level, later, min_horizon: int = 1):
     """Rows whose later level is the unique level of an earlier row.
 
     ``level[t]`` is the series' level at row ``t`` (a forecaster's reference
@@ -143,6 +143,10 @@ def shuffled_rows(level, later):
     where = np.minimum(np.searchsorted(values, later), len(values) - 1)
     hit = values[where] == later
     rows = np.flatnonzero(hit)
+    if len(rows) < MIN_MATCHED_SHARE * n:
+        # Few targets are levels of the block at all: y is not evidently a
+        # later level of this column, and chance matches prove nothing.
+        return np.arange(0), np.arange(0)
     earlier = positions[where[hit]]
     offsets = earlier - rows
     ahead = offsets[offsets > 0]
@@ -151,12 +155,25 @@ def shuffled_rows(level, later):
         counts = np.bincount(ahead)
         if 2 * counts.max() >= len(rows):
             horizon = int(counts.argmax())
+    # A target of the last rows lies past the block (at least ``min_horizon``
+    # rows: column k of make_horizon_xy's y is k + 1 steps ahead), where it
+    # may equal an earlier level of a series that repeats itself.
+    horizon = max(horizon, min_horizon)
     back = (offsets < 0) & (rows < n - horizon)
     if np.all(np.diff(earlier) >= 0):
         # Matches in the rows' own order (y a function of the level, such
         # as y[t] = level[t // 2] on a grid of values) are not a shuffle.
         return np.arange(0), np.arange(0)
     return rows[back], earlier[back]
+
+
+#: Targets that must equal a level of the block (a share of its rows) before
+#: their order says anything: a search's random subset keeps about its own
+#: share of each target's level.
+MIN_MATCHED_SHARE = 0.2
+#: Out-of-order rows, as a share of the block, that prove a shuffle (at least
+#: two): repeated values can point a few targets backwards in a block in order.
+MIN_SHUFFLED_SHARE = 0.05
 
 
 def check_shift_order(level, later, owner: str, column) -> None:
@@ -168,9 +185,9 @@ def check_shift_order(level, later, owner: str, column) -> None:
     """
     later = np.asarray(later, dtype=float)
     columns = later.reshape(len(later), -1).T
-    for target in columns:
-        rows, earlier = shuffled_rows(level, target)
-        if len(rows) < 2:
+    for k, target in enumerate(columns):
+        rows, earlier = shuffled_rows(level, target, min_horizon=k + 1)
+        if len(rows) < max(2, int(np.ceil(MIN_SHUFFLED_SHARE * len(target)))):
             continue
         raise ValueError(
             f"{owner} expects the rows of X in time order, oldest first, but y "

@@ -2,6 +2,7 @@
 long CSV, and what a long CSV may hold (quarter labels, series that start
 later, progress on long runs)."""
 
+import io
 import re
 from types import SimpleNamespace
 
@@ -253,3 +254,22 @@ def test_a_long_panel_run_shows_an_estimate_after_its_first_epoch(
             if said:  # readings in the first epoch's batches add 60 s each
                 took, total = int(said[1]), int(said[2])
                 assert took % 60 == 0 and total == took * 5 // 60
+
+
+def test_year_month_labels_and_na_ids_are_read_as_labels(tmp_path, capsys):
+    """The shampoo file's "3-01" labels are months of year 3 on a panel too
+    (a date parser reads them as days), and an id "NA" (Namibia) is a label,
+    not a missing cell."""
+    rows = [
+        (store, f"3-{m:02d}", 10.0 + k + np.sin(m))
+        for k, store in enumerate(("NA", "US"))
+        for m in range(1, 13)
+    ]
+    path = _write(tmp_path, rows)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "3", *QUICK, "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    assert written.iloc[:, 0].tolist() == ["NA"] * 3 + ["US"] * 3
+    assert written.iloc[:, 1].tolist() == ["0004-01", "0004-02", "0004-03"] * 2

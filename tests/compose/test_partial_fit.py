@@ -319,3 +319,25 @@ def test_a_regressor_whose_partial_fit_takes_no_weight_is_refused():
         DifferencedTargetRegressor(_Unweighted()).partial_fit(
             X, y, sample_weight=np.ones(len(y))
         )
+
+
+@pytest.mark.parametrize("method", ["partial_fit", "fit"])
+@pytest.mark.parametrize("change", [{"stateful": False}, {"hidden_size": 3}])
+def test_a_refused_continuation_leaves_the_forecaster_as_it_was(method, change):
+    """The continued network is handed the new parameters before it checks
+    them; when it refuses, they (and the composition's fitted attributes)
+    are put back, so predict never runs the network under parameters it was
+    not trained with (a stateful network would start new series from its
+    training state)."""
+    X, y = _levels()
+    model = make_forecaster(max_epochs=2, warm_start=True, **NET)
+    model.partial_fit(X, y) if method == "partial_fit" else model.fit(X, y)
+    before = model.predict(X, history="none")
+    inner = model.regressor_.pipeline_[-1]
+    model.set_params(**{f"regressor__lstmregressor__{k}": v for k, v in change.items()})
+    with pytest.raises(ValueError, match="continues"):
+        getattr(model, method)(X, y)
+    name, value = next(iter(change.items()))
+    assert getattr(inner, name) != value
+    assert model.regressor_.pipeline_[-1] is inner
+    assert_array_equal(model.predict(X, history="none"), before)

@@ -7,6 +7,7 @@ block through the forecaster's target, a later level of its reference column.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -20,12 +21,13 @@ from sk_rnn.series._time import shuffled_rows
 # Level 10 + r at original row r, target the next level; the block holds the
 # original rows in the order PERMUTATION. By hand: block row 4 (r=4) has
 # target 15, the level of block row 2 (r=5); block row 5 (r=2) has target 13,
-# the level of block row 0 (r=3). Rows 0, 1, 3 point forwards, row 2's target
-# (16) is not in the block.
+# the level of block row 0 (r=3), but it is the block's last row, whose
+# target may lie past the block in order too: it is not counted. Rows 0, 1, 3
+# point forwards, row 2's target (16) is not in the block.
 PERMUTATION = np.array([3, 0, 5, 1, 4, 2])
 LEVEL = 10.0 + PERMUTATION
 LATER = 11.0 + PERMUTATION
-BACKWARD_ROWS, MATCHED_ROWS = [4, 5], [2, 0]
+BACKWARD_ROWS, MATCHED_ROWS = [4], [2]
 
 MAX_EPOCHS = "regressor__lstmregressor__max_epochs"
 
@@ -130,3 +132,17 @@ def test_halving_search_over_epochs_trains_on_rows_in_order(container):
     network = search.best_estimator_.regressor_[-1]
     assert network.n_iter_ == 4  # the refit trains the best candidate's epochs
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_rows_in_order_of_a_repeating_series_are_not_refused():
+    """A series that repeats its values exactly: a multi-step target's last
+    rows lie past the block and equal earlier levels. In order, so no
+    refusal (0.3's first check refused it)."""
+    from sklearn.linear_model import Ridge
+
+    from sk_rnn import DifferencedTargetRegressor, make_horizon_xy
+
+    season = np.array([3.0, 5.0, 8.0, 13.0, 7.0, 4.0, 9.0, 11.0, 6.0, 2.0, 10.0, 12.0])
+    x = pd.DataFrame({"v": np.tile(season, 3)[:30]})
+    X, Y = make_horizon_xy(x, 12)
+    DifferencedTargetRegressor(Ridge()).fit(X.to_numpy(), Y.to_numpy())
