@@ -22,8 +22,8 @@ from ..series._panel import _SEGMENTS, is_panel
 from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
 from ._fused import fused_epochs
 from ._net import load_training_state, resolve_device, torch_threads, training_state
-from ._predicting import forward, resolve_threads, stream_end_states
-from ._streams import check_stream_fit, pad, stream_data, stream_layout
+from ._predicting import evaluating, forward, resolve_threads, stream_end_states
+from ._streams import check_stream_fit, stream_data, stream_layout
 from ._training import (
     UserInterrupt,
     base_seed,
@@ -238,10 +238,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
         net = _new_net(model, n_valid, gap, device, windows, y2)
         model._fixed = fixed_params(model)
     if panel is not None:  # one stream per series, side by side
-        data, target = stream_data(windows, y2, panel, device)
-        data["sample_weight"] *= torch.tensor(
-            pad(rows.astype(np.float32), panel, 0.0), device=device
-        )
+        data, target = stream_data(windows, y2, rows, panel, device)
         longest = data["X"].shape[1]
         net.batch_size = longest if model.batch_size is None else model.batch_size
     else:
@@ -384,12 +381,8 @@ def export_state(model, net=None) -> tuple[dict, dict]:
         if windows is None:
             fitted["state_"] = model.state_
         else:
-            training = net.module_.training
-            net.module_.train(False)
-            try:
+            with evaluating(net.module_):
                 _, fitted["state_"] = forward(model, windows, None, net.module_)
-            finally:
-                net.module_.train(training)
         tensors["state_"] = [
             None if s is None else torch.from_numpy(s) for s in fitted["state_"]
         ]

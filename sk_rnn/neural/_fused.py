@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
-from ._net import TensorBatches
+from ._net import MemberLoss, TensorBatches
 
 #: Parameters of a one-layer unidirectional LSTM network, in flat order.
 NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "head_weight", "head_bias")
@@ -56,7 +56,7 @@ def fusable(net) -> bool:
         and module.dropout == 0
         and module.head_weight.dtype == torch.float32
         and getattr(net.criterion_, "loss", None) == "squared_error"
-        and type(net.criterion_).__name__ == "MemberLoss"
+        and type(net.criterion_) is MemberLoss
         and all(p.requires_grad for p in module.parameters())
         and type(optimizer) is torch.optim.Adam
         and len(optimizer.param_groups) == 1

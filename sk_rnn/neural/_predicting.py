@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -178,19 +179,26 @@ def _dtype(model):
     return torch.float64 if model.predict_dtype == "float64" else torch.float32
 
 
+@contextmanager
+def evaluating(module):
+    """``module`` in evaluation mode inside the block, its mode restored."""
+    training = module.training
+    module.train(False)
+    try:
+        yield module
+    finally:
+        module.train(training)
+
+
 def stream_end_states(model, module, windows, panel) -> tuple:
     """Each series' state at the end of its rows, from zero (a panel fit)."""
     zero = module.initial_state(len(panel), "cpu", torch.float64)
     zero = tuple(None if s is None else s.numpy() for s in zero)
-    training = module.training
-    module.train(False)
-    try:
-        rows = batch_rows(model, windows.shape[1:], module.n_outputs)
+    rows = batch_rows(model, windows.shape[1:], module.n_outputs)
+    with evaluating(module):
         _, ends = predict_streams(
             model, windows, panel, zero, module, _dtype(model), rows
         )
-    finally:
-        module.train(training)
     return ends
 
 
@@ -204,20 +212,13 @@ def predict_members(model, X, state="fit") -> np.ndarray:
     else:
         start = initial_states(model, panel, state)
     module = model.net_.module_
-    training = module.training
-    module.train(False)
-    try:
-        batch = min(
-            len(windows), batch_rows(model, windows.shape[1:], module.n_outputs)
-        )
-        with torch_threads(resolve_threads(model, batch, sample=False)):
-            if panel is None:
-                members, _ = forward(model, windows, start)
-            else:
-                rows = batch_rows(model, windows.shape[1:], module.n_outputs)
-                members, _ = predict_streams(
-                    model, windows, panel, start, module, _dtype(model), rows
-                )
-    finally:
-        module.train(training)
+    rows = batch_rows(model, windows.shape[1:], module.n_outputs)
+    threads = resolve_threads(model, min(len(windows), rows), sample=False)
+    with evaluating(module), torch_threads(threads):
+        if panel is None:
+            members, _ = forward(model, windows, start)
+        else:
+            members, _ = predict_streams(
+                model, windows, panel, start, module, _dtype(model), rows
+            )
     return members

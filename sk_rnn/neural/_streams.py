@@ -75,16 +75,17 @@ def pad(values: np.ndarray, panel: Panel, fill) -> np.ndarray:
     return out
 
 
-def stream_data(windows, y2, panel: Panel, device):
+def stream_data(windows, y2, trained, panel: Panel, device):
     """The padded training tensors: ``({"X", "sample_weight"}, y)``.
 
     ``X`` is ``(n_series, longest, n_steps, n_features)`` (NaN padding),
-    ``sample_weight`` 1 on a series' rows and 0 on padding, ``y`` the
-    targets (0 on padding, which weighs nothing).
+    ``sample_weight`` 1 on the rows ``trained`` marks and 0 on the others
+    (windows with no observed step) and on padding, ``y`` the targets (0 on
+    padding, which weighs nothing).
     """
     X = pad(windows.astype(np.float32), panel, np.nan)
     y = pad(y2.astype(np.float32), panel, 0.0)
-    weight = pad(np.ones(len(windows), dtype=np.float32), panel, 0.0)
+    weight = pad(trained.astype(np.float32), panel, 0.0)
     to = {"dtype": torch.float32, "device": device}
     data = {"X": torch.tensor(X, **to), "sample_weight": torch.tensor(weight, **to)}
     return data, torch.tensor(y, **to)
