@@ -7,8 +7,15 @@ The transformers and meta-estimators import without PyTorch;
 from . import datasets
 from ._utils import _legacy
 from ._version import __version__
-from .compose import DifferencedTargetRegressor, SeriesPipeline, make_series_pipeline
+from .compose import (
+    DeseasonalizedRegressor,
+    DifferencedTargetRegressor,
+    MedianEnsembleRegressor,
+    SeriesPipeline,
+    make_series_pipeline,
+)
 from .preprocessing import (
+    Deseasonalizer,
     DifferenceTransformer,
     LagFeaturizer,
     SeriesScaler,
@@ -18,10 +25,13 @@ from .preprocessing import (
 _legacy.install()  # sk_rnn 0.2's module paths, for the files that name them
 
 __all__ = [
+    "DeseasonalizedRegressor",
+    "Deseasonalizer",
     "DifferenceTransformer",
     "DifferencedTargetRegressor",
     "LSTMRegressor",
     "LagFeaturizer",
+    "MedianEnsembleRegressor",
     "SeriesPipeline",
     "SeriesScaler",
     "__version__",
@@ -71,9 +81,12 @@ def safe_classes(names=False, *, legacy=False):
     from .series._time import TimeAxis
 
     classes = [
+        Deseasonalizer,
+        DeseasonalizedRegressor,
         DifferenceTransformer,
         DifferencedTargetRegressor,
         LagFeaturizer,
+        MedianEnsembleRegressor,
         __getattr__("LSTMRegressor"),
         SeriesPipeline,
         SeriesScaler,

@@ -5,15 +5,19 @@ import inspect
 import numpy as np
 from numpy.testing import assert_allclose
 from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import Ridge
 from sklearn.utils import shuffle
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sk_rnn
 from sk_rnn import (
+    DeseasonalizedRegressor,
+    Deseasonalizer,
     DifferencedTargetRegressor,
     DifferenceTransformer,
     LagFeaturizer,
     LSTMRegressor,
+    MedianEnsembleRegressor,
     SeriesPipeline,
     SeriesScaler,
 )
@@ -22,6 +26,11 @@ TIME_ORDER = (
     "rows are time steps: row t depends on earlier rows, so rows are not "
     "exchangeable and a subset lacks the history of its first rows"
 )
+SEASON_ORDER = (
+    "rows are time steps: a row's seasonal index is its phase, its position "
+    "in the season, so a reordered or subset block (without time labels) "
+    "places its rows in other phases"
+)
 ORDER_CHECKS = [
     "check_methods_sample_order_invariance",
     "check_methods_subset_invariance",
@@ -29,6 +38,8 @@ ORDER_CHECKS = [
 EXPECTED_FAILED_CHECKS = {
     DifferenceTransformer: dict.fromkeys(ORDER_CHECKS, TIME_ORDER),
     LagFeaturizer: dict.fromkeys(ORDER_CHECKS, TIME_ORDER),
+    Deseasonalizer: dict.fromkeys(ORDER_CHECKS, SEASON_ORDER),
+    DeseasonalizedRegressor: dict.fromkeys(ORDER_CHECKS, SEASON_ORDER),
 }
 
 
@@ -51,6 +62,13 @@ ESTIMATORS = [
     SeriesPipeline([("lag", LagFeaturizer(lags=1)), ("lstm", _lstm())]),
     # On one series (no panel), SeriesScaler is its scaler.
     SeriesScaler(),
+    # The checks' data have no season (and negative values): an additive
+    # pattern of period 4, estimated without the seasonality test.
+    Deseasonalizer(period=4, model="additive", test=False),
+    DeseasonalizedRegressor(
+        Ridge(), deseasonalizer=Deseasonalizer(period=4, model="additive", test=False)
+    ),
+    MedianEnsembleRegressor([("lstm", _lstm()), ("ridge", Ridge())]),
 ]
 
 
@@ -108,4 +126,4 @@ def test_every_public_estimator_is_checked():
     }
     checked = {type(est) for est in ESTIMATORS}
     assert public == checked
-    assert len(public) == 6
+    assert len(public) == 9

@@ -1,12 +1,20 @@
 """Transformers whose rows are time steps, each per series.
 
-Differences, lag windows and per-series scaling, and the direct multi-step
-targets of :func:`make_horizon_xy`. NumPy, pandas and scikit-learn only.
+Differences, lag windows, per-series scaling and seasonal adjustment, and
+the direct multi-step targets of :func:`make_horizon_xy`. NumPy, pandas and
+scikit-learn only.
 """
 
 from ._difference import DifferenceTransformer
 from ._horizon import make_horizon_xy
 from ._lag import LagFeaturizer
 from ._scaler import SeriesScaler
+from ._seasonal import Deseasonalizer
 
-__all__ = ["DifferenceTransformer", "LagFeaturizer", "SeriesScaler", "make_horizon_xy"]
+__all__ = [
+    "Deseasonalizer",
+    "DifferenceTransformer",
+    "LagFeaturizer",
+    "SeriesScaler",
+    "make_horizon_xy",
+]
