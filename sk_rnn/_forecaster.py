@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 from sklearn.preprocessing import MinMaxScaler
 
 from .compose._pipeline import make_series_pipeline
+from .compose._seasonal import DeseasonalizedRegressor
 from .compose._target import DifferencedTargetRegressor
 from .neural._estimator import LSTMRegressor
 from .preprocessing._difference import DifferenceTransformer
 from .preprocessing._lag import LagFeaturizer
 from .preprocessing._scaler import SeriesScaler
+from .preprocessing._seasonal import Deseasonalizer
+
+SEASONAL_MODELS = ("multiplicative", "additive")
 
 
 def make_forecaster(
@@ -23,6 +29,8 @@ def make_forecaster(
     n_ensemble=1,
     random_state=None,
     scale="global",
+    season=None,
+    seasonal_model="multiplicative",
     **lstm_params,
 ):
     """Build the seed experiment's forecaster as one scikit-learn estimator.
@@ -78,17 +86,35 @@ def make_forecaster(
         ``differencetransformer, seriesscaler, lagfeaturizer``). A panel also
         needs ``stateful=False``: one network then learns from the windows
         of every series.
+    season : int or None, default=None
+        Time steps per season (4 for quarterly data, 12 for monthly). An
+        integer above 1 wraps the composition in a
+        :class:`DeseasonalizedRegressor`, which removes each series' seasonal
+        pattern (its classical seasonal indices, where the Theta method's 90%
+        test finds one; :class:`Deseasonalizer` with ``period=season`` and
+        ``unseen="fit"``) from the level and from every target, and puts each
+        forecast step's own index back. Rows are placed in their season by
+        their time labels, so ``X`` should carry its time index (or a panel's
+        (series id, time) MultiIndex). None or 1: no seasonal adjustment,
+        the composition above.
+    seasonal_model : {"multiplicative", "additive"}, default="multiplicative"
+        With ``season``: divide by seasonal factors (a pattern that grows with
+        the level; every value must be positive) or subtract seasonal terms.
     **lstm_params : dict
         Further :class:`LSTMRegressor` parameters (``lr``, ``early_stopping``,
         ``device``, ...).
 
     Returns
     -------
-    forecaster : DifferencedTargetRegressor
+    forecaster : DifferencedTargetRegressor or DeseasonalizedRegressor
         The unfitted composition. Its network is reachable as
         ``forecaster.regressor[-1]`` (and ``forecaster.regressor_[-1]`` once
         fitted); grid-search names look like
-        ``regressor__lagfeaturizer__lags``.
+        ``regressor__lagfeaturizer__lags``. With ``season`` > 1, a
+        :class:`DeseasonalizedRegressor` around it: the network is then
+        ``forecaster.regressor.regressor[-1]`` (fitted:
+        ``forecaster.regressor_.regressor_[-1]``), and grid-search names gain
+        a ``regressor__`` prefix.
 
     Examples
     --------
@@ -96,10 +122,27 @@ def make_forecaster(
     >>> forecaster = make_forecaster(lags=2, max_epochs=10, random_state=0)
     >>> [name for name, _ in forecaster.regressor.steps]
     ['differencetransformer', 'lagfeaturizer', 'minmaxscaler', 'lstmregressor']
+    >>> seasonal = make_forecaster(scale="series", stateful=False, season=12)
+    >>> type(seasonal).__name__, seasonal.deseasonalizer.period
+    ('DeseasonalizedRegressor', 12)
+    >>> type(seasonal.regressor.regressor[-1]).__name__
+    'LSTMRegressor'
     """
     if scale not in ("global", "series"):
         raise ValueError(
             f"make_forecaster expects scale='series' or 'global'; got {scale!r}."
+        )
+    if season is not None and (
+        isinstance(season, bool) or not isinstance(season, Integral) or season < 1
+    ):
+        raise ValueError(
+            "make_forecaster expects season=None or an integer >= 1 (time steps "
+            f"per season, e.g. 12 for monthly data); got {season!r}."
+        )
+    if seasonal_model not in SEASONAL_MODELS:
+        raise ValueError(
+            "make_forecaster expects seasonal_model='multiplicative' or "
+            f"'additive'; got {seasonal_model!r}."
         )
 
     def scaler():
@@ -123,6 +166,12 @@ def make_forecaster(
         steps = [DifferenceTransformer(), scaler(), LagFeaturizer(lags=lags)]
     else:
         steps = [DifferenceTransformer(), LagFeaturizer(lags=lags), scaler()]
-    return DifferencedTargetRegressor(
+    forecaster = DifferencedTargetRegressor(
         make_series_pipeline(*steps, network), transformer=scaler()
     )
+    if season is None or season == 1:
+        return forecaster
+    deseasonalizer = Deseasonalizer(
+        period=int(season), model=seasonal_model, unseen="fit"
+    )
+    return DeseasonalizedRegressor(forecaster, deseasonalizer=deseasonalizer)

@@ -65,7 +65,11 @@ def _add_model_options(parser):
     parser.add_argument(
         "--lags", type=_positive_int, help="window length (default 1; panels 12)"
     )
-    parser.add_argument("--hidden-size", type=_positive_int, default=4)
+    parser.add_argument(
+        "--hidden-size",
+        type=_positive_int,
+        help="recurrent units (default 4; panels 16)",
+    )
     parser.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     parser.add_argument(
         "--epochs",
@@ -101,6 +105,23 @@ def _panel_options(parser, horizon_help: str):
     )
     panel.add_argument("--time-column", help="the column of each row's time")
     panel.add_argument("--horizon", type=_positive_int, help=horizon_help)
+    panel.add_argument(
+        "--season",
+        type=_positive_int,
+        help="season length of every series (default: each series' own, 12 for "
+        "monthly dates, 4 quarterly, else 1): the pattern removed before "
+        "training, and the one evaluate's seasonal naive forecast repeats",
+    )
+    panel.add_argument(
+        "--no-deseasonalize",
+        dest="deseasonalize",
+        action="store_const",
+        const=False,
+        default=None,
+        help="train on the series as they are (default: when every series has "
+        "the same season m > 1, remove each one's seasonal pattern before "
+        "training and put it back in the forecasts)",
+    )
     return panel
 
 
@@ -136,12 +157,6 @@ def build_parser() -> argparse.ArgumentParser:
         evaluate,
         "steps to forecast: the last --horizon values of every series are the "
         "test block",
-    )
-    panel.add_argument(
-        "--season",
-        type=_positive_int,
-        help="season length of the seasonal naive forecast (default: 12 for "
-        "monthly dates, 4 quarterly, else 1)",
     )
     panel.add_argument(
         "--ensemble",
@@ -508,6 +523,7 @@ SINGLE_ONLY = {"test_size": "--test-size", "folds": "--folds", "repeats": "--rep
 PANEL_ONLY = {
     "time_column": "--time-column",
     "season": "--season",
+    "deseasonalize": "--no-deseasonalize",
     "ensemble": "--ensemble",
     "horizon": "--horizon",
 }
@@ -520,7 +536,7 @@ def _refuse_other_mode(args, options: dict, message: str) -> None:
 
 
 def _single_series_defaults(args, evaluate: bool = False) -> None:
-    defaults = {"lags": 1, "epochs": 3000, "batch_size": 1}
+    defaults = {"lags": 1, "hidden_size": 4, "epochs": 3000, "batch_size": 1}
     if evaluate:
         _refuse_other_mode(
             args,
@@ -536,10 +552,13 @@ def _single_series_defaults(args, evaluate: bool = False) -> None:
         args.stateful = True
 
 
-def _model(args, n_ensemble=1, scale="global"):
+def _model(args, n_ensemble=1, scale="global", **seasonal):
+    """``make_forecaster`` with the command's options; ``seasonal`` holds
+    ``season`` and ``seasonal_model`` where the series are deseasonalised."""
     from .._forecaster import make_forecaster
 
     return make_forecaster(
+        **seasonal,
         scale=scale,
         lags=args.lags,
         hidden_size=args.hidden_size,
@@ -552,6 +571,18 @@ def _model(args, n_ensemble=1, scale="global"):
         lr=args.lr,
         device=args.device,
     )
+
+
+def network_of(model):
+    """The network at the end of a ``make_forecaster`` composition, with or
+    without its :class:`DeseasonalizedRegressor` around it."""
+    while not hasattr(model, "steps"):
+        model = model.regressor
+    return model.steps[-1][1]
+
+
+def _panel_model(args, n_ensemble, **seasonal):
+    return _model(args, n_ensemble, scale="series", **seasonal)
 
 
 # -------------------------------------------------------------- commands
@@ -575,11 +606,7 @@ def run_evaluate(args) -> int:
         if args.ensemble is None:
             args.ensemble = 1
         args._outputs = _check_outputs(args)
-        return run_panel(
-            args,
-            lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
-            CommandError,
-        )
+        return run_panel(args, _panel_model, CommandError)
     _single_series_defaults(args, evaluate=True)
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
@@ -766,14 +793,15 @@ def run_forecast(args) -> int:
         if args.ensemble is None:
             args.ensemble = 1
         args._outputs = _check_outputs(args)
-        return run_panel_forecast(
-            args,
-            lambda a, n_ensemble: _model(a, n_ensemble, scale="series"),
-            CommandError,
-        )
+        return run_panel_forecast(args, _panel_model, CommandError)
     _refuse_other_mode(
         args,
-        {"time_column": "--time-column", "output": "--output"},
+        {
+            "time_column": "--time-column",
+            "season": "--season",
+            "deseasonalize": "--no-deseasonalize",
+            "output": "--output",
+        },
         "apply to many series (a long CSV): pass --series-column (with "
         "--time-column and --horizon), or drop them",
     )
@@ -790,7 +818,7 @@ def run_forecast(args) -> int:
     X, y = supervised(series)
     bar = progress_bar(args.epochs, args.quiet, "training")
     model = _model(args, n_ensemble=args.ensemble)
-    network = model.regressor.steps[-1][1]
+    network = network_of(model)
     network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
     try:
         model.fit(X, y)

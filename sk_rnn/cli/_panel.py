@@ -4,8 +4,11 @@ A long CSV (one row per series and time) becomes a panel; the last
 ``--horizon`` values of every series are its test block. One global network
 learns a direct ``--horizon``-step forecast from the windows of every
 series' training rows and is scored series by series beside the seasonal
-naive forecast. ``sk-rnn forecast --series-column`` fits the same network on
-every row and writes the next ``--horizon`` values of every series.
+naive forecast. When every series has the same season (from its dates, or
+``--season``), each series' seasonal pattern is removed before training and
+put back in the forecasts (``make_forecaster(season=...)``). ``sk-rnn
+forecast --series-column`` fits the same network on every row and writes the
+next ``--horizon`` values of every series.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ._main import (
     EpochProgress,
     check_magnitude,
     check_scalable,
+    network_of,
     progress_bar,
     quarters,
     year_months,
@@ -30,8 +34,11 @@ from ._main import (
 from ._output import write_json
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
-#: batch 1 would take hours on a panel).
-PANEL_DEFAULTS = {"lags": 12, "epochs": 100, "batch_size": 64}
+#: batch 1 would take hours on a panel). Chosen on M3's training values (each
+#: series' last --horizon training values held out; docs/cli.rst): 16 units
+#: beat 4 and 32 on quarterly series and tie 4 on monthly ones, while lags 24
+#: and an ensemble of 3 did not pay for their time.
+PANEL_DEFAULTS = {"lags": 12, "hidden_size": 16, "epochs": 100, "batch_size": 64}
 _SEASONS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24}
 
 
@@ -209,20 +216,83 @@ def _seasons(values: pd.Series, given: int | None) -> np.ndarray:
     return np.array([_season_of(one.index.get_level_values(1)) for _, one in groups])
 
 
-def _describe_seasons(seasons: np.ndarray) -> str:
+def _season_counts(seasons: np.ndarray) -> str:
+    """``4 for 1 series, 12 for 2 series``."""
     kinds, counts = np.unique(seasons, return_counts=True)
-    if len(kinds) == 1:
-        return f"season {int(kinds[0])}"
-    parts = ", ".join(
+    return ", ".join(
         f"{int(k)} for {int(c)} series" for k, c in zip(kinds, counts, strict=True)
     )
-    return f"each series' own season ({parts})"
+
+
+def _describe_seasons(seasons: np.ndarray) -> str:
+    kinds = np.unique(seasons)
+    if len(kinds) == 1:
+        return f"season {int(kinds[0])}"
+    return f"each series' own season ({_season_counts(seasons)})"
+
+
+def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray) -> dict:
+    """Whether (and how) the series are deseasonalised before training: when
+    every series has the same season m > 1, multiplicatively when every
+    training value is positive, else additively."""
+    kinds = np.unique(seasons)
+    plan = {"applied": False, "model": None, "season": None, "reason": None}
+    if args.deseasonalize is False:
+        plan["reason"] = "--no-deseasonalize"
+    elif len(kinds) > 1:
+        plan["reason"] = "the series' seasons differ"
+    elif len(kinds) == 0 or kinds[0] <= 1:
+        plan["reason"] = "season 1: no seasonal pattern"
+    else:
+        positive = bool(np.all(values > 0))
+        plan["applied"], plan["season"] = True, int(kinds[0])
+        plan["model"] = "multiplicative" if positive else "additive"
+        plan["reason"] = (
+            "every training value is positive"
+            if positive
+            else "not every training value is positive"
+        )
+    return plan
+
+
+def _seasonal_options(plan: dict) -> dict:
+    """``make_forecaster``'s seasonal parameters for a plan."""
+    if not plan["applied"]:
+        return {}
+    return {"season": plan["season"], "seasonal_model": plan["model"]}
+
+
+def _adjusted(model, plan: dict) -> None:
+    """Record in ``plan`` how many series the seasonality test adjusted."""
+    if plan["applied"]:
+        adjusted = np.asarray(model.deseasonalizer_.adjusted_).reshape(
+            len(model.deseasonalizer_.series_), -1
+        )
+        plan["series_adjusted"] = int(adjusted.any(axis=1).sum())
+        plan["series_fitted"] = len(adjusted)
+
+
+def _describe_deseasonalizing(plan: dict) -> str:
+    """The report's words for a plan: ``deseasonalised: multiplicative, season
+    4, on the 333 of 704 series with a seasonal pattern (90% test)``."""
+    if not plan["applied"]:
+        return f"not deseasonalised ({plan['reason']})"
+    model = plan["model"]
+    if model == "additive":
+        model += " (not every value is positive)"
+    said = f"deseasonalised: {model}, season {plan['season']}"
+    if "series_adjusted" in plan:
+        said += (
+            f", on the {plan['series_adjusted']} of {plan['series_fitted']} series "
+            "with a seasonal pattern (90% test)"
+        )
+    return said
 
 
 def run_panel(args, model_for, error) -> int:
     """Fit one network on the panel's training rows; score every series."""
     started = time.perf_counter()
-    values = _read_checked(args, error, "the test block and two to train")
+    values = _read_checked(args, error, evaluate=True)
     h = args.horizon
     lengths = values.groupby(level=0, sort=False).size()
     seasons = _seasons(values, args.season)
@@ -230,9 +300,11 @@ def run_panel(args, model_for, error) -> int:
     position = frame.groupby(level=0, sort=False).cumcount().to_numpy()
     is_test = position >= np.repeat(lengths.to_numpy() - h, lengths.to_numpy())
     train, test = frame[~is_test], frame[is_test]
+    plan = _deseasonalizing(args, seasons, train.iloc[:, 0].to_numpy())
     fit_started = time.perf_counter()
-    forecast = _fit_and_forecast(args, model_for, train)
+    forecast, model = _fit_and_forecast(args, model_for, train, plan)
     fit_seconds = time.perf_counter() - fit_started
+    _adjusted(model, plan)
     names = list(lengths.index)
     actual = test.iloc[:, 0].to_numpy().reshape(len(names), h)
     histories = [g.iloc[:, 0].to_numpy() for _, g in train.groupby(level=0, sort=False)]
@@ -255,7 +327,9 @@ def run_panel(args, model_for, error) -> int:
     )
     wall = time.perf_counter() - started
     table.insert(0, "season", seasons)
-    _report(args, values, table, _describe_seasons(seasons), wall, fit_seconds)
+    loses = list(table.index[(table["sMAPE"] > table["naive sMAPE"]).to_numpy()])
+    seasons_said = _describe_seasons(seasons)
+    _report(args, values, table, seasons_said, plan, loses, wall, fit_seconds)
     outputs = args._outputs
     if outputs.get("json"):
         payload = {
@@ -264,11 +338,16 @@ def run_panel(args, model_for, error) -> int:
                 for k in ("lags", "hidden_size", "cell", "epochs", "batch_size")
                 + ("lr", "seed", "horizon", "ensemble", "device")
             }
-            | {"csv": str(args.csv), "seasons": _describe_seasons(seasons)},
+            | {
+                "csv": str(args.csv),
+                "seasons": seasons_said,
+                "deseasonalize": plan,
+            },
             "n_series": len(names),
             "wall_seconds": wall,
             "fit_predict_seconds": fit_seconds,
             "overall": table.drop(columns="season").mean().to_dict(),
+            "loses_to_seasonal_naive": loses,
             "series": table.reset_index().to_dict(orient="records"),
             "forecasts": {n: f.tolist() for n, f in zip(names, forecast, strict=True)},
         }
@@ -280,7 +359,7 @@ def run_panel(args, model_for, error) -> int:
     return 0
 
 
-def _read_checked(args, error, needs: str) -> pd.Series:
+def _read_checked(args, error, evaluate: bool) -> pd.Series:
     """The panel's options completed and checked, then its long CSV read."""
     for key, value in PANEL_DEFAULTS.items():
         if getattr(args, key) is None:
@@ -298,26 +377,35 @@ def _read_checked(args, error, needs: str) -> pd.Series:
     values = read_panel(args, error)
     h = args.horizon
     lengths = values.groupby(level=0, sort=False).size()
-    needed = h + 2
+    # Training needs two rows with a complete future (h + 2 values); to
+    # evaluate, the test block of h values follows them.
+    needed = 2 * h + 2 if evaluate else h + 2
     if (lengths < needed).any():
         short = lengths[lengths < needed]
+        needs = (
+            f"the test block and {h + 2} to train: two rows and the {h} values "
+            "after them"
+            if evaluate
+            else "two to train and the forecast's origin"
+        )
         raise error(
             f"--horizon {h} needs at least {needed} values per series ({needs}); "
             f"series {short.index[0]!r} has {short.iloc[0]} ({len(short)} series "
-            "are that short)"
+            "are that short; leave them out or shorten --horizon)"
         )
     return values
 
 
-def _fit_and_forecast(args, model_for, train: pd.DataFrame) -> np.ndarray:
-    """One global network fitted on ``train``: the next ``--horizon`` values
-    after the end of every series, shape (n_series, horizon)."""
+def _fit_and_forecast(args, model_for, train: pd.DataFrame, plan: dict):
+    """One global network fitted on ``train`` (deseasonalised as ``plan``
+    says): ``(forecast, model)``, the forecast being the next ``--horizon``
+    values after the end of every series, shape (n_series, horizon)."""
     from ..preprocessing._horizon import make_horizon_xy
 
     X, Y = make_horizon_xy(train, args.horizon)
-    model = model_for(args, n_ensemble=args.ensemble)
+    model = model_for(args, n_ensemble=args.ensemble, **_seasonal_options(plan))
     bar = progress_bar(args.epochs, args.quiet, "training")
-    network = model.regressor.steps[-1][1]
+    network = network_of(model)
     network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
     try:
         model.fit(X, Y)
@@ -326,7 +414,7 @@ def _fit_and_forecast(args, model_for, train: pd.DataFrame) -> np.ndarray:
             bar.close()
     rest = train.drop(X.index)  # continues X: its last row is the forecast origin
     forecast = pd.DataFrame(model.predict(rest), index=rest.index)
-    return forecast.groupby(level=0, sort=False).tail(1).to_numpy()
+    return forecast.groupby(level=0, sort=False).tail(1).to_numpy(), model
 
 
 def _future(values: pd.Series, h: int, time_column: str, error) -> list:
@@ -363,10 +451,19 @@ def run_panel_forecast(args, model_for, error) -> int:
     ``--horizon`` values of each as a long CSV (series, time, forecast)."""
     from .._utils._files import write_atomically
 
-    values = _read_checked(args, error, "two to train and the forecast's origin")
+    values = _read_checked(args, error, evaluate=False)
     h = args.horizon
     future = _future(values, h, args.time_column, error)  # before training
-    forecast = _fit_and_forecast(args, model_for, values.to_frame())
+    seasons = _seasons(values, args.season)
+    plan = _deseasonalizing(args, seasons, values.to_numpy())
+    if plan["reason"] == "the series' seasons differ":
+        note(
+            f"the series' seasons differ ({_season_counts(seasons)}), so they are "
+            "not deseasonalised: one network removes one season; give the series "
+            "of each season their own CSV, or pass --season"
+        )
+    forecast, model = _fit_and_forecast(args, model_for, values.to_frame(), plan)
+    _adjusted(model, plan)
     names = list(values.index.unique(level=0))
     table = pd.DataFrame(
         {
@@ -383,12 +480,19 @@ def run_panel_forecast(args, model_for, error) -> int:
         write_atomically(path, text.encode())
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
-            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble})"
+            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}; "
+            f"{_describe_deseasonalizing(plan)})"
         )
     return 0
 
 
-def _report(args, values, table, seasons: str, wall, fit_seconds) -> None:
+#: Losing series named in the report (all of them in --json).
+SHOWN_LOSERS = 10
+
+
+def _report(
+    args, values, table, seasons: str, plan: dict, loses: list, wall, fit_seconds
+) -> None:
     name = args.csv.name
     n_series = len(table)
     print(
@@ -398,8 +502,8 @@ def _report(args, values, table, seasons: str, wall, fit_seconds) -> None:
     print(
         f"one global {args.cell} ({args.hidden_size} units), lags {args.lags}, "
         f"batch {args.batch_size}, {args.epochs} epochs, ensemble of "
-        f"{args.ensemble}, each series scaled by its own training rows; "
-        f"seasonal naive with {seasons}"
+        f"{args.ensemble}; {_describe_deseasonalizing(plan)}; each series scaled "
+        f"by its own training rows; seasonal naive with {seasons}"
     )
     print()
     shown = table if n_series <= 20 else table.iloc[:20]
@@ -417,6 +521,13 @@ def _report(args, values, table, seasons: str, wall, fit_seconds) -> None:
     print(
         f"series where the network beats seasonal naive (sMAPE): {beats} of {n_series}"
     )
+    if loses:
+        shown = ", ".join(str(key) for key in loses[:SHOWN_LOSERS])
+        more = len(loses) - SHOWN_LOSERS
+        print(
+            f"series where the network loses to seasonal naive (sMAPE): {shown}"
+            + (f" and {more} more (all in --json)" if more > 0 else "")
+        )
     print(f"wall time: {wall:.1f} s (training and forecasting {fit_seconds:.1f} s)")
 
 

@@ -50,6 +50,9 @@ def test_a_long_csv_of_three_series_is_scored_series_by_series(
     payload = json.loads(json_path.read_text())
     assert [row["series"] for row in payload["series"]] == ["a", "b", "c"]
     assert payload["config"]["epochs"] == 5 and payload["config"]["lags"] == 12
+    assert payload["config"]["hidden_size"] == 16  # the panel default
+    assert payload["config"]["deseasonalize"]["applied"]
+    assert "deseasonalised: multiplicative, season 12, on the " in out
     # the seasonal-naive columns recomputed here from the CSV
     for row in payload["series"]:
         values = frame[frame.store == row["series"]].sales.to_numpy()
@@ -82,7 +85,17 @@ def test_panel_options_are_checked_with_the_fix(long_csv, capsys):
         ),
         (
             base + ["--time-column", "month", "--horizon", "40"],
-            "--horizon 40 needs at least 42 values per series",
+            "--horizon 40 needs at least 82 values per series (the test block "
+            "and 42 to train: two rows and the 40 values after them)",
+        ),
+        # the command asked for h + 2 values, then ended in make_horizon_xy's
+        # Python remedy (skip_short=True) for a series of h + 2 to 2h + 1 values
+        (
+            base + ["--time-column", "month", "--horizon", "18"],
+            "--horizon 18 needs at least 38 values per series (the test block "
+            "and 20 to train: two rows and the 18 values after them); series "
+            "'b' has 36 (1 series are that short; leave them out or shorten "
+            "--horizon)",
         ),
         (
             base + ["--time-column", "month", "--horizon", "3", "--stateful"],
@@ -139,7 +152,12 @@ def test_single_series_options_on_a_panel_are_refused(long_csv, capsys, option):
 
 @pytest.mark.parametrize(
     "option",
-    [["--ensemble", "3"], ["--season", "12"], ["--time-column", "month"]],
+    [
+        ["--ensemble", "3"],
+        ["--season", "12"],
+        ["--time-column", "month"],
+        ["--no-deseasonalize"],
+    ],
 )
 def test_panel_options_on_one_series_are_refused(tmp_path, capsys, option):
     code, out, err = _run(capsys, "evaluate", *option, "--epochs", "1", "--quiet")

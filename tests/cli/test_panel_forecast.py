@@ -40,11 +40,12 @@ def _monthly(lengths=(("a", 20, 1.0), ("b", 16, 100.0), ("c", 24, 10.0))):
     return rows
 
 
-def _expected_forecast(rows, h, times):
+def _expected_forecast(rows, h, times, season):
     """make_forecaster fitted in Python as the command says it fits: one
     global network on every row of every series, targets the next h values
     of the same series (built here with shift), forecast from each series'
-    last row."""
+    last row; positive series of one season are deseasonalised
+    multiplicatively."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
@@ -55,6 +56,7 @@ def _expected_forecast(rows, h, times):
     model = make_forecaster(
         lags=2, hidden_size=3, max_epochs=3, batch_size=64, stateful=False,
         scale="series", random_state=0, lr=0.001, device="cpu", n_ensemble=1,
+        season=season, seasonal_model="multiplicative",
     )  # fmt: skip
     model.fit(panel.loc[Y.index], Y)
     # the whole panel, read from each series' start: the last row of every
@@ -73,14 +75,15 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     assert code == 0, err
     assert out == (
         f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
-        "ensemble of 1)\n"
+        "ensemble of 1; deseasonalised: multiplicative, season 12, on the 0 of 3 "
+        "series with a seasonal pattern (90% test))\n"
     )
     written = pd.read_csv(out_path, dtype={"store": str, "when": str})
     assert list(written.columns) == ["store", "when", "forecast"]
     assert written["store"].tolist() == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
     # every series ends in 2016-12 (they start at different months)
     assert written["when"].tolist() == ["2017-01-01", "2017-02-01", "2017-03-01"] * 3
-    expected = _expected_forecast(rows, 3, pd.to_datetime)
+    expected = _expected_forecast(rows, 3, pd.to_datetime, season=12)
     np.testing.assert_allclose(
         written["forecast"].to_numpy().reshape(3, 3), expected, rtol=1e-12
     )
@@ -104,7 +107,7 @@ def test_a_panel_forecast_without_output_prints_the_csv(tmp_path, capsys):
         "x,1984Q3", "x,1984Q4", "y,1984Q3", "y,1984Q4",
     ]  # fmt: skip
     expected = _expected_forecast(rows, 2, lambda t: pd.PeriodIndex(
-        [p.replace(" ", "") for p in t], freq="Q"))  # fmt: skip
+        [p.replace(" ", "") for p in t], freq="Q"), season=4)  # fmt: skip
     got = np.array([float(line.rsplit(",", 1)[1]) for line in lines[1:]])
     np.testing.assert_allclose(got.reshape(2, 2), expected, rtol=1e-12)
 
@@ -119,6 +122,10 @@ def test_panel_forecast_options_are_checked_before_training(tmp_path, capsys):
         (["forecast", str(path), "--horizon", "3"], "--horizon is for panels"),
         (["forecast", str(path), "--time-column", "when", "--steps", "2"],
          "--time-column apply to many series"),
+        (["forecast", str(path), "--season", "4", "--steps", "2"],
+         "--season apply to many series"),
+        (["forecast", str(path), "--no-deseasonalize", "--steps", "2"],
+         "--no-deseasonalize apply to many series"),
         (["forecast", str(path)], "forecast needs --steps"),
         (["forecast", str(path), *PANEL, "--horizon", "3", "--output", str(existing)],
          "exists; pass --overwrite to replace it"),
