@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from numbers import Integral
 
 import numpy as np
@@ -13,10 +14,16 @@ from sklearn.utils.validation import check_is_fitted
 from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import StrOptions, _fit_context
 from .._utils._validation import validate
+from ..series._panel import announced_layout, panel_segments
+from ..series._time import in_series_start, series_start
 
 
-def _fit_member(estimator, X, y, fit_params):
-    return estimator.fit(X, y, **fit_params)
+def _fit_member(estimator, X, y, fit_params, layout, starting):
+    # A worker process or thread does not inherit the caller's context: the
+    # panel layout a SeriesPipeline announced and whether X starts its series
+    # are passed along and set again.
+    with panel_segments(layout), series_start() if starting else nullcontext():
+        return estimator.fit(X, y, **fit_params)
 
 
 def _num_rows(X) -> int:
@@ -29,12 +36,12 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
     N-BEATS gets most of its accuracy on M3 from a median over networks that
     read different look-backs and learn with different losses, and ES-RNN
     from averaging runs: members that err differently cancel out, and the
-    median is robust to a member that fails on a series. Each member is a
+    median is robust to one member far off on a series. Each member is a
     complete forecaster (its own ``LagFeaturizer(lags=...)``, loss and
     seed); ``predict`` returns the element-wise median of their predictions
-    (the mean with ``combine="mean"``). Members see ``X`` as given (a
-    DataFrame keeps its index, so each member's time-step transformers
-    continue the series).
+    (the mean with ``combine="mean"``; a member's NaN gives NaN). Members see
+    ``X`` as given (a DataFrame keeps its index, so each member's time-step
+    transformers continue the series).
 
     Parameters
     ----------
@@ -83,6 +90,8 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         "combine": [StrOptions({"median", "mean"})],
         "n_jobs": [None, Integral],
     }
+
+    _OWN = ("estimators", "combine", "n_jobs")
 
     def __init__(self, estimators, *, combine="median", n_jobs=None):
         self.estimators = estimators
@@ -156,17 +165,27 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         )
 
     def _check_members(self):
+        if not self._named_members():
+            raise ValueError(
+                "MedianEnsembleRegressor expects estimators as a list of (name, "
+                f"estimator) tuples; got {self.estimators!r}."
+            )
         names = [name for name, _ in self.estimators]
         if not names:
             raise ValueError(
                 "MedianEnsembleRegressor expects at least one (name, estimator) "
                 "in estimators; got an empty list."
             )
-        bad = [n for n in names if not isinstance(n, str) or "__" in n or not n]
+        bad = [
+            n
+            for n in names
+            if not isinstance(n, str) or "__" in n or not n or n in self._OWN
+        ]
         if bad or len(set(names)) != len(names):
             raise ValueError(
                 "MedianEnsembleRegressor expects unique, non-empty member names "
-                f"without '__'; got {names!r}."
+                "without '__' that are not its own parameters (estimators, "
+                f"combine, n_jobs); got {names!r}."
             )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -192,8 +211,10 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             self, X, y, ensure_all_finite="allow-nan", multi_output=True, y_numeric=True
         )
         self._y_ndim = np.asarray(y).ndim
+        self._n_outputs = 1 if self._y_ndim == 1 else np.asarray(y).shape[1]
+        layout, starting = announced_layout(), in_series_start()
         self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_member)(clone(estimator), X, y, fit_params)
+            delayed(_fit_member)(clone(estimator), X, y, fit_params, layout, starting)
             for _, estimator in self.estimators
         )
         self.named_estimators_ = {
@@ -219,14 +240,28 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         """
         check_is_fitted(self)
         validate(self, X, reset=False, ensure_all_finite="allow-nan")
-        members = np.stack(
-            [
-                np.asarray(estimator.predict(X, **predict_params), dtype=float).reshape(
-                    _num_rows(X), -1
+        n_rows = _num_rows(X)
+        n_outputs = getattr(self, "_n_outputs", 1)
+        members = []
+        for (name, _), estimator in zip(self.estimators, self.estimators_, strict=True):
+            predicted = estimator.predict(X, **predict_params)
+            if isinstance(predicted, tuple):
+                raise ValueError(
+                    f"MedianEnsembleRegressor: member {name!r} returned "
+                    f"{len(predicted)} arrays from predict (with "
+                    f"{sorted(predict_params)}); the ensemble combines one "
+                    "prediction per member. Drop return_std or return_members, "
+                    "or call the members' predict yourself."
                 )
-                for estimator in self.estimators_
-            ]
-        )
+            predicted = np.asarray(predicted, dtype=float)
+            if predicted.size != n_rows * n_outputs or predicted.shape[0] != n_rows:
+                raise ValueError(
+                    f"MedianEnsembleRegressor: member {name!r} predicted shape "
+                    f"{predicted.shape} for {n_rows} rows; the ensemble was fitted "
+                    f"on y with {n_outputs} output(s)."
+                )
+            members.append(predicted.reshape(n_rows, n_outputs))
+        members = np.stack(members)
         if self._y_ndim == 1:
             members = members[:, :, 0]
         if self.combine == "mean":
@@ -235,6 +270,8 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        if not self._named_members():
+            return tags
         inner = [get_tags(estimator) for _, estimator in self.estimators]
         tags.input_tags.allow_nan = all(t.input_tags.allow_nan for t in inner)
         tags.target_tags.multi_output = all(t.target_tags.multi_output for t in inner)

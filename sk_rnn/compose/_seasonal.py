@@ -19,7 +19,6 @@ from ..series._time import (
     TimeAxis,
     _add_steps,
     as_time_index,
-    series_start,
     time_index,
 )
 
@@ -104,12 +103,14 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             return X.iloc[:, [self.level]]
         return np.asarray(X)[:, [self.level]]
 
-    def _season(self, X, n_outputs: int):
+    def _season(self, X, n_outputs: int, fitted_block: bool = False):
         """The seasonal index of each row's level and of its next
         ``n_outputs`` steps: ``(n_samples,)`` and ``(n_samples, n_outputs)``."""
         level = self._level(X)
         values = np.asarray(getattr(level, "to_numpy", lambda: level)(), dtype=float)
-        table, positions, phases = self.deseasonalizer_._placed(level, values)
+        table, positions, phases = self.deseasonalizer_._placed(
+            level, values, fitted_block=fitted_block
+        )
         period = self.deseasonalizer_.period_
         steps = (phases[:, None] + np.arange(n_outputs + 1)) % period
         factors = table[positions[:, None], steps, 0]
@@ -131,23 +132,30 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             times = [None if index is None else index]
         else:
             times = [as_time_index(panel.time(k)) for k in range(len(panel))]
-        pieces, labels = [], []  # labels: None once a series has none
+        pieces, labels = [], []
         for k, stop in enumerate(panel.stops):
-            pieces += [values[panel.starts[k] : stop, 0], y_2d[stop - 1]]
-            if times[k] is None or len(times[k]) == 0:
-                labels = None
-                continue
-            axis = TimeAxis.from_index(times[k], owner)
-            if axis.step is None or labels is None:
-                labels = None
-                continue
-            later = [_add_steps(axis.last, axis.step, j) for j in range(1, n_out + 1)]
-            labels.append(times[k].append(pd.Index(later)))
+            rows = values[panel.starts[k] : stop, 0]
+            own = times[k]
+            axis = (
+                None if own is None or not len(own) else TimeAxis.from_index(own, owner)
+            )
+            if axis is not None and axis.step is not None:
+                later = [
+                    _add_steps(axis.last, axis.step, j) for j in range(1, n_out + 1)
+                ]
+                pieces += [rows, y_2d[stop - 1]]
+                labels.append(own.append(pd.Index(later)))
+            elif one and own is None:  # no labels: extended by position
+                pieces += [rows, y_2d[stop - 1]]
+                labels.append(None)
+            else:  # a step that cannot be continued: the series as given
+                pieces.append(rows)
+                labels.append(own)
         extended = np.concatenate(pieces)[:, None]
-        if labels is None:
-            # No time labels to continue: one series is extended by position;
-            # a panel keeps its level rows (its layout needs labels).
-            return extended if one else level
+        if one and labels[0] is None:
+            return extended
+        if any(own is None for own in labels):
+            return level  # a panel whose time level holds no time labels
         columns = list(level.columns) if hasattr(level, "columns") else None
         if one:
             return pd.DataFrame(extended, index=labels[0], columns=columns)
@@ -170,7 +178,9 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         if hasattr(X, "iloc"):
             out = X.copy()
             column = out.iloc[:, self.level].to_numpy(dtype=float)
-            out.iloc[:, self.level] = self._remove(column, factors)
+            # isetitem: the column becomes float (an integer or float32 level
+            # would refuse float64 values in place).
+            out.isetitem(self.level, self._remove(column, factors))
             return out
         # asarray, then copy: an array-like's __array__ may ignore copy=True.
         out = np.asarray(X, dtype=float).copy()
@@ -206,8 +216,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         self.deseasonalizer_ = clone(
             Deseasonalizer() if self.deseasonalizer is None else self.deseasonalizer
         ).fit(self._known_series(level, y_2d))
-        with series_start():  # the fitted rows: their own start
-            now, later = self._season(X, y_2d.shape[1])
+        now, later = self._season(X, y_2d.shape[1], fitted_block=True)
         y_2d = self._remove(y_2d, later)
         target = y_2d if y_values.ndim == 2 else y_2d[:, 0]
         if hasattr(y, "iloc") and y_values.ndim == 2:
@@ -243,6 +252,15 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         """
         check_is_fitted(self)
         validate(self, X, reset=False, ensure_all_finite="allow-nan")
+        history = predict_params.get("history", "auto")
+        if not isinstance(history, str):
+            raise ValueError(
+                "DeseasonalizedRegressor.predict got history as rows; it removes "
+                "the seasonal pattern from X only, so rows passed as history "
+                "would reach the regressor in their original units. Pass those "
+                "rows in X (with their time labels) and keep the predictions "
+                "you need, or history='auto', 'fit' or 'none'."
+            )
         n_outputs = getattr(self, "_n_outputs", 1)
         now, later = self._season(X, n_outputs)
         predicted = np.asarray(

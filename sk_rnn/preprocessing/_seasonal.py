@@ -21,7 +21,6 @@ from ..series._time import (
     in_series_start,
     index_kind,
     series_axes,
-    series_start,
     time_index,
 )
 from ._base import FLOAT_DTYPES, wrap_like_input
@@ -59,25 +58,29 @@ def is_seasonal(values: NDArray, period: int) -> bool:
     """The 90% autocorrelation test of the Theta method (Assimakopoulos &
     Nikolopoulos 2000; M4's benchmarks): is lag ``period``'s autocorrelation
     beyond 1.645 standard errors (Bartlett's formula)? Needs three periods."""
-    values = values[np.isfinite(values)]
-    n = len(values)
+    finite = np.isfinite(values)
+    n = int(finite.sum())
     if period < 2 or n < 3 * period:
         return False
-    centred = values - values.mean()
+    # A missing value drops the pairs it is in, not its position: lag k
+    # stays k steps.
+    centred = np.where(finite, values - values[finite].mean(), 0.0)
     denominator = float(centred @ centred)
     if denominator == 0.0:
         return False
+    size = len(values)
     acf = np.array(
-        [centred[k:] @ centred[: n - k] / denominator for k in range(1, period + 1)]
+        [centred[k:] @ centred[: size - k] / denominator for k in range(1, period + 1)]
     )
     limit = 1.645 * np.sqrt((1.0 + 2.0 * np.sum(acf[:-1] ** 2)) / n)
     return bool(abs(acf[-1]) > limit)
 
 
-def seasonal_indices(values: NDArray, period: int, model: str) -> NDArray:
+def seasonal_indices(values: NDArray, period: int, model: str) -> NDArray | None:
     """Classical decomposition: each phase's mean ratio (or difference) to
     the centred moving average of one period (2 x period for an even one),
-    normalised to mean 1 (or 0). ``values[0]`` is phase 0."""
+    normalised to mean 1 (or 0). ``values[0]`` is phase 0. None when missing
+    values leave a phase without any estimate."""
     if period % 2 == 0:
         weights = np.r_[0.5, np.ones(period - 1), 0.5] / period
     else:
@@ -90,8 +93,8 @@ def seasonal_indices(values: NDArray, period: int, model: str) -> NDArray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a phase of NaN only
         index = np.array([np.nanmean(detrended[phases == p]) for p in range(period)])
-    neutral = 1.0 if model == "multiplicative" else 0.0
-    index = np.where(np.isfinite(index), index, neutral)
+    if not np.isfinite(index).all():
+        return None
     if model == "multiplicative":
         return index / index.mean()
     return index - index.mean()
@@ -102,7 +105,23 @@ def steps_from(axis: TimeAxis, label, owner: str) -> int:
     import pandas as pd
 
     first, step = axis.first, axis.step
+    kinds = (pd.Period, pd.Timestamp)
+    if isinstance(first, kinds) != isinstance(label, kinds) or (
+        isinstance(first, kinds) and type(first) is not type(label)
+    ):
+        raise ValueError(
+            f"{owner}: X's time label {label!r} ({type(label).__name__}) is "
+            f"not of the fitted index' kind ({type(first).__name__}, from "
+            f"{first!r}), so its season is unknown. Pass X with the index it "
+            "was fitted with."
+        )
     if isinstance(first, pd.Period):
+        if label.freqstr != first.freqstr:
+            raise ValueError(
+                f"{owner}: X's time label {label!r} has frequency "
+                f"{label.freqstr!r}, the fitted series {first.freqstr!r}, so "
+                "its season is unknown."
+            )
         return int(label.ordinal - first.ordinal)
     if isinstance(step, pd.offsets.BaseOffset):
         low, high = sorted([first, label])
@@ -306,11 +325,8 @@ class Deseasonalizer(
             The deseasonalised rows.
         """
         self.fit(X, y)
-        with (
-            series_start(),
-            panel_segments(fit_layout(X, y, "Deseasonalizer", self._n_fit_rows)),
-        ):
-            return self.transform(X)
+        with panel_segments(fit_layout(X, y, "Deseasonalizer", self._n_fit_rows)):
+            return self._apply(X, inverse=False, fitted_block=True)
 
     def _estimate(self, rows: NDArray, period: int):
         """One series' ``(seasonal (period, n_features), adjusted)``."""
@@ -323,7 +339,10 @@ class Deseasonalizer(
                 continue
             if self.test and not is_seasonal(values, period):
                 continue
-            seasonal[:, c] = seasonal_indices(values, period, self.model)
+            indices = seasonal_indices(values, period, self.model)
+            if indices is None:  # a phase with no value left: no estimate
+                continue
+            seasonal[:, c] = indices
             adjusted[c] = True
         return seasonal, adjusted
 
@@ -332,15 +351,28 @@ class Deseasonalizer(
         seasonal = self.seasonal_
         return seasonal[None] if getattr(self, "series_", None) is None else seasonal
 
-    def _placed(self, X, X_values: NDArray, method: str = "transform"):
+    def _placed(
+        self, X, X_values: NDArray, method: str = "transform", fitted_block=False
+    ):
         """``(table, positions, phases)``: the seasonal indices of every
         series (the fitted ones, then any unseen one of X, estimated on its
         rows with ``unseen="fit"``), which of them each row of X belongs to,
-        and its phase."""
+        and its phase. ``fitted_block``: X is the block just fitted."""
         check_is_fitted(self)
         owner = "Deseasonalizer"
         n_rows = X_values.shape[0]
         panel = panel_layout(X, owner, n_rows)
+        if panel is None and in_series_start() and not fitted_block:
+            # Inside a SeriesPipeline, one series' rows arrive behind its kept
+            # history, relabelled (or as an array): their labels do not place
+            # them in the season.
+            raise ValueError(
+                "Deseasonalizer cannot be a step of a SeriesPipeline on one "
+                "series: the pipeline hands it a block behind the series' kept "
+                "rows without their time labels, so the rows' seasons are "
+                "unknown. Deseasonalise before the pipeline, or wrap the "
+                "forecaster in DeseasonalizedRegressor."
+            )
         fitted = getattr(self, "series_", None)
         if (panel is None) != (fitted is None):
             was = "one series" if fitted is None else f"a panel of {len(fitted)}"
@@ -391,7 +423,7 @@ class Deseasonalizer(
                 offset = steps_from(axis, labels[0], name)
             positions[start:stop] = position
             phases[start:stop] = (offset + np.arange(stop - start)) % self.period_
-        if unlabelled and not in_series_start():
+        if unlabelled and not (fitted_block or in_series_start()):
             warnings.warn(
                 "Deseasonalizer cannot tell the season of X's rows: X (or a "
                 "series of it) has no time index, so its first row was taken to "
@@ -425,13 +457,13 @@ class Deseasonalizer(
         table, positions, phases = self._placed(X, X_values)
         return table[positions, (phases + shift) % self.period_]
 
-    def _apply(self, X, inverse: bool):
+    def _apply(self, X, inverse: bool, fitted_block: bool = False):
         check_is_fitted(self)
         X_values = validate(
             self, X, reset=False, dtype=FLOAT_DTYPES, ensure_all_finite="allow-nan"
         )
         method = "inverse_transform" if inverse else "transform"
-        table, positions, phases = self._placed(X, X_values, method)
+        table, positions, phases = self._placed(X, X_values, method, fitted_block)
         factors = table[positions, phases].astype(X_values.dtype, copy=False)
         multiply = self.model == "multiplicative"
         if inverse:

@@ -155,6 +155,11 @@ def fit_layout(X, y, owner: str, n_rows: int) -> Panel | None:
     return panel
 
 
+def announced_layout() -> Panel | None:
+    """The layout a SeriesPipeline announced for index-less arrays, or None."""
+    return _SEGMENTS.get()
+
+
 @contextmanager
 def panel_segments(panel: Panel | None):
     """Within this block, arrays without an index have ``panel``'s layout."""

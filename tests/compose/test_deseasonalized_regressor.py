@@ -132,3 +132,32 @@ def test_a_series_left_out_of_the_fit_uses_its_own_rows_with_unseen_fit():
     predicted = model.predict(panel)
     # Too short for a pattern: the short series' forecasts are not adjusted.
     assert_allclose(predicted[-3:], model.regressor_.y_[-1:].repeat(3, axis=0))
+
+
+def test_an_integer_level_column_is_deseasonalised():
+    level = _series(slope=0.0).round().astype("int64")
+    X, y = level.iloc[:-1], level["y"].to_numpy()[1:].astype(float)
+    model = DeseasonalizedRegressor(Recorder()).fit(X, y)
+    assert model.regressor_.X_.dtype == np.float64
+    assert_allclose(model.predict(X), y, rtol=0.01)
+
+
+def test_history_rows_are_refused():
+    level = _series()
+    X, y = level.iloc[:-1], level["y"].to_numpy()[1:]
+    model = DeseasonalizedRegressor(Recorder()).fit(X, y)
+    with pytest.raises(ValueError, match="got history as rows"):
+        model.predict(X.iloc[-4:], history=X.iloc[:-4].to_numpy())
+
+
+def test_each_series_is_extended_by_its_own_targets():
+    long = _series(14, slope=0.0)
+    one_row = _series(1, "2005Q1", slope=0.0)
+    panel = pd.concat({"long": long, "one": one_row}, names=["series", "t"])
+    X_long, Y_long = make_horizon_xy(panel.loc[["long"]], 4)
+    X = pd.concat([X_long, panel.loc[["one"]]])
+    Y = np.vstack([Y_long.to_numpy(), np.ones((1, 4))])
+    model = DeseasonalizedRegressor(Recorder()).fit(X, Y)
+    # "one" has a single row (no time step to continue), yet "long" still
+    # gets its last row's targets: 14 values, enough for the test.
+    assert model.deseasonalizer_.adjusted_[:, 0].tolist() == [True, False]

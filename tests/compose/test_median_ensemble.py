@@ -114,3 +114,66 @@ def test_members_fitted_in_parallel_equal_those_fitted_in_turn():
     serial = MedianEnsembleRegressor(members).fit(X, Y)
     parallel = MedianEnsembleRegressor(members, n_jobs=2).fit(X, Y)
     assert_allclose(parallel.predict(X), serial.predict(X))
+
+
+def test_a_member_returning_several_arrays_is_refused():
+    from sklearn.linear_model import BayesianRidge
+
+    X, y = np.arange(20.0).reshape(-1, 1), np.arange(20.0)
+    model = MedianEnsembleRegressor([("a", BayesianRidge()), ("b", BayesianRidge())])
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="member 'a' returned 2 arrays from predict"):
+        model.predict(X, return_std=True)
+
+
+def test_a_member_predicting_another_shape_is_refused():
+    X, y = np.zeros((4, 1)), np.arange(4.0)
+    wide = DummyRegressor(strategy="constant", constant=[1.0, 2.0])
+    model = MedianEnsembleRegressor([("a", _constant(1.0)), ("wide", wide)])
+    model.estimators_ = [_constant(1.0).fit(X, y), wide.fit(X, np.zeros((4, 2)))]
+    model.n_features_in_, model._y_ndim, model._n_outputs = 1, 1, 1
+    with pytest.raises(ValueError, match="member 'wide' predicted shape \\(4, 2\\)"):
+        model.predict(X)
+
+
+@pytest.mark.parametrize("name", ["n_jobs", "combine", "estimators"])
+def test_member_names_cannot_be_the_ensembles_own_parameters(name):
+    with pytest.raises(ValueError, match="not its own parameters"):
+        MedianEnsembleRegressor([(name, _constant(1.0))]).fit(
+            np.zeros((3, 1)), [0, 1, 2]
+        )
+
+
+def test_members_must_be_named():
+    with pytest.raises(ValueError, match="list of \\(name, estimator\\) tuples"):
+        MedianEnsembleRegressor([_constant(1.0)]).fit(np.zeros((3, 1)), [0, 1, 2])
+
+
+class _LayoutSpy(DummyRegressor):
+    """Records how many series the panel layout of its X has."""
+
+    def fit(self, X, y, sample_weight=None):
+        from sk_rnn.series._panel import panel_layout
+
+        layout = panel_layout(X, "spy", len(X))
+        self.n_series_ = None if layout is None else len(layout)
+        return super().fit(X, y, sample_weight)
+
+
+def test_members_fitted_side_by_side_see_the_announced_panel_layout():
+    from joblib import parallel_backend
+    from sklearn.preprocessing import StandardScaler
+
+    index = pd.MultiIndex.from_product([["a", "b", "c"], range(10)])
+    panel = pd.DataFrame({"y": np.arange(30.0)}, index=index)
+    target = pd.Series(np.arange(30.0), index=index)
+    members = [("one", _LayoutSpy()), ("two", _LayoutSpy())]
+    # The scaler returns an array: only the layout SeriesPipeline announces
+    # tells the members where each series starts. New threads (like worker
+    # processes) start from an empty context.
+    with parallel_backend("threading", n_jobs=2):
+        pipeline = make_series_pipeline(
+            StandardScaler(), MedianEnsembleRegressor(members, n_jobs=2)
+        ).fit(panel, target)
+    fitted = pipeline[-1].estimators_
+    assert [m.n_series_ for m in fitted] == [3, 3]

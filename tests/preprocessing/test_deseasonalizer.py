@@ -175,3 +175,47 @@ def test_unseen_fit_estimates_a_new_series_on_its_own_rows():
     # Deseasonalised rows have no pattern left to estimate: refused.
     with pytest.raises(ValueError, match="inverse_transform got 1 series that"):
         deseasonalizer.inverse_transform(deseasonalizer.transform(new))
+
+
+def test_labels_of_another_kind_or_frequency_are_refused():
+    fitted = Deseasonalizer().fit(_quarterly())
+    monthly = pd.DataFrame(
+        {"y": np.ones(4)}, index=pd.period_range("2000-01", periods=4, freq="M")
+    )
+    with pytest.raises(ValueError, match="has frequency 'M', the fitted series"):
+        fitted.transform(monthly)
+    numbered = pd.DataFrame({"y": np.ones(4)}, index=pd.RangeIndex(3, 7))
+    with pytest.raises(ValueError, match="not of the fitted index' kind"):
+        fitted.transform(numbered)
+
+
+def test_one_series_inside_a_series_pipeline_is_refused():
+    from sklearn.linear_model import LinearRegression
+
+    from sk_rnn import LagFeaturizer, make_series_pipeline
+
+    X = _quarterly(44)
+    y = X["y"].shift(-1).ffill()
+    pipeline = make_series_pipeline(
+        Deseasonalizer(period=4), LagFeaturizer(lags=3), LinearRegression()
+    )
+    # Fitting is its own block; a later block arrives behind the kept rows,
+    # relabelled, so its seasons would be wrong: refused.
+    pipeline.fit(X.iloc[:41], y.iloc[:41].fillna(0.0))
+    with pytest.raises(ValueError, match="cannot be a step of a SeriesPipeline"):
+        pipeline.predict(X.iloc[41:])
+
+
+def test_missing_values_keep_their_lags_in_the_seasonality_test():
+    values = 100.0 * np.tile(PATTERN, 10) + np.random.default_rng(2).normal(size=40)
+    holed = values.copy()
+    holed[[3, 11, 17, 26, 33]] = np.nan
+    assert is_seasonal(values, 4) and is_seasonal(holed, 4)
+
+
+def test_a_phase_without_values_leaves_the_series_unadjusted():
+    values = 100.0 * np.tile(PATTERN, 4)
+    values[2::4] = np.nan  # phase 2 never observed
+    fitted = Deseasonalizer(period=4, test=False).fit(values.reshape(-1, 1))
+    assert not fitted.adjusted_[0]
+    assert_allclose(fitted.seasonal_[:, 0], 1.0)
