@@ -1,32 +1,44 @@
-"""The M3 competition: one sk_rnn network per frequency over all its series.
+"""The M3 competition: sk_rnn's recipe per frequency over all its series.
 
     python -m benchmarks.m3                          # all four frequencies
     python -m benchmarks.m3 --frequencies monthly    # one
-    python -m benchmarks.m3 --tune                   # choose settings (below)
+    python -m benchmarks.m3 --holdout                # validation (below)
     python -m benchmarks.m3 --no-peers               # sk_rnn only
 
 The M3 protocol: every series is trained on all but its last ``h`` values
 (yearly 6, quarterly 8, monthly 18, other 8) and forecasts those ``h``
-values; sMAPE (0-200) and MASE are averaged over series and steps.
+values; sMAPE (0-200) and MASE are averaged over series and steps, and the
+overall figure over all 37,014 forecast points (the competition's basis).
 
-sk_rnn's model is one global network per frequency, a direct ``h``-step
-forecast from the last ``2h`` steps (N-BEATS' shortest look-back), on the
-logarithm of each series (shifted to be positive where a series is not):
+sk_rnn's recipe (RECIPE) is, per frequency, the median of five global
+networks (:class:`~sk_rnn.MedianEnsembleRegressor`), each a direct ``h``-step
+forecast on the logarithm of each series (shifted to be positive where a
+series is not)::
 
-    DifferencedTargetRegressor(
-        make_series_pipeline(DifferenceTransformer(), StandardScaler(),
-                             LagFeaturizer(lags=2 * h), LSTMRegressor(...)),
-        transformer=StandardScaler(with_mean=False))
+    DeseasonalizedRegressor(            # quarterly and monthly: each series'
+        DifferencedTargetRegressor(     # pattern, where Theta's test finds one
+            make_series_pipeline(DifferenceTransformer(), StandardScaler(),
+                                 LagFeaturizer(lags=L), LSTMRegressor(...)),
+            transformer=StandardScaler(with_mean=False)),
+        deseasonalizer=Deseasonalizer(period=m, model="additive"))
 
-Its settings (epochs, ensemble size) were chosen with ``--tune``: on each
-series' training values only, holding out their last ``h`` (the test values
-are never read). ``--tune`` writes ``results/m3_tuning.json``.
+Monthly members use the sequence engine (``stateful=True``: one recurrent
+stream per series, an ``h``-step target at every step, SEQUENCE); the other
+frequencies' short series use 0.2's windows engine (SETTINGS). The members
+differ by look-back ``L`` and seed. Everything was chosen with ``--holdout``:
+each series' last ``h`` training values are held out and forecast from the
+rest (the test values are never read); ``--members`` scores one candidate
+set. The steps and their validation sMAPE are in the project's notes and
+``results/m3_validation.json``; ``--tune`` (TUNE_GRID, CHOSEN) is the search
+of 0.2's windows recipe, kept for ``--windows`` and the peers' budgets.
 
 Beside it, in the same run (with the benchmark environment, ``make
 bench-m3``): statsforecast's AutoETS, Theta, SeasonalNaive and Naive, and
-neuralforecast's LSTM with the same look-back, horizon, hidden size and
-number of training windows x epochs. The published sMAPE of Theta (the M3
-winner) and N-BEATS are quoted from their papers.
+neuralforecast's LSTM and NHITS with a look-back of 2h and as many optimiser
+steps as 0.2's recipe trained windows. Every forecast is written to
+``results/m3_forecasts.csv.gz`` (``method, series, step, forecast``). The
+published sMAPE of Theta (the M3 winner) and N-BEATS are quoted from their
+papers.
 """
 
 from __future__ import annotations
@@ -169,15 +181,116 @@ SEQUENCE = {
 }
 
 
-def sk_rnn_sequence_forecast(panel, h: int, settings: dict, random_state: int = 0):
-    """The same recipe with stateful streams: ``lags`` steps per row, the
-    next ``h`` values at every step, ``batch_size`` rows of every series per
-    optimiser step."""
-    settings = dict(settings)
-    lags = settings.pop("lags")
-    return sk_rnn_forecast(
-        panel, h, {**settings, "stateful": True}, random_state, lags=lags
+def sk_rnn_member(h: int, season: int, member: dict, device: str = "cpu"):
+    """One member of the recipe, on the log level: ``member["engine"]`` is
+    "sequence" (stateful streams, SEQUENCE's settings) or "windows" (0.2's
+    stateless windows, SETTINGS); ``lags``, ``seed``, ``season`` (True: the
+    yearly or quarterly pattern removed per series where the Theta method's
+    test finds one, :class:`~sk_rnn.DeseasonalizedRegressor`) and any
+    LSTMRegressor setting override them."""
+    from sklearn.preprocessing import StandardScaler
+
+    from sk_rnn import (
+        DeseasonalizedRegressor,
+        Deseasonalizer,
+        DifferencedTargetRegressor,
+        DifferenceTransformer,
+        LagFeaturizer,
+        LSTMRegressor,
+        make_series_pipeline,
     )
+
+    member = dict(member)
+    engine = member.pop("engine")
+    lags, seed = member.pop("lags"), member.pop("seed")
+    deseasonalize = member.pop("season", True) and season > 1
+    seasonal_test = member.pop("seasonal_test", True)
+    if engine == "sequence":
+        settings = {**SEQUENCE, "stateful": True}
+        settings.pop("lags")
+    else:
+        settings = {**SETTINGS, "n_ensemble": 1}
+    settings = {**settings, **member, "device": device}
+    forecaster = DifferencedTargetRegressor(
+        make_series_pipeline(
+            DifferenceTransformer(),
+            StandardScaler(),
+            LagFeaturizer(lags=lags),
+            LSTMRegressor(random_state=seed, **settings),
+        ),
+        transformer=StandardScaler(with_mean=False),
+    )
+    if not deseasonalize:
+        return forecaster
+    # On the logarithm, a multiplicative pattern is an additive one. A series
+    # too short to train on (left out of the fit) is forecast with the
+    # pattern of its own rows (unseen="fit"; too short: none).
+    deseasonalizer = Deseasonalizer(
+        period=season, model="additive", test=seasonal_test, unseen="fit"
+    )
+    return DeseasonalizedRegressor(forecaster, deseasonalizer=deseasonalizer)
+
+
+def member_name(member: dict) -> str:
+    return "_".join(f"{k}{v}" for k, v in member.items())
+
+
+def sk_rnn_ensemble_forecast(panel, h: int, season: int, recipe: dict):
+    """The median of ``recipe["members"]`` (each a :func:`sk_rnn_member`),
+    fitted on the log panel; the forecasts of the ``h`` steps after each
+    series' end."""
+    from sk_rnn import MedianEnsembleRegressor, make_horizon_xy
+
+    values = panel["value"]
+    shift = (1.0 - values.groupby(level=0).transform("min")).clip(lower=0.0)
+    logged = np.log(values + shift).to_frame()
+    X, Y = make_horizon_xy(logged, h, skip_short=True)
+    device = recipe.get("device", "cpu")
+    # Members side by side: one torch thread each (the cores are shared).
+    threads = {"n_threads": 1} if recipe.get("n_jobs", 1) != 1 else {}
+    model = MedianEnsembleRegressor(
+        [
+            (member_name(m), sk_rnn_member(h, season, threads | m, device))
+            for m in recipe["members"]
+        ],
+        n_jobs=recipe.get("n_jobs"),
+    )
+    model.fit(X, Y)
+    # Every series from its start (history="none": exact windows from the
+    # first step), including one too short to train on; each series' last
+    # row is its forecast origin.
+    predicted = pd.DataFrame(model.predict(logged, history="none"), index=logged.index)
+    last = predicted.groupby(level=0).tail(1).to_numpy()
+    return np.exp(last) - shift.groupby(level=0).first().to_numpy()[:, None]
+
+
+def _members(engine, lags_seeds, **settings):
+    return [
+        {"engine": engine, "lags": lags, "seed": seed, **settings}
+        for lags, seed in lags_seeds
+    ]
+
+
+#: Per frequency, the members of the median ensemble, chosen with
+#: ``--holdout`` (each series' last h training values; results in
+#: results/m3_validation.json; the steps are listed in the docstring).
+RECIPE = {
+    "yearly": {
+        "members": _members("windows", [(6, 0), (6, 1), (6, 2), (12, 0), (12, 1)],
+                            max_epochs=20)
+    },
+    "quarterly": {
+        "members": _members("windows", [(8, 0), (8, 1), (8, 2), (4, 0), (16, 1)],
+                            max_epochs=40)
+    },
+    "monthly": {
+        "members": _members("sequence", [(3, 0), (3, 1), (3, 2), (6, 0), (6, 1)])
+    },
+    "other": {
+        "members": _members("windows", [(16, 0), (16, 1), (16, 2), (24, 0), (8, 0)],
+                            max_epochs=40)
+    },
+}  # fmt: skip
 
 
 def timed(function, *args, **kwargs):
@@ -213,6 +326,31 @@ def statsforecast_forecasts(panel, h: int, season: int) -> dict:
     return out
 
 
+def _neuralforecast_frame(panel):
+    import logging
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    return panel.reset_index().rename(
+        columns={"series": "unique_id", "t": "ds", "value": "y"}
+    )
+
+
+def _neuralforecast_run(model, long, column: str, h: int):
+    """Fit and predict one neuralforecast model: forecasts and seconds."""
+    from neuralforecast import NeuralForecast
+
+    engine = NeuralForecast(models=[model], freq=1)
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        engine.fit(df=long)
+        frame = engine.predict()
+    seconds = time.perf_counter() - started
+    frame = frame.reset_index().sort_values(["unique_id", "ds"])
+    return frame[column].to_numpy().reshape(-1, h), seconds
+
+
 def neuralforecast_lstm(panel, h: int, settings: dict, n_windows: int):
     """neuralforecast's LSTM on the same look-back, horizon and hidden size.
 
@@ -220,17 +358,10 @@ def neuralforecast_lstm(panel, h: int, settings: dict, n_windows: int):
     ``windows_batch_size`` equal to sk_rnn's batch, ``max_steps`` = epochs x
     batches per epoch.
     """
-    import logging
-
-    from neuralforecast import NeuralForecast
     from neuralforecast.losses.pytorch import MAE
     from neuralforecast.models import LSTM
 
-    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
-    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
-    long = panel.reset_index().rename(
-        columns={"series": "unique_id", "t": "ds", "value": "y"}
-    )
+    long = _neuralforecast_frame(panel)
     batches = int(np.ceil(n_windows / settings["batch_size"]))
     steps = settings["max_epochs"] * batches
     model = LSTM(
@@ -253,23 +384,58 @@ def neuralforecast_lstm(panel, h: int, settings: dict, n_windows: int):
         enable_checkpointing=False,
         accelerator="cpu",
     )
-    engine = NeuralForecast(models=[model], freq=1)
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        engine.fit(df=long)
-        frame = engine.predict()
-    seconds = time.perf_counter() - started
-    frame = frame.reset_index().sort_values(["unique_id", "ds"])
-    return frame["LSTM"].to_numpy().reshape(-1, h), seconds, steps
+    values, seconds = _neuralforecast_run(model, long, "LSTM", h)
+    return values, seconds, steps
 
 
 # ----------------------------------------------------------------- runs
+#: NHITS' optimiser steps: the LSTM's, at most neuralforecast's default
+#: (1000): an NHITS step over 512 windows takes about 0.2 s here, so the
+#: LSTM's monthly budget (about 11,000 steps) would take over half an hour.
+NHITS_STEPS = 1000
+
+
+def neuralforecast_nhits(panel, h: int, steps: int):
+    """neuralforecast's NHITS (its defaults: three stacks, MLP blocks), with
+    the LSTM's look-back (2h) and loss, for ``steps`` optimiser steps."""
+    from neuralforecast.losses.pytorch import MAE
+    from neuralforecast.models import NHITS
+
+    model = NHITS(
+        h=h,
+        input_size=2 * h,
+        max_steps=steps,
+        scaler_type="robust",
+        loss=MAE(),
+        random_seed=0,
+        start_padding_enabled=True,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+        enable_checkpointing=False,
+        accelerator="cpu",
+    )
+    return _neuralforecast_run(model, _neuralforecast_frame(panel), "NHITS", h)
+
+
+MAIN = "sk_rnn LSTM (deseasonalised, median ensemble)"
+
+
 def run_frequency(
-    frequency: str, peers: bool, settings: dict, sequence: bool = False
+    frequency: str,
+    peers: bool,
+    recipe: dict,
+    holdout: bool = False,
+    windows: bool = False,
+    forecasts: dict | None = None,
+    neural: bool = True,
 ) -> dict:
+    """Score the recipe (and, with ``peers``, the other methods) on one
+    frequency: on the test values, or with ``holdout`` on each series' last
+    ``h`` training values. ``forecasts`` collects every method's forecasts."""
     h, season = HORIZON[frequency], SEASON[frequency]
-    panel, actual, histories = load(frequency)
+    panel, actual, histories = load(frequency, holdout=h if holdout else 0)
+    ids = panel.index.get_level_values(0).unique()
     n_windows = int(sum(max(len(v) - h, 0) for v in histories))
     result = {
         "n_series": len(histories),
@@ -278,44 +444,58 @@ def run_frequency(
         "n_training_windows": n_windows,
         "methods": {},
     }
-    forecast, seconds = timed(sk_rnn_forecast, panel, h, settings)
-    result["methods"]["sk_rnn global LSTM"] = {
-        **scores(actual, forecast, histories, season),
-        "fit_predict_seconds": seconds,
-        "settings": {**settings, "lags": 2 * h},
-    }
-    print(f"{frequency}: sk_rnn {result['methods']['sk_rnn global LSTM']['smape']:.2f}"
-          f" sMAPE in {seconds:.0f} s", flush=True)  # fmt: skip
-    if sequence:
-        seq = {**SEQUENCE, "device": settings.get("device", "cpu")}
-        forecast, seconds = timed(sk_rnn_sequence_forecast, panel, h, seq)
-        name = "sk_rnn sequence LSTM (stateful streams)"
-        result["methods"][name] = {
-            **scores(actual, forecast, histories, season),
-            "fit_predict_seconds": seconds,
-            "settings": seq,
-        }
-        print(f"{frequency}: {name} {result['methods'][name]['smape']:.2f} sMAPE "
-              f"in {seconds:.0f} s", flush=True)  # fmt: skip
-    if not peers:
-        return result
-    for name, (values, secs) in statsforecast_forecasts(panel, h, season).items():
+
+    def record(name, values, seconds, **extra):
         result["methods"][name] = {
             **scores(actual, values, histories, season),
-            "fit_predict_seconds": secs,
+            "fit_predict_seconds": seconds,
+            **extra,
         }
-        print(f"{frequency}: {name} {result['methods'][name]['smape']:.2f} in "
-              f"{secs:.0f} s", flush=True)  # fmt: skip
-    values, secs, steps = neuralforecast_lstm(panel, h, settings, n_windows)
-    result["methods"]["neuralforecast LSTM"] = {
-        **scores(actual, values, histories, season),
-        "fit_predict_seconds": secs,
-        "max_steps": steps,
-    }
-    print(f"{frequency}: neuralforecast LSTM "
-          f"{result['methods']['neuralforecast LSTM']['smape']:.2f} in {secs:.0f} s",
-          flush=True)  # fmt: skip
+        if forecasts is not None:
+            forecasts.setdefault(name, []).append((ids, values))
+        print(f"{frequency}: {name} {result['methods'][name]['smape']:.2f} sMAPE "
+              f"in {seconds:.0f} s", flush=True)  # fmt: skip
+
+    values, seconds = timed(sk_rnn_ensemble_forecast, panel, h, season, recipe)
+    record(MAIN, values, seconds, settings=recipe)
+    if windows:
+        settings = {**SETTINGS, **CHOSEN[frequency], "device": recipe["device"]}
+        values, seconds = timed(sk_rnn_forecast, panel, h, settings)
+        record("sk_rnn global LSTM (windows, 0.2's recipe)", values, seconds,
+               settings={**settings, "lags": 2 * h})  # fmt: skip
+    if not peers:
+        return result
+    for name, (values, seconds) in statsforecast_forecasts(panel, h, season).items():
+        record(name, values, seconds)
+    if not neural:
+        return result
+    settings = {**SETTINGS, **CHOSEN[frequency]}
+    values, seconds, steps = neuralforecast_lstm(panel, h, settings, n_windows)
+    record("neuralforecast LSTM", values, seconds, max_steps=steps)
+    nhits_steps = min(steps, NHITS_STEPS)
+    values, seconds = neuralforecast_nhits(panel, h, nhits_steps)
+    record("neuralforecast NHITS", values, seconds, max_steps=nhits_steps)
     return result
+
+
+def write_forecasts(forecasts: dict, path: Path) -> None:
+    """Every forecast in long form: ``method, series, step, forecast``."""
+    frames = []
+    for method, parts in forecasts.items():
+        for ids, values in parts:
+            n, h = values.shape
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "method": method,
+                        "series": np.repeat(np.asarray(ids), h),
+                        "step": np.tile(np.arange(1, h + 1), n),
+                        "forecast": values.ravel().round(4),
+                    }
+                )
+            )
+    pd.concat(frames).to_csv(path, index=False, compression="gzip")
+    print(f"wrote {path}")
 
 
 def overall(results: dict) -> dict:
@@ -377,6 +557,13 @@ def tune(frequencies, candidates, previous=None) -> dict:
     return report
 
 
+def recipe_of(frequency: str, device: str = "cpu", members=None, n_jobs=2) -> dict:
+    recipe = {**RECIPE[frequency], "device": device, "n_jobs": n_jobs}
+    if members is not None:
+        recipe["members"] = members
+    return recipe
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -384,9 +571,31 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument(
-        "--sequence",
+        "--no-neuralforecast",
         action="store_true",
-        help="also score the sequence engine (SEQUENCE settings) in the same run",
+        help="peers: statsforecast only (the neuralforecast models take most "
+        "of a run's time)",
+    )
+    parser.add_argument(
+        "--holdout",
+        action="store_true",
+        help="score on each series' last h training values (validation; the "
+        "test values are never read); writes results/m3_validation.json",
+    )
+    parser.add_argument(
+        "--windows",
+        action="store_true",
+        help="also score 0.2's windows recipe (SETTINGS, CHOSEN) in the same run",
+    )
+    parser.add_argument(
+        "--members",
+        type=json.loads,
+        help="a JSON list of member dicts that replaces RECIPE's members (for "
+        "one step of the search; with --holdout), e.g. "
+        '\'[{"engine": "sequence", "lags": 3, "seed": 0}]\'',
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=2, help="members fitted side by side"
     )
     parser.add_argument("--device", default="cpu", help="sk_rnn's device")
     parser.add_argument("--tune", action="store_true")
@@ -415,23 +624,38 @@ def main(argv=None) -> int:
         candidates = args.candidates or range(len(TUNE_GRID))
         report = tune(args.frequencies, list(candidates), previous)
     else:
+        name = "m3_validation" if args.holdout else "m3"
+        path = args.out or RESULTS / f"{name}.json"
+        forecasts = {}
         results = {
             f: run_frequency(
                 f,
                 not args.no_peers,
-                {**SETTINGS, **CHOSEN[f], "device": args.device},
-                args.sequence,
+                recipe_of(f, args.device, args.members, args.n_jobs),
+                holdout=args.holdout,
+                windows=args.windows,
+                forecasts=forecasts,
+                neural=not args.no_neuralforecast,
             )
             for f in args.frequencies
         }
         report = {
             "environment": environment(args.device),
-            "settings": {f: {**SETTINGS, **CHOSEN[f]} for f in HORIZON},
+            "split": "validation: each series' last h training values"
+            if args.holdout
+            else "test: the competition's last h values",
+            "recipe": {
+                f: recipe_of(f, args.device, args.members, args.n_jobs)
+                for f in args.frequencies
+            },
             "published_smape": PUBLISHED,
             "frequencies": results,
             "overall": overall(results) if len(results) == len(HORIZON) else None,
         }
-        path = args.out or RESULTS / "m3.json"
+        if args.members is not None:
+            path = args.out or RESULTS / "m3_step.json"
+        if not args.holdout and len(results) == len(HORIZON) and not args.members:
+            write_forecasts(forecasts, RESULTS / "m3_forecasts.csv.gz")
     path.write_text(json.dumps(report, indent=1))
     print(f"wrote {path}")
     return 0

@@ -204,7 +204,7 @@ def report() -> str:
                 f"{got['refit']:.3f} | {got['persistence']:.3f} |"
             )
         lines.append("")
-    lines += _m3_report(_load("m3"), _load("m3_tuning"))
+    lines += _m3_report(_load("m3"), _load("m3_validation"))
     gpu = _load("gpu")
     if gpu:
         lines += ["## GPU", ""]
@@ -241,21 +241,10 @@ def report() -> str:
 FREQUENCIES = ["yearly", "quarterly", "monthly", "other"]
 
 
-def _m3_report(m3, tuning) -> list[str]:
-    """The M3 table: sMAPE per frequency, overall, and fit + predict time."""
-    if not m3:
-        return []
-    lines = ["## M3 competition (3003 series, sMAPE 0-200)", ""]
-    lines += [f"_{_env_line(m3)}_; `make bench-m3` (`python -m benchmarks.m3`)", ""]
-    done = [f for f in FREQUENCIES if f in m3["frequencies"]]
+def _m3_table(m3, done, title_published=True) -> list[str]:
     methods = list(next(iter(m3["frequencies"].values()))["methods"])
     header = " | ".join(f"{f} (h={m3['frequencies'][f]['horizon']})" for f in done)
-    lines += [
-        "Overall: the mean over all forecast points (each series weighs its "
-        "horizon), the competition's basis and that of the published figures.",
-        "",
-    ]
-    lines += [f"| method | {header} | overall | MASE overall | fit + predict |"]
+    lines = [f"| method | {header} | overall | MASE overall | fit + predict |"]
     lines += ["|---" * (len(done) + 4) + "|"]
     overall = m3.get("overall") or {}
     for method in methods:
@@ -272,13 +261,38 @@ def _m3_report(m3, tuning) -> list[str]:
             if total
             else f"| {method} | {' | '.join(cells)} | | | {seconds:.0f} s |"
         )
-    for name, published in m3["published_smape"].items():
-        cells = [f"{published[f]:.2f}" for f in done]
-        lines.append(
-            f"| {name}, published | {' | '.join(cells)} | "
-            f"{published['overall']:.2f} | | |"
-        )
-    lines.append("")
+    if title_published:
+        for name, published in m3["published_smape"].items():
+            cells = [f"{published[f]:.2f}" for f in done]
+            lines.append(
+                f"| {name}, published | {' | '.join(cells)} | "
+                f"{published['overall']:.2f} | | |"
+            )
+    return lines + [""]
+
+
+def _member_text(member: dict) -> str:
+    extra = {k: v for k, v in member.items() if k not in ("engine", "lags", "seed")}
+    more = "".join(f", {k} {v}" for k, v in extra.items())
+    return f"{member['engine']} lags {member['lags']}{more}"
+
+
+def _m3_report(m3, validation) -> list[str]:
+    """The M3 table: sMAPE per frequency, overall, and fit + predict time;
+    the recipe and its validation scores."""
+    if not m3:
+        return []
+    lines = ["## M3 competition (3003 series, sMAPE 0-200)", ""]
+    lines += [f"_{_env_line(m3)}_; `make bench-m3` (`python -m benchmarks.m3`)", ""]
+    done = [f for f in FREQUENCIES if f in m3["frequencies"]]
+    lines += [
+        "Overall: the mean over all forecast points (each series weighs its "
+        "horizon), the competition's basis and that of the published figures. "
+        "Every forecast is in `m3_forecasts.csv.gz` (`method, series, step, "
+        "forecast`).",
+        "",
+    ]
+    lines += _m3_table(m3, done)
     monthly = m3["frequencies"].get("monthly", {}).get("methods", {})
     if monthly:
         times = ", ".join(
@@ -286,33 +300,34 @@ def _m3_report(m3, tuning) -> list[str]:
             for name, row in monthly.items()
         )
         lines += [f"Monthly (1428 series) fit + predict: {times}.", ""]
-    settings = m3["settings"]
-    common = {
-        k: v
-        for k, v in next(iter(settings.values())).items()
-        if k not in ("max_epochs", "n_ensemble")
-    }
-    chosen = ", ".join(
-        f"{f} {settings[f]['max_epochs']} epochs x {settings[f]['n_ensemble']} "
-        f"member(s)"
-        for f in done
-    )
-    lines += [
-        f"sk_rnn: one global LSTM per frequency ({common}, lags = 2 x horizon) on "
-        f"the log of each series; {chosen}, chosen by `python -m benchmarks.m3 "
-        "--tune` on the last h training values of every series (never the test "
-        "values):",
-        "",
-    ]
-    if tuning:
-        for frequency, rows in tuning["frequencies"].items():
-            scored = "; ".join(
-                f"{r['max_epochs']} epochs x {r['n_ensemble']}: "
-                f"{r['validation_smape']:.2f}"
-                for r in rows
-            )
-            lines.append(f"- validation sMAPE, {frequency}: {scored}")
-    lines.append("")
+    recipe = m3.get("recipe")
+    if recipe:
+        parts = []
+        for f in done:
+            members = recipe[f]["members"]
+            kinds = {}
+            for member in members:
+                text = _member_text(member)
+                kinds[text] = kinds.get(text, 0) + 1
+            listed = ", ".join(f"{n} x {text}" for text, n in kinds.items())
+            parts.append(f"{f}: median of {len(members)} ({listed})")
+        lines += [
+            "sk_rnn: per frequency, the median of global networks on the log of "
+            "each series, each series' seasonal pattern removed where the Theta "
+            "method's test finds one (quarterly, monthly); "
+            + "; ".join(parts)
+            + ". Chosen on the last h training values of every series "
+            "(`--holdout`; the test values are never read).",
+            "",
+        ]
+    if validation:
+        vdone = [f for f in FREQUENCIES if f in validation["frequencies"]]
+        lines += [
+            "Validation (`python -m benchmarks.m3 --holdout`: each series' last h "
+            f"training values), _{_env_line(validation)}_:",
+            "",
+        ]
+        lines += _m3_table(validation, vdone, title_published=False)
     return lines
 
 
