@@ -197,11 +197,11 @@ class Deseasonalizer(
     ----------
     period_ : int
         The period used.
-    seasonal_ : ndarray of shape (n_series, period_, n_features_in_)
+    seasonal_ : ndarray of shape (n_series, `period_`, `n_features_in_`)
         Each series' index per phase (phase 0 is its first fitted row); 1
         (or 0) where a series was left unchanged. One series:
         ``(period_, n_features_in_)``.
-    adjusted_ : ndarray of shape (n_series, n_features_in_) of bool
+    adjusted_ : ndarray of shape (n_series, `n_features_in_`) of bool
         Which series (and columns) were adjusted. One series:
         ``(n_features_in_,)``.
     series_ : ndarray of shape (n_series,)
@@ -448,7 +448,7 @@ class Deseasonalizer(
 
         Returns
         -------
-        factors : ndarray of shape (n_samples, n_features_in_)
+        factors : ndarray of shape (n_samples, `n_features_in_`)
             What ``transform`` divides by (or subtracts).
         """
         X_values = validate(
