@@ -326,6 +326,20 @@ def statsforecast_forecasts(panel, h: int, season: int) -> dict:
     return out
 
 
+#: What both neuralforecast models share: robust scaling per window, a fixed
+#: seed, padded short series, the CPU, and no logging or checkpoints.
+NEURALFORECAST = {
+    "scaler_type": "robust",
+    "random_seed": 0,
+    "start_padding_enabled": True,
+    "enable_progress_bar": False,
+    "enable_model_summary": False,
+    "logger": False,
+    "enable_checkpointing": False,
+    "accelerator": "cpu",
+}
+
+
 def _neuralforecast_frame(panel):
     import logging
 
@@ -374,15 +388,8 @@ def neuralforecast_lstm(panel, h: int, settings: dict, n_windows: int):
         max_steps=steps,
         batch_size=min(1024, long.unique_id.nunique()),
         windows_batch_size=settings["batch_size"],
-        scaler_type="robust",
         loss=MAE(),
-        random_seed=0,
-        start_padding_enabled=True,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        logger=False,
-        enable_checkpointing=False,
-        accelerator="cpu",
+        **NEURALFORECAST,
     )
     values, seconds = _neuralforecast_run(model, long, "LSTM", h)
     return values, seconds, steps
@@ -405,15 +412,8 @@ def neuralforecast_nhits(panel, h: int, steps: int):
         h=h,
         input_size=2 * h,
         max_steps=steps,
-        scaler_type="robust",
         loss=MAE(),
-        random_seed=0,
-        start_padding_enabled=True,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        logger=False,
-        enable_checkpointing=False,
-        accelerator="cpu",
+        **NEURALFORECAST,
     )
     return _neuralforecast_run(model, _neuralforecast_frame(panel), "NHITS", h)
 

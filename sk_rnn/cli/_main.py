@@ -581,6 +581,20 @@ def network_of(model):
     return model.steps[-1][1]
 
 
+def fit_with_progress(model, X, y, args):
+    """Fit a ``make_forecaster`` composition, its epochs shown on a bar."""
+    bar = progress_bar(args.epochs, args.quiet, "training")
+    network_of(model).set_params(
+        callbacks=[EpochProgress(bar, args.epochs, args.quiet)]
+    )
+    try:
+        model.fit(X, y)
+    finally:
+        if bar is not None:
+            bar.close()
+    return model
+
+
 def _panel_model(args, n_ensemble, **seasonal):
     return _model(args, n_ensemble, scale="series", **seasonal)
 
@@ -816,15 +830,7 @@ def run_forecast(args) -> int:
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     _check_length(series, args.lags, 0)
     X, y = supervised(series)
-    bar = progress_bar(args.epochs, args.quiet, "training")
-    model = _model(args, n_ensemble=args.ensemble)
-    network = network_of(model)
-    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
-    try:
-        model.fit(X, y)
-    finally:
-        if bar is not None:
-            bar.close()
+    model = fit_with_progress(_model(args, n_ensemble=args.ensemble), X, y, args)
     labels = _future_index(series.index, args.steps)
     history = [float(series.iloc[-1])]
     rows_index = pd.Index([series.index[-1]]).append(labels[:-1])

@@ -23,11 +23,9 @@ import pandas as pd
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
 from ._main import (
-    EpochProgress,
     check_magnitude,
     check_scalable,
-    network_of,
-    progress_bar,
+    fit_with_progress,
     quarters,
     year_months,
 )
@@ -404,14 +402,7 @@ def _fit_and_forecast(args, model_for, train: pd.DataFrame, plan: dict):
 
     X, Y = make_horizon_xy(train, args.horizon)
     model = model_for(args, n_ensemble=args.ensemble, **_seasonal_options(plan))
-    bar = progress_bar(args.epochs, args.quiet, "training")
-    network = network_of(model)
-    network.set_params(callbacks=[EpochProgress(bar, args.epochs, args.quiet)])
-    try:
-        model.fit(X, Y)
-    finally:
-        if bar is not None:
-            bar.close()
+    fit_with_progress(model, X, Y, args)
     rest = train.drop(X.index)  # continues X: its last row is the forecast origin
     forecast = pd.DataFrame(model.predict(rest), index=rest.index)
     return forecast.groupby(level=0, sort=False).tail(1).to_numpy(), model

@@ -26,10 +26,6 @@ def _fit_member(estimator, X, y, fit_params, layout, starting):
         return estimator.fit(X, y, **fit_params)
 
 
-def _num_rows(X) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(np.asarray(X))
-
-
 class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     """Fit several regressors on the same rows; predict their median.
 
@@ -239,8 +235,7 @@ class MedianEnsembleRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             The combined predictions.
         """
         check_is_fitted(self)
-        validate(self, X, reset=False, ensure_all_finite="allow-nan")
-        n_rows = _num_rows(X)
+        n_rows = validate(self, X, reset=False, ensure_all_finite="allow-nan").shape[0]
         n_outputs = getattr(self, "_n_outputs", 1)
         members = []
         for (name, _), estimator in zip(self.estimators, self.estimators_, strict=True):

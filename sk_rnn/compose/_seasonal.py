@@ -23,6 +23,11 @@ from ..series._time import (
 )
 
 
+def _floats(data):
+    """A DataFrame, Series or array-like as a float64 array."""
+    return np.asarray(getattr(data, "to_numpy", lambda: data)(), dtype=float)
+
+
 class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
     """Forecast a series without its seasonal pattern, then put it back.
 
@@ -107,7 +112,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         """The seasonal index of each row's level and of its next
         ``n_outputs`` steps: ``(n_samples,)`` and ``(n_samples, n_outputs)``."""
         level = self._level(X)
-        values = np.asarray(getattr(level, "to_numpy", lambda: level)(), dtype=float)
+        values = _floats(level)
         table, positions, phases = self.deseasonalizer_._placed(
             level, values, fitted_block=fitted_block
         )
@@ -123,7 +128,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
 
         owner = "DeseasonalizedRegressor"
         n_out = y_2d.shape[1]
-        values = np.asarray(getattr(level, "to_numpy", lambda: level)(), dtype=float)
+        values = _floats(level)
         panel = panel_layout(level, owner, len(values))
         one = panel is None
         if one:
@@ -211,7 +216,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             self, X, y, ensure_all_finite="allow-nan", multi_output=True, y_numeric=True
         )
         level = self._level(X)
-        y_values = np.asarray(getattr(y, "to_numpy", lambda: y)(), dtype=float)
+        y_values = _floats(y)
         y_2d = y_values.reshape(len(y_values), -1)
         self.deseasonalizer_ = clone(
             Deseasonalizer() if self.deseasonalizer is None else self.deseasonalizer

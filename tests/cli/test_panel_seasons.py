@@ -197,13 +197,14 @@ def test_the_forecasters_network_gets_the_progress_callback(
     """The progress bar reaches the network inside the DeseasonalizedRegressor
     (the command reached for model.regressor.steps, which it lacks)."""
     from sk_rnn.cli import _panel
+    from sk_rnn.cli._main import network_of
 
     seen = []
     real = _panel._fit_and_forecast
 
     def spy(args, model_for, train, plan):
         forecast, model = real(args, model_for, train, plan)
-        seen.append((type(model).__name__, _panel.network_of(model).callbacks))
+        seen.append((type(model).__name__, network_of(model).callbacks))
         return forecast, model
 
     monkeypatch.setattr(_panel, "_fit_and_forecast", spy)
