@@ -18,7 +18,7 @@ from skorch.callbacks import Callback
 
 from .._utils._validation import check_int
 from . import _persistence
-from ._net import data_length, training_state
+from ._net import batch_weight, training_state
 
 __all__ = ["Checkpoint"]
 
@@ -195,7 +195,7 @@ class MemberEarlyStopping(Callback):
         losses = kwargs.get("member_losses")
         if training or losses is None:
             return
-        size = data_length(batch[0])
+        size = batch_weight(batch[0])
         weighted = losses * size
         self._sum = weighted if self._sum is None else self._sum + weighted
         self._rows += size

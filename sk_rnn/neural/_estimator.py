@@ -115,16 +115,21 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         rows are otherwise visited in time order).
     early_stopping : bool or {"refit", "holdout"}, default=False
         Each member chooses its number of epochs on the last
-        ``validation_fraction`` of the rows (after a gap of ``n_steps``),
-        stopping after ``n_iter_no_change`` epochs without improvement.
+        ``validation_fraction`` of every series' rows (one series is a panel
+        of one; after a gap of ``n_steps + n_outputs - 1`` rows for windows,
+        ``n_outputs - 1`` for stateful streams, so no training window or
+        target reaches a validation target), stopping after
+        ``n_iter_no_change`` epochs without improvement. The validation loss
+        is the mean over series of each series' mean loss.
         "holdout" keeps that run's best weights; "refit" (what True means)
         then retrains on every row for the chosen epochs. Too few rows, a
         tiny validation part or first-epoch weights warn
         (:class:`~sk_rnn.exceptions.EarlyStoppingWarning`); see the user
         guide.
     validation_fraction : float, default=0.1
-        Share of the training rows, the most recent ones, used for early
-        stopping.
+        Share of each series' training rows, its most recent ones, used for
+        early stopping (rounded up; a series too short to keep a training
+        row trains on all its rows).
     n_iter_no_change : int, default=10
         Epochs without improvement before stopping.
     tol : float, default=1e-4

@@ -18,12 +18,27 @@ from ..exceptions import (
     TrainingDivergedError,
     TrainingInterruptedWarning,
 )
-from ..series._panel import _SEGMENTS, is_panel
+from ..series._panel import Panel, fit_layout
 from ._callbacks import Checkpoint, LastEpoch, MemberStopAt
 from ._fused import fused_epochs
-from ._net import load_training_state, resolve_device, torch_threads, training_state
+from ._net import (
+    SeriesTailSplit,
+    StreamTailSplit,
+    TailSplit,
+    load_training_state,
+    resolve_device,
+    torch_threads,
+    training_state,
+)
 from ._predicting import evaluating, forward, resolve_threads, stream_end_states
-from ._streams import check_stream_fit, stream_data, stream_layout
+from ._streams import (
+    check_stream_fit,
+    in_time_order,
+    pad,
+    series_tails,
+    stream_data,
+    stream_layout,
+)
 from ._training import (
     UserInterrupt,
     base_seed,
@@ -54,22 +69,17 @@ def early_stopping_mode(model) -> str | None:
     return mode or None
 
 
-def validation_rows(model, n_samples: int, n_steps: int) -> tuple[int, int]:
-    """``(n_valid, gap)`` of the early-stopping split; (0, 0) for none."""
-    if not early_stopping_mode(model):
-        return 0, 0
-    n_valid = int(np.ceil(model.validation_fraction * n_samples))
-    gap = 0 if model.stateful else n_steps
-    if n_samples - n_valid - gap < 1:
-        warnings.warn(
-            f"LSTMRegressor: early stopping would hold out the last {n_valid} "
-            f"row(s) after a gap of {gap}, which leaves no training rows of "
-            f"{n_samples}; training on all rows for max_epochs={model.max_epochs} "
-            "instead, without early stopping.",
-            EarlyStoppingWarning,
-            stacklevel=4,
-        )
-        return 0, 0
+def _too_short(model, held_out: str) -> None:
+    warnings.warn(
+        f"LSTMRegressor: early stopping would hold out {held_out}, which "
+        "leaves no training rows; training on all rows for max_epochs="
+        f"{model.max_epochs} instead, without early stopping.",
+        EarlyStoppingWarning,
+        stacklevel=6,
+    )
+
+
+def _check_valid_rows(model, n_valid: int, n_samples: int) -> None:
     if n_valid < MIN_VALID_ROWS:
         warnings.warn(
             f"LSTMRegressor: early stopping validates on {n_valid} row(s) "
@@ -78,9 +88,58 @@ def validation_rows(model, n_samples: int, n_steps: int) -> tuple[int, int]:
             "raise validation_fraction, pass more rows, or fix max_epochs "
             "without early stopping.",
             EarlyStoppingWarning,
-            stacklevel=4,
+            stacklevel=6,
         )
-    return n_valid, gap
+
+
+def validation_split(model, X, y_given, windows, y2, rows, panel):
+    """The early-stopping ``train_split`` of this fit, or None.
+
+    Every series (one series is a panel of one) validates on its own last
+    ``validation_fraction`` of rows, as PanelSplit's last fold does, after a
+    gap that keeps every training row's window and target off the
+    validation targets: ``n_steps + n_outputs - 1`` rows for windows,
+    ``n_outputs - 1`` for streams (a stream reads every row in order, so its
+    windows overlap nothing). One stateful series keeps its single stream:
+    its last rows continue the training rows' state.
+    """
+    if not early_stopping_mode(model):
+        return None
+    n_samples = int(rows.sum())
+    if model.stateful and panel is None:
+        n_valid = int(np.ceil(model.validation_fraction * n_samples))
+        if n_samples - n_valid < 1:
+            _too_short(model, f"the last {n_valid} row(s) of {n_samples}")
+            return None
+        _check_valid_rows(model, n_valid, n_samples)
+        return TailSplit(n_valid, 0)
+    layout = panel
+    if layout is None:
+        owner = "LSTMRegressor (early stopping, each series)"
+        layout = in_time_order(
+            fit_layout(X, y_given, "LSTMRegressor", len(windows)), owner
+        )
+    layout = layout or Panel.one(len(windows))
+    gap = y2.shape[1] - 1 + (0 if panel is not None else windows.shape[1])
+    train, valid, weight = series_tails(layout, rows, model.validation_fraction, gap)
+    n_valid = int(valid.sum())
+    if not n_valid:
+        what = "the last" if len(layout) == 1 else "each series' last"
+        _too_short(
+            model,
+            f"{what} {model.validation_fraction:g} of the rows after a gap of {gap} "
+            f"({n_samples} rows in {len(layout)} series)",
+        )
+        return None
+    _check_valid_rows(model, n_valid, n_samples)
+    if panel is not None:
+        return StreamTailSplit(
+            pad(train.astype(np.float32), panel, 0.0),
+            pad(weight.astype(np.float32), panel, 0.0),
+            gap,
+        )
+    position = np.cumsum(rows) - 1  # rows' positions among the trained rows
+    return SeriesTailSplit(position[train], position[valid], weight[valid], gap)
 
 
 def _run(model, net, data, target, *, epochs, before) -> bool:
@@ -205,7 +264,6 @@ def train(model, X, y, sample_weight, *, partial: bool):
             "weight 0; there is nothing to learn from. Check the warm-up rows "
             "of the transformers before it."
         )
-    n_samples = int(rows.sum())
     if continuing and (
         windows.shape[1:] != model.window_shape_ or y2.shape[1] != model.n_outputs_
     ):
@@ -215,27 +273,20 @@ def train(model, X, y, sample_weight, *, partial: bool):
             f"{windows.shape[1:]} and {y2.shape[1]}."
         )
     device = resolve_device(model.device)
-    n_valid, gap = (
-        (0, 0) if continuing else validation_rows(model, n_samples, windows.shape[1])
-    )
-    if n_valid and (is_panel(X) or _SEGMENTS.get() is not None):
-        warnings.warn(
-            f"LSTMRegressor: early stopping holds out the last {n_valid} rows, "
-            "which on a panel are the last series' rows, not the last steps of "
-            "every series. To choose the epochs on the last steps of every "
-            "series, score max_epochs with PanelSplit (GridSearchCV) instead.",
-            EarlyStoppingWarning,
-            stacklevel=3,
-        )
+    split = None
+    if not continuing or model.net_.train_split is not None:
+        split = validation_split(model, X, y_given, windows, y2, rows, panel)
+    n_valid = 0 if split is None else split.n_valid
     if continuing:
         net = model.net_
+        net.train_split = split  # this block's own rows validate
         update_net(net, model)
     else:
         for name in FITTED:
             if hasattr(model, name):
                 delattr(model, name)
         model._base_seed, model._fixed = base_seed(model.random_state), None
-        net = _new_net(model, n_valid, gap, device, windows, y2)
+        net = _new_net(model, split, device, windows, y2)
         model._fixed = fixed_params(model)
     if panel is not None:  # one stream per series, side by side
         data, target = stream_data(windows, y2, rows, panel, device)
@@ -293,7 +344,7 @@ def _train_phases(
             # The standard remedy: the same network trained on every row
             # for the number of epochs the validation rows chose.
             holdout = net
-            net = _new_net(model, 0, 0, device, windows, y2, stop_at=chosen)
+            net = _new_net(model, None, device, windows, y2, stop_at=chosen)
             net.max_epochs = int(chosen.max())
             _run(model, net, data, target, epochs=None, before=None)
     return net, chosen, holdout
@@ -306,9 +357,9 @@ def set_fitted(model, fitted: dict) -> None:
         setattr(model, name, value)
 
 
-def _new_net(model, n_valid, gap, device, windows, y2, stop_at=None):
+def _new_net(model, split, device, windows, y2, stop_at=None):
     net = build_net(
-        model, n_valid=n_valid, gap=gap, device=device, base=model._base_seed,
+        model, split=split, device=device, base=model._base_seed,
         window=windows.shape[1:], n_outputs=y2.shape[1],
     )  # fmt: skip
     if stop_at is not None:
@@ -392,7 +443,8 @@ def export_state(model, net=None) -> tuple[dict, dict]:
 def import_state(model, fitted: dict, tensors: dict, history, n_valid, gap) -> None:
     """Rebuild the network from ``export_state``'s output (``load``)."""
     net = build_net(
-        model, n_valid=n_valid, gap=gap, device=resolve_device(model.device),
+        model, split=TailSplit(n_valid, gap) if n_valid else None,
+        device=resolve_device(model.device),
         base=fitted["_base_seed"], window=fitted["window_shape_"],
         n_outputs=fitted["n_outputs_"],
     )  # fmt: skip

@@ -39,7 +39,7 @@ from skorch.utils import to_tensor
 from torch.nn import functional as F
 
 from ..exceptions import TrainingDivergedError
-from ._streams import chunks
+from ._streams import chunks, series_groups
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -154,6 +154,16 @@ def data_length(data) -> int:
     return len(data["X"]) if isinstance(data, Mapping) else len(data)
 
 
+def batch_weight(data) -> float:
+    """What a validation batch weighs in its epoch's loss: the sum of its
+    rows' weights, else its number of rows. A batch's loss is its weighted
+    mean, so weighing the batches so gives the weighted mean of the epoch."""
+    weights = data.get("sample_weight") if isinstance(data, Mapping) else None
+    if weights is None:
+        return data_length(data)
+    return float(weights.sum())
+
+
 class TensorBatches:
     """Slices of a dataset's tensors, consecutive or shuffled: an iterator.
 
@@ -185,6 +195,9 @@ class TensorBatches:
 
     def __iter__(self):
         if isinstance(self.X, Mapping) and self.X["X"].dim() == 4:
+            if "series_group" in self.X:  # validation: whole series at once
+                yield from series_groups(self.X, self.y)
+                return
             # One stream per series (sk_rnn.neural._streams): batch_size rows
             # of every series at a time, in time order.
             yield from chunks(self.X, self.y, self.batch_size)
@@ -223,6 +236,80 @@ class TailSplit:
         return (
             Dataset(_take(X, train), _take(y, train)),
             Dataset(_take(X, valid), _take(y, valid)),
+        )
+
+
+class SeriesTailSplit:
+    """skorch ``train_split`` of windows: every series' last rows validate.
+
+    The positions ``train`` and ``valid`` (rows of the dataset) come from
+    :func:`sk_rnn.neural._streams.series_tails`: each series' most recent
+    rows validate, the ``gap`` rows before them are used for neither, and
+    a validation row weighs ``weight`` (one over its series' number of
+    validation rows, times its sample weight), so the validation loss is the
+    mean over series of each series' mean loss. One series is a panel of one.
+    """
+
+    def __init__(self, train, valid, weight, gap):
+        self.train = train
+        self.valid = valid
+        self.weight = weight
+        self.gap = gap
+
+    @property
+    def n_valid(self) -> int:
+        return len(self.valid)
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X, y = dataset.X, dataset.y
+        device = (X["X"] if isinstance(X, Mapping) else X).device
+        train = torch.as_tensor(self.train, device=device)
+        valid = torch.as_tensor(self.valid, device=device)
+        part = _take(X, valid)
+        part = dict(part) if isinstance(part, Mapping) else {"X": part}
+        weight = torch.as_tensor(self.weight, dtype=torch.float32, device=device)
+        if "sample_weight" in part:
+            weight = weight * part["sample_weight"]
+        part["sample_weight"] = weight
+        return (
+            Dataset(_take(X, train), _take(y, train)),
+            Dataset(part, _take(y, valid)),
+        )
+
+
+class StreamTailSplit:
+    """skorch ``train_split`` of stateful streams (one per series): every
+    series' last rows validate.
+
+    Both parts are the whole padded streams (a stream reads every row from
+    its start); ``train_weight`` and ``valid_weight`` ``(n_series,
+    n_rows)`` say which rows each part's loss counts (see
+    :func:`sk_rnn.neural._streams.series_tails`). The validation part runs
+    whole series at a time from the zero state; because a stream is causal,
+    training through the validation rows with weight 0 is training on the
+    rows before them.
+    """
+
+    def __init__(self, train_weight, valid_weight, gap):
+        self.train_weight = train_weight
+        self.valid_weight = valid_weight
+        self.gap = gap
+
+    @property
+    def n_valid(self) -> int:
+        return int((self.valid_weight > 0).sum())
+
+    def __call__(self, dataset, y=None, **fit_params):
+        X, y = dataset.X, dataset.y
+        to = {"dtype": torch.float32, "device": X["X"].device}
+        train = torch.as_tensor(self.train_weight, **to) * X["sample_weight"]
+        valid = torch.as_tensor(self.valid_weight, **to)
+        # A mark (one entry per stream, as skorch's Dataset wants) that
+        # TensorBatches reads: run whole series, not chunks.
+        whole = torch.ones(len(valid), dtype=torch.bool, device=valid.device)
+        return (
+            Dataset({"X": X["X"], "sample_weight": train}, y),
+            Dataset({"X": X["X"], "sample_weight": valid, "series_group": whole}, y),
         )
 
 
@@ -323,9 +410,29 @@ class RecurrentNet(NeuralNetRegressor):
             fused[1] = fused[0](self, iterator, fused[1])
             if fused[1] is not None:
                 return self._fused_epoch(fused[1], prefix)
+        if not training and iterator is not None:
+            return self._validation_epoch(iterator, prefix, step_fn, **fit_params)
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )
+
+    def _validation_epoch(self, iterator, prefix, step_fn, **fit_params):
+        """skorch's epoch loop, each batch weighing its rows' weights.
+
+        skorch's ``run_single_epoch`` weighs a batch by its number of rows,
+        which makes the epoch's loss the mean of weighted batch means, not
+        the weighted mean; there is no public hook for a batch's weight, so
+        this is its loop with :func:`batch_weight` as the batch size.
+        """
+        count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=False)
+            step = step_fn(batch, **fit_params)
+            self.history.record_batch(prefix + "_loss", step["loss"].item())
+            self.history.record_batch(prefix + "_batch_size", batch_weight(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=False, **step)
+            count += 1
+        self.history.record(prefix + "_batch_count", count)
 
     def _fused_epoch(self, epochs, prefix):
         losses, state = epochs.run(self.stateful)

@@ -30,13 +30,14 @@ from ..series._time import as_time_index, check_time_order
 STARTS = ("fit", "zero")
 
 
-def _in_time_order(panel: Panel | None) -> Panel | None:
+def in_time_order(panel: Panel | None, owner: str) -> Panel | None:
     """``panel``, its series' time labels checked: a stream reads its rows
-    in order, so a series out of order is refused as one series is."""
+    in order (and early stopping validates on each series' last rows), so a
+    series out of order is refused as one series is."""
     for times in (panel.times or []) if panel is not None else []:
         index = as_time_index(times)
         if index is not None:
-            check_time_order(index, "LSTMRegressor (stateful, each series)")
+            check_time_order(index, owner)
     return panel
 
 
@@ -44,25 +45,63 @@ def stream_layout(X, y, n_rows: int) -> Panel | None:
     """The panel layout of a stateful fit's rows, or None for one series."""
     if not (is_panel(X) or is_panel(y) or _SEGMENTS.get() is not None):
         return None
-    return _in_time_order(fit_layout(X, y, "LSTMRegressor", n_rows))
+    owner = "LSTMRegressor (stateful, each series)"
+    return in_time_order(fit_layout(X, y, "LSTMRegressor", n_rows), owner)
 
 
 def check_stream_fit(model, panel: Panel, sample_weight) -> None:
     """Refuse what stateful panels do not train with (yet)."""
-    if model.early_stopping:
-        raise ValueError(
-            "LSTMRegressor with stateful=True on a panel cannot hold out the "
-            "last rows for early stopping: they would be the last series' rows, "
-            f"not the last steps of every series; got early_stopping="
-            f"{model.early_stopping!r}. Set early_stopping=False and score "
-            "max_epochs with PanelSplit (GridSearchCV)."
-        )
     if sample_weight is not None:
         raise ValueError(
             "LSTMRegressor with stateful=True on a panel takes no sample_weight "
             "(each series' rows are one stream, weighted alike); got "
             "sample_weight. Drop it, or fit with stateful=False."
         )
+
+
+def series_tails(panel: Panel, trained: np.ndarray, fraction: float, gap: int):
+    """Every series' validation rows: ``(train, valid, weight)`` over the rows.
+
+    Series ``k`` (rows ``starts[k]:stops[k]``, in time order) validates on its
+    last ``ceil(fraction * n_k)`` trained rows (``n_k`` of them are
+    ``trained``); the ``gap`` rows before them are used for neither, so no
+    training row's window or target reaches a validation target. A series
+    too short to keep a training row trains on all its rows. ``weight`` is
+    one over the series' number of validation rows on each of them: the
+    validation loss is then the mean over series of each series' own mean.
+    """
+    train = trained.copy()
+    valid = np.zeros(len(trained), dtype=bool)
+    weight = np.zeros(len(trained))
+    for start, stop in zip(panel.starts, panel.stops, strict=True):
+        rows = start + np.flatnonzero(trained[start:stop])
+        n_valid = int(np.ceil(fraction * len(rows)))
+        if len(rows) == 0 or not (rows < rows[-n_valid] - gap).any():
+            continue
+        first = rows[-n_valid]
+        valid[rows[-n_valid:]] = True
+        weight[rows[-n_valid:]] = 1.0 / n_valid
+        train[max(first - gap, start) : stop] = False
+    return train, valid, weight
+
+
+def series_groups(X, y, rows: int = 1 << 16):
+    """Validation batches of padded streams: whole series from their start
+    (the zero state), as many at once as fit in about ``rows`` padded rows;
+    a group without a validation row is skipped."""
+    streams, weight = X["X"], X["sample_weight"]
+    size = max(1, rows // max(streams.shape[1], 1))
+    for first in range(0, streams.shape[0], size):
+        part = slice(first, first + size)
+        if not bool((weight[part] > 0).any()):
+            continue
+        n = streams[part].shape[0]
+        batch = {
+            "X": streams[part],
+            "stream_start": torch.zeros(n, dtype=torch.long),
+            "sample_weight": weight[part],
+        }
+        yield batch, y[part].reshape(-1, y.shape[-1])
 
 
 def pad(values: np.ndarray, panel: Panel, fill) -> np.ndarray:
@@ -96,7 +135,10 @@ def chunks(X, y, size: int):
     stream, in time order; a chunk without padding carries no weights (so a
     panel of one series trains exactly as one series)."""
     streams, weight = X["X"], X["sample_weight"]
-    longest = streams.shape[1]
+    # Rows after the last weighted one (padding, or every series' held-out
+    # validation rows) teach nothing: no optimiser step is taken on them.
+    weighted = torch.nonzero((weight > 0).any(dim=0))
+    longest = int(weighted[-1]) + 1 if len(weighted) else 0
     for start in range(0, longest, size):
         rows = slice(start, start + size)
         batch = {
@@ -210,7 +252,8 @@ def block_layout(model, X, n_rows: int) -> Panel | None:
                 "on the panel (one state per series)."
             )
         return None
-    panel = _in_time_order(panel_layout(X, "LSTMRegressor", n_rows))
+    owner = "LSTMRegressor (stateful, each series)"
+    panel = in_time_order(panel_layout(X, "LSTMRegressor", n_rows), owner)
     if panel is None:
         raise ValueError(
             f"LSTMRegressor was fitted stateful on a panel of "

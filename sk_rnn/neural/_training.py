@@ -31,7 +31,6 @@ from ._net import (
     OPTIMIZERS,
     MemberLoss,
     RecurrentNet,
-    TailSplit,
     TensorBatches,
 )
 
@@ -119,7 +118,7 @@ def check_net_kwargs(net_kwargs) -> dict:
     return net_kwargs
 
 
-def build_net(model, *, n_valid, gap, device, base, window, n_outputs):
+def build_net(model, *, split, device, base, window, n_outputs):
     """The skorch net for ``model`` (an LSTMRegressor), not yet initialised."""
     net_kwargs = check_net_kwargs(model.net_kwargs)
     optimizer = model.optimizer
@@ -154,8 +153,8 @@ def build_net(model, *, n_valid, gap, device, base, window, n_outputs):
         "iterator_valid": TensorBatches,
         "iterator_train__shuffle": bool(model.shuffle and not model.stateful),
         "iterator_train__generator": PicklableGenerator().manual_seed(shuffle_seed),
-        "train_split": TailSplit(n_valid, gap) if n_valid else None,
-        "callbacks": _callbacks(model, n_valid),
+        "train_split": split,
+        "callbacks": _callbacks(model, 0 if split is None else split.n_valid),
         "device": device,
         "verbose": model.verbose,
         "stateful": model.stateful,

@@ -380,18 +380,27 @@ def test_a_series_shorter_than_the_warmup_gets_the_history_it_has():
     )
 
 
-def test_early_stopping_on_a_panel_says_what_it_holds_out():
-    from sk_rnn.exceptions import EarlyStoppingWarning
-
-    panel = _panel(lengths=(30, 30, 30), seed=2)
+def test_early_stopping_on_a_panel_validates_on_every_series_last_steps():
+    # Through a SeriesPipeline the network sees index-less windows; the
+    # layout the pipeline announces says where each series' last rows are.
+    panel = _panel(lengths=(30, 40, 50), seed=2)
     X, Y = make_horizon_xy(panel, 1)
     model = make_series_pipeline(
         SeriesScaler(),
         LagFeaturizer(lags=3),
-        LSTMRegressor(max_epochs=2, early_stopping=True, random_state=0),
-    )
-    with pytest.warns(EarlyStoppingWarning, match="on a panel are the last series"):
-        model.fit(X, Y)
+        LSTMRegressor(max_epochs=2, early_stopping="holdout", random_state=0),
+    ).fit(X, Y)
+    split = model[-1].net_.train_split
+    lengths = Y.groupby(level=0).size().to_numpy()  # 29, 39, 49 rows
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    n_valid = np.ceil(0.1 * lengths).astype(int)  # validation_fraction=0.1
+    series = list(zip(starts, lengths, n_valid, strict=True))
+    valid = np.concatenate([np.arange(s + n - v, s + n) for s, n, v in series])
+    gap = 3  # the window's steps (one target: no overlap of targets)
+    train = np.concatenate([np.arange(s, s + n - v - gap) for s, n, v in series])
+    np.testing.assert_array_equal(split.valid, valid)
+    np.testing.assert_array_equal(split.train, train)
+    np.testing.assert_allclose(split.weight, np.repeat(1 / n_valid, n_valid))
 
 
 def test_a_plain_pipeline_reads_the_series_from_y_when_a_step_drops_the_index():

@@ -387,7 +387,11 @@ def test_early_stopping_validates_on_the_last_rows(stateful):
     seen = dict(model.net_.callbacks_)["recorder"]
     assert seen is recorder  # the user's callback is used as it is, not copied
     gap = 0 if stateful else 4  # one window length, so windows cannot overlap
-    valid_X = seen.valid_.X.numpy().reshape(20, 4)
+    valid = seen.valid_.X
+    if not stateful:  # one series' rows, weighing alike
+        assert_allclose(valid["sample_weight"].numpy(), np.full(20, 1 / 20))
+        valid = valid["X"]
+    valid_X = valid.numpy().reshape(20, 4)
     train_X = seen.train_.X.numpy().reshape(-1, 4)
     assert_allclose(valid_X, X[-20:], rtol=1e-6)
     assert_allclose(train_X, X[: 100 - 20 - gap], rtol=1e-6)
@@ -456,7 +460,9 @@ def test_a_tiny_validation_part_is_reported():
 
 def test_too_short_for_early_stopping_falls_back_to_all_rows_with_a_warning():
     X, y = _noisy(n=6)
-    with pytest.warns(EarlyStoppingWarning, match="hold out the last 3 row.* gap of 4"):
+    with pytest.warns(
+        EarlyStoppingWarning, match="hold out the last 0.5 of the rows after a gap of 4"
+    ):
         model = _fast(early_stopping=True, validation_fraction=0.5).fit(X, y)
     plain = _fast().fit(X, y)  # inside a search: a score, not an error
     assert not hasattr(model, "best_epoch_")

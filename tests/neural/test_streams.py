@@ -217,8 +217,6 @@ def test_series_ids_of_any_kind_survive_save_load_pickle(tmp_path, kind):
 
 def test_what_stateful_panels_refuse():
     X, y = _panel(lengths=(8, 8))
-    with pytest.raises(ValueError, match="cannot hold out the last rows for early"):
-        LSTMRegressor(early_stopping=True, **PARAMS).fit(X, y)
     with pytest.raises(ValueError, match="takes no sample_weight"):
         LSTMRegressor(**PARAMS).fit(X, y, sample_weight=np.ones(len(y)))
     one = LSTMRegressor(**PARAMS).fit(_series(X, "s0"), y.xs("s0", level=0))
