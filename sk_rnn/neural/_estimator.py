@@ -87,8 +87,10 @@ class LSTMRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator):
         fitted on one) every series is its own stream, read once from its
         start: the streams train side by side, ``batch_size`` rows of every
         series per optimiser step, no state crossing series, and each series
-        keeps its own end state (``state_series_``); early stopping and
-        ``sample_weight`` are refused there.
+        keeps its own end state (``state_series_``); early stopping holds out
+        every stream's last rows, and ``sample_weight`` weighs each row's loss
+        (a chunk's loss is ``sum(w_i * l_i) / sum(w_i)`` over every series'
+        rows in it).
 
         .. versionchanged:: 0.3
            Panels train one stream per series (0.2 refused them).

@@ -32,7 +32,6 @@ from ._net import (
 )
 from ._predicting import evaluating, forward, resolve_threads, stream_end_states
 from ._streams import (
-    check_stream_fit,
     in_time_order,
     pad,
     series_tails,
@@ -240,7 +239,6 @@ def train(model, X, y, sample_weight, *, partial: bool):
             "Continue on the same kind of data, or refit without warm_start."
         )
     if panel is not None:
-        check_stream_fit(model, panel, sample_weight)
         if continuing and list(panel.ids) != list(model.state_series_):
             raise ValueError(
                 "LSTMRegressor with warm_start=True continues the stateful "
@@ -289,7 +287,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
         net = _new_net(model, split, device, windows, y2)
         model._fixed = fixed_params(model)
     if panel is not None:  # one stream per series, side by side
-        data, target = stream_data(windows, y2, rows, panel, device)
+        data, target = stream_data(windows, y2, rows, panel, device, weights)
         longest = data["X"].shape[1]
         net.batch_size = longest if model.batch_size is None else model.batch_size
     else:

@@ -284,7 +284,8 @@ class StreamTailSplit:
     Both parts are the whole padded streams (a stream reads every row from
     its start); ``train_weight`` and ``valid_weight`` ``(n_series,
     n_rows)`` say which rows each part's loss counts (see
-    :func:`sk_rnn.neural._streams.series_tails`). The validation part runs
+    :func:`sk_rnn.neural._streams.series_tails`), times the rows' sample
+    weights. The validation part runs
     whole series at a time from the zero state; because a stream is causal,
     training through the validation rows with weight 0 is training on the
     rows before them.
@@ -303,7 +304,7 @@ class StreamTailSplit:
         X, y = dataset.X, dataset.y
         to = {"dtype": torch.float32, "device": X["X"].device}
         train = torch.as_tensor(self.train_weight, **to) * X["sample_weight"]
-        valid = torch.as_tensor(self.valid_weight, **to)
+        valid = torch.as_tensor(self.valid_weight, **to) * X["sample_weight"]
         # A mark (one entry per stream, as skorch's Dataset wants) that
         # TensorBatches reads: run whole series, not chunks.
         whole = torch.ones(len(valid), dtype=torch.bool, device=valid.device)

@@ -49,16 +49,6 @@ def stream_layout(X, y, n_rows: int) -> Panel | None:
     return in_time_order(fit_layout(X, y, "LSTMRegressor", n_rows), owner)
 
 
-def check_stream_fit(model, panel: Panel, sample_weight) -> None:
-    """Refuse what stateful panels do not train with (yet)."""
-    if sample_weight is not None:
-        raise ValueError(
-            "LSTMRegressor with stateful=True on a panel takes no sample_weight "
-            "(each series' rows are one stream, weighted alike); got "
-            "sample_weight. Drop it, or fit with stateful=False."
-        )
-
-
 def series_tails(panel: Panel, trained: np.ndarray, fraction: float, gap: int):
     """Every series' validation rows: ``(train, valid, weight)`` over the rows.
 
@@ -114,17 +104,20 @@ def pad(values: np.ndarray, panel: Panel, fill) -> np.ndarray:
     return out
 
 
-def stream_data(windows, y2, trained, panel: Panel, device):
+def stream_data(windows, y2, trained, panel: Panel, device, weights=None):
     """The padded training tensors: ``({"X", "sample_weight"}, y)``.
 
     ``X`` is ``(n_series, longest, n_steps, n_features)`` (NaN padding),
-    ``sample_weight`` 1 on the rows ``trained`` marks and 0 on the others
-    (windows with no observed step) and on padding, ``y`` the targets (0 on
-    padding, which weighs nothing).
+    ``sample_weight`` the row's weight (``weights``, else 1) on the rows
+    ``trained`` marks and 0 on the others (windows with no observed step)
+    and on padding, ``y`` the targets (0 on padding, which weighs nothing).
     """
     X = pad(windows.astype(np.float32), panel, np.nan)
     y = pad(y2.astype(np.float32), panel, 0.0)
-    weight = pad(trained.astype(np.float32), panel, 0.0)
+    weight = trained.astype(np.float32)
+    if weights is not None:
+        weight *= weights.astype(np.float32)
+    weight = pad(weight, panel, 0.0)
     to = {"dtype": torch.float32, "device": device}
     data = {"X": torch.tensor(X, **to), "sample_weight": torch.tensor(weight, **to)}
     return data, torch.tensor(y, **to)

@@ -215,10 +215,28 @@ def test_series_ids_of_any_kind_survive_save_load_pickle(tmp_path, kind):
         np.testing.assert_array_equal(other.predict(X), model.predict(X))
 
 
+def test_sample_weights_weigh_each_streams_rows(torch_loop):
+    X, y = _panel(lengths=(9, 6))
+    params = {**PARAMS, "batch_size": 2}
+    # A series of weight 0 still runs its stream but teaches nothing: the
+    # panel trains as its other series alone.
+    weights = np.r_[np.ones(9), np.zeros(6)]
+    weighted = LSTMRegressor(**params).fit(X, y, sample_weight=weights)
+    alone = LSTMRegressor(**params).fit(X.loc[["s0"]], y.loc[["s0"]])
+    np.testing.assert_allclose(
+        weighted.predict(X.loc[["s0"]]), alone.predict(X.loc[["s0"]]), rtol=1e-6
+    )
+    # Only relative weights count (each chunk's loss is a weighted mean) ...
+    doubled = LSTMRegressor(**params).fit(X, y, sample_weight=np.full(15, 2.0))
+    plain = LSTMRegressor(**params).fit(X, y)
+    np.testing.assert_allclose(doubled.predict(X), plain.predict(X), rtol=1e-6)
+    # ... and they do count.
+    ramp = LSTMRegressor(**params).fit(X, y, sample_weight=np.arange(1.0, 16.0))
+    assert not np.allclose(ramp.predict(X), plain.predict(X))
+
+
 def test_what_stateful_panels_refuse():
     X, y = _panel(lengths=(8, 8))
-    with pytest.raises(ValueError, match="takes no sample_weight"):
-        LSTMRegressor(**PARAMS).fit(X, y, sample_weight=np.ones(len(y)))
     one = LSTMRegressor(**PARAMS).fit(_series(X, "s0"), y.xs("s0", level=0))
     with pytest.raises(ValueError, match="fitted stateful on one series"):
         one.predict(X)
