@@ -83,9 +83,9 @@ def make_forecaster(
         ``MinMaxScaler((-1, 1))``; "series" gives every series of a panel its
         own (:class:`SeriesScaler`), for series of different magnitudes, and
         scales the changes before the windows are built (steps
-        ``differencetransformer, seriesscaler, lagfeaturizer``). A panel also
-        needs ``stateful=False``: one network then learns from the windows
-        of every series.
+        ``differencetransformer, seriesscaler, lagfeaturizer``). On a panel
+        one network learns from every series: ``stateful=True`` reads each
+        series as its own recurrent stream, ``stateful=False`` its windows.
     season : int or None, default=None
         Time steps per season (4 for quarterly data, 12 for monthly). An
         integer above 1 wraps the composition in a

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from skorch.callbacks import Callback
 
 from ._output import write_json
+from ._progress import EpochProgress, fit_with_progress, progress_bar
 
 PERSISTENCE = "persistence"
 
@@ -63,12 +63,12 @@ def _add_model_options(parser):
         "--decimal", default=".", help="the CSV's decimal mark (default '.')"
     )
     parser.add_argument(
-        "--lags", type=_positive_int, help="window length (default 1; panels 12)"
+        "--lags", type=_positive_int, help="window length (default 1; panels 3)"
     )
     parser.add_argument(
         "--hidden-size",
         type=_positive_int,
-        help="recurrent units (default 4; panels 16)",
+        help="recurrent units (default 4; panels 32)",
     )
     parser.add_argument("--cell", choices=["lstm", "gru", "rnn"], default="lstm")
     parser.add_argument(
@@ -77,16 +77,26 @@ def _add_model_options(parser):
         help="training epochs (default 3000; panels 100)",
     )
     parser.add_argument(
-        "--batch-size", type=_positive_int, help="rows per step (default 1; panels 64)"
+        "--batch-size",
+        type=_positive_int,
+        help="rows per step (default 1; panels 24 rows of every series)",
     )
     parser.add_argument(
         "--stateful",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="carry the state from row to row (default: on, as in the seed; off "
-        "for panels)",
+        help="carry the state from row to row (default: on, as in the seed; on "
+        "a panel, one stream per series, and --no-stateful trains on the "
+        "stateless windows of every series)",
     )
-    parser.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
+    parser.add_argument(
+        "--lr", type=float, help="Adam learning rate (default 0.001; panels 0.003)"
+    )
+    parser.add_argument(
+        "--loss",
+        choices=["squared_error", "absolute_error"],
+        help="training loss (default squared_error; panels absolute_error)",
+    )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument(
         "--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default cpu)"
@@ -121,6 +131,15 @@ def _panel_options(parser, horizon_help: str):
         help="train on the series as they are (default: when every series has "
         "the same season m > 1, remove each one's seasonal pattern before "
         "training and put it back in the forecasts)",
+    )
+    panel.add_argument(
+        "--no-log",
+        dest="log",
+        action="store_const",
+        const=False,
+        default=None,
+        help="model the values as they are (default: when every value is "
+        "positive, model their logarithm and exponentiate the forecasts)",
     )
     return panel
 
@@ -433,97 +452,13 @@ def _check_length(series, lags, test_rows):
         )
 
 
-# -------------------------------------------------------------- progress
-class EpochProgress(Callback):
-    """A tqdm bar advanced once per epoch; shared, so never copied.
-
-    It prints an estimate of the whole run's time when that is over a minute:
-    from the first batches once they have taken ``EARLY`` seconds (a long
-    series' first epoch can take minutes), else after the first epoch. The
-    bar shows an estimate too, only on a terminal.
-    """
-
-    #: Seconds of the first epoch after which its batches give the estimate.
-    EARLY = 5.0
-    #: Its batch hook reads no parameters: a fused epoch may call it after
-    #: its steps (sk_rnn.neural._fused).
-    sk_rnn_fusable = True
-
-    def __init__(self, bar=None, total=None, quiet=False):
-        self.bar = bar
-        self.total = total
-        self.quiet = quiet
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __sklearn_clone__(self):
-        return self
-
-    def on_train_begin(self, net, X=None, **kwargs):
-        if getattr(self, "_started", None) is None:
-            self._started = time.perf_counter()
-            self._seen, self._batches = 0, _batches_per_epoch(net, X)
-            self._told = False
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        if not training or getattr(self, "_told", True) is not False:
-            return
-        self._seen += 1
-        elapsed = time.perf_counter() - self._started
-        if self._batches and elapsed >= self.EARLY and self._seen < self._batches:
-            per_epoch = elapsed * self._batches / self._seen
-            self._tell(
-                per_epoch,
-                f"{self._seen} of {self._batches} batches of the first epoch "
-                f"took {elapsed:.0f} s",
-            )
-
-    def on_epoch_end(self, net, **kwargs):
-        if self.bar is not None:
-            self.bar.update(1)
-        if getattr(self, "_told", True) is False:
-            per_epoch = time.perf_counter() - self._started
-            self._tell(per_epoch, f"the first epoch took {per_epoch:.1f} s")
-
-    def _tell(self, per_epoch: float, what: str) -> None:
-        self._told = True
-        seconds = per_epoch * (self.total or 0)
-        if seconds > 60 and not self.quiet:
-            print(
-                f"sk-rnn: {what}; about {seconds / 60:.0f} min for all "
-                f"{self.total} epochs",
-                file=sys.stderr,
-                flush=True,
-            )
-
-
-def _batches_per_epoch(net, X) -> int | None:
-    """Training batches in an epoch of ``net`` on ``X`` (None: unknown)."""
-    rows = X.get("X") if isinstance(X, dict) else X
-    size = getattr(net, "batch_size", None)
-    if rows is None or size is None:
-        return None
-    return 1 if size in (-1, None) else -(-len(rows) // size)
-
-
-def progress_bar(total, quiet, desc):
-    if quiet:
-        return None
-    from tqdm.auto import tqdm
-
-    # disable=None: no bar when stderr is not a terminal (logs, pipes).
-    return tqdm(
-        total=total, desc=desc, unit="epoch", file=sys.stderr, leave=False, disable=None
-    )
-
-
 #: Options of one mode that the other refuses (it would otherwise ignore them).
 SINGLE_ONLY = {"test_size": "--test-size", "folds": "--folds", "repeats": "--repeats"}
 PANEL_ONLY = {
     "time_column": "--time-column",
     "season": "--season",
     "deseasonalize": "--no-deseasonalize",
+    "log": "--no-log",
     "ensemble": "--ensemble",
     "horizon": "--horizon",
 }
@@ -537,6 +472,7 @@ def _refuse_other_mode(args, options: dict, message: str) -> None:
 
 def _single_series_defaults(args, evaluate: bool = False) -> None:
     defaults = {"lags": 1, "hidden_size": 4, "epochs": 3000, "batch_size": 1}
+    defaults |= {"stateful": True, "lr": 0.001, "loss": "squared_error"}
     if evaluate:
         _refuse_other_mode(
             args,
@@ -548,18 +484,16 @@ def _single_series_defaults(args, evaluate: bool = False) -> None:
     for key, value in defaults.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
-    if args.stateful is None:
-        args.stateful = True
 
 
-def _model(args, n_ensemble=1, scale="global", **seasonal):
-    """``make_forecaster`` with the command's options; ``seasonal`` holds
-    ``season`` and ``seasonal_model`` where the series are deseasonalised."""
+def _model(args, n_ensemble=1, **seasonal):
+    """``make_forecaster`` with the command's options (the changes of every
+    series scaled together, ``scale="global"``); ``seasonal`` holds ``season``
+    and ``seasonal_model`` where the series are deseasonalised."""
     from .._forecaster import make_forecaster
 
     return make_forecaster(
         **seasonal,
-        scale=scale,
         lags=args.lags,
         hidden_size=args.hidden_size,
         cell=args.cell,
@@ -569,34 +503,9 @@ def _model(args, n_ensemble=1, scale="global", **seasonal):
         n_ensemble=n_ensemble,
         random_state=args.seed,
         lr=args.lr,
+        loss=args.loss,
         device=args.device,
     )
-
-
-def network_of(model):
-    """The network at the end of a ``make_forecaster`` composition, with or
-    without its :class:`DeseasonalizedRegressor` around it."""
-    while not hasattr(model, "steps"):
-        model = model.regressor
-    return model.steps[-1][1]
-
-
-def fit_with_progress(model, X, y, args):
-    """Fit a ``make_forecaster`` composition, its epochs shown on a bar."""
-    bar = progress_bar(args.epochs, args.quiet, "training")
-    network_of(model).set_params(
-        callbacks=[EpochProgress(bar, args.epochs, args.quiet)]
-    )
-    try:
-        model.fit(X, y)
-    finally:
-        if bar is not None:
-            bar.close()
-    return model
-
-
-def _panel_model(args, n_ensemble, **seasonal):
-    return _model(args, n_ensemble, scale="series", **seasonal)
 
 
 # -------------------------------------------------------------- commands
@@ -620,7 +529,7 @@ def run_evaluate(args) -> int:
         if args.ensemble is None:
             args.ensemble = 1
         args._outputs = _check_outputs(args)
-        return run_panel(args, _panel_model, CommandError)
+        return run_panel(args, _model, CommandError)
     _single_series_defaults(args, evaluate=True)
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
@@ -745,8 +654,8 @@ def _label_by_target_time(result, series) -> None:
 
 
 def _config(args) -> dict:
-    keys = ["lags", "hidden_size", "cell", "epochs", "batch_size", "stateful", "lr"]
-    keys += ["seed", "test_size", "folds", "repeats", "device"]
+    keys = ["lags", "hidden_size", "cell", "epochs", "batch_size", "stateful"]
+    keys += ["lr", "loss", "seed", "test_size", "folds", "repeats", "device"]
     config = {key: getattr(args, key) for key in keys}
     config["csv"] = str(args.csv) if args.csv else None
     return config
@@ -807,13 +716,14 @@ def run_forecast(args) -> int:
         if args.ensemble is None:
             args.ensemble = 1
         args._outputs = _check_outputs(args)
-        return run_panel_forecast(args, _panel_model, CommandError)
+        return run_panel_forecast(args, _model, CommandError)
     _refuse_other_mode(
         args,
         {
             "time_column": "--time-column",
             "season": "--season",
             "deseasonalize": "--no-deseasonalize",
+            "log": "--no-log",
             "output": "--output",
         },
         "apply to many series (a long CSV): pass --series-column (with "

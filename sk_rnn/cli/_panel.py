@@ -2,11 +2,13 @@
 
 A long CSV (one row per series and time) becomes a panel; the last
 ``--horizon`` values of every series are its test block. One global network
-learns a direct ``--horizon``-step forecast from the windows of every
-series' training rows and is scored series by series beside the seasonal
-naive forecast. When every series has the same season (from its dates, or
-``--season``), each series' seasonal pattern is removed before training and
-put back in the forecasts (``make_forecaster(season=...)``). ``sk-rnn
+(by default one recurrent stream per series) learns a direct
+``--horizon``-step forecast from every series' training rows and is scored
+series by series beside the seasonal naive forecast. When every value is
+positive, it learns their logarithm (unless ``--no-log``) and its forecasts
+are exponentiated. When every series has the same season (from its dates,
+or ``--season``), each series' seasonal pattern is removed before training
+and put back in the forecasts (``make_forecaster(season=...)``). ``sk-rnn
 forecast --series-column`` fits the same network on every row and writes the
 next ``--horizon`` values of every series.
 """
@@ -22,21 +24,27 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
-from ._main import (
-    check_magnitude,
-    check_scalable,
-    fit_with_progress,
-    quarters,
-    year_months,
-)
+from ._main import check_magnitude, check_scalable, quarters, year_months
 from ._output import write_json
+from ._progress import fit_with_progress
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
-#: batch 1 would take hours on a panel). Chosen on M3's training values (each
-#: series' last --horizon training values held out; docs/cli.rst): 16 units
-#: beat 4 and 32 on quarterly series and tie 4 on monthly ones, while lags 24
-#: and an ensemble of 3 did not pay for their time.
-PANEL_DEFAULTS = {"lags": 12, "hidden_size": 16, "epochs": 100, "batch_size": 64}
+#: batch 1 would take hours on a panel): the monthly recipe of
+#: benchmarks/m3.py (SEQUENCE: stateful streams, absolute error), checked on
+#: M3's training values (each series' last --horizon training values held
+#: out; docs/cli.rst), where it beat the previous defaults (stateless
+#: windows, 16 units, lags 12, batch 64) on quarterly and monthly series.
+#: The changes of all series share one scale (make_forecaster's
+#: scale="global"), which beat a scale per series there.
+PANEL_DEFAULTS = {
+    "lags": 3,
+    "hidden_size": 32,
+    "epochs": 100,
+    "batch_size": 24,
+    "lr": 0.003,
+    "loss": "absolute_error",
+    "stateful": True,
+}
 _SEASONS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24}
 
 
@@ -229,10 +237,18 @@ def _describe_seasons(seasons: np.ndarray) -> str:
     return f"each series' own season ({_season_counts(seasons)})"
 
 
-def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray) -> dict:
+def _takes_log(args, values: np.ndarray) -> bool:
+    """Whether the network learns the logarithm of the values: when every
+    training value is positive, unless --no-log."""
+    return args.log is not False and bool(np.all(values > 0))
+
+
+def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray, log: bool):
     """Whether (and how) the series are deseasonalised before training: when
-    every series has the same season m > 1, multiplicatively when every
-    training value is positive, else additively."""
+    every series has the same season m > 1; additively on the logarithm
+    (``log``: a multiplicative pattern is an additive one there), else
+    multiplicatively when every training value is positive, else
+    additively."""
     kinds = np.unique(seasons)
     plan = {"applied": False, "model": None, "season": None, "reason": None}
     if args.deseasonalize is False:
@@ -244,12 +260,13 @@ def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray) -> dict:
     else:
         positive = bool(np.all(values > 0))
         plan["applied"], plan["season"] = True, int(kinds[0])
-        plan["model"] = "multiplicative" if positive else "additive"
-        plan["reason"] = (
-            "every training value is positive"
-            if positive
-            else "not every training value is positive"
-        )
+        plan["model"] = "multiplicative" if positive and not log else "additive"
+        if log:
+            plan["reason"] = "on the logarithm of the values"
+        elif positive:
+            plan["reason"] = "every training value is positive"
+        else:
+            plan["reason"] = "not every training value is positive"
     return plan
 
 
@@ -270,15 +287,23 @@ def _adjusted(model, plan: dict) -> None:
         plan["series_fitted"] = len(adjusted)
 
 
+def _describe_values(args, log: bool, plan: dict) -> str:
+    """The report's words for what the network learns: ``on the logarithm of
+    the values (all positive), deseasonalised: additive, season 4, on the
+    335 of 704 series with a seasonal pattern (90% test)``."""
+    if log:
+        said = "on the logarithm of the values (all positive)"
+    elif args.log is False:
+        said = "on the values as they are (--no-log)"
+    else:
+        said = "on the values as they are (not all positive)"
+    return f"{said}, {_describe_deseasonalizing(plan)}"
+
+
 def _describe_deseasonalizing(plan: dict) -> str:
-    """The report's words for a plan: ``deseasonalised: multiplicative, season
-    4, on the 333 of 704 series with a seasonal pattern (90% test)``."""
     if not plan["applied"]:
         return f"not deseasonalised ({plan['reason']})"
-    model = plan["model"]
-    if model == "additive":
-        model += " (not every value is positive)"
-    said = f"deseasonalised: {model}, season {plan['season']}"
+    said = f"deseasonalised: {plan['model']}, season {plan['season']}"
     if "series_adjusted" in plan:
         said += (
             f", on the {plan['series_adjusted']} of {plan['series_fitted']} series "
@@ -298,9 +323,11 @@ def run_panel(args, model_for, error) -> int:
     position = frame.groupby(level=0, sort=False).cumcount().to_numpy()
     is_test = position >= np.repeat(lengths.to_numpy() - h, lengths.to_numpy())
     train, test = frame[~is_test], frame[is_test]
-    plan = _deseasonalizing(args, seasons, train.iloc[:, 0].to_numpy())
+    trained_on = train.iloc[:, 0].to_numpy()
+    log = _takes_log(args, trained_on)
+    plan = _deseasonalizing(args, seasons, trained_on, log)
     fit_started = time.perf_counter()
-    forecast, model = _fit_and_forecast(args, model_for, train, plan)
+    forecast, model = _fit_and_forecast(args, model_for, train, log, plan)
     fit_seconds = time.perf_counter() - fit_started
     _adjusted(model, plan)
     names = list(lengths.index)
@@ -327,18 +354,20 @@ def run_panel(args, model_for, error) -> int:
     table.insert(0, "season", seasons)
     loses = list(table.index[(table["sMAPE"] > table["naive sMAPE"]).to_numpy()])
     seasons_said = _describe_seasons(seasons)
-    _report(args, values, table, seasons_said, plan, loses, wall, fit_seconds)
+    described = _describe_values(args, log, plan)
+    _report(args, values, table, seasons_said, described, loses, wall, fit_seconds)
     outputs = args._outputs
     if outputs.get("json"):
         payload = {
             "config": {
                 k: getattr(args, k)
                 for k in ("lags", "hidden_size", "cell", "epochs", "batch_size")
-                + ("lr", "seed", "horizon", "ensemble", "device")
+                + ("stateful", "lr", "loss", "seed", "horizon", "ensemble", "device")
             }
             | {
                 "csv": str(args.csv),
                 "seasons": seasons_said,
+                "log": log,
                 "deseasonalize": plan,
             },
             "n_series": len(names),
@@ -364,14 +393,6 @@ def _read_checked(args, error, evaluate: bool) -> pd.Series:
             setattr(args, key, value)
     if args.horizon is None:
         raise error("--series-column needs --horizon, the steps to forecast")
-    if args.stateful:
-        raise error(
-            "--stateful carries one state from row to row, across series on a "
-            "panel; the panel command trains a stateless global network (drop "
-            "--stateful; in Python, LSTMRegressor(stateful=True) on a panel "
-            "trains one stream per series)"
-        )
-    args.stateful = False
     values = read_panel(args, error)
     h = args.horizon
     lengths = values.groupby(level=0, sort=False).size()
@@ -394,18 +415,22 @@ def _read_checked(args, error, evaluate: bool) -> pd.Series:
     return values
 
 
-def _fit_and_forecast(args, model_for, train: pd.DataFrame, plan: dict):
-    """One global network fitted on ``train`` (deseasonalised as ``plan``
-    says): ``(forecast, model)``, the forecast being the next ``--horizon``
-    values after the end of every series, shape (n_series, horizon)."""
+def _fit_and_forecast(args, model_for, train: pd.DataFrame, log: bool, plan: dict):
+    """One global network fitted on ``train`` (on its logarithm if ``log``,
+    deseasonalised as ``plan`` says): ``(forecast, model)``, the forecast
+    being the next ``--horizon`` values after the end of every series, shape
+    (n_series, horizon), in the values' units."""
     from ..preprocessing._horizon import make_horizon_xy
 
+    if log:
+        train = np.log(train)
     X, Y = make_horizon_xy(train, args.horizon)
     model = model_for(args, n_ensemble=args.ensemble, **_seasonal_options(plan))
     fit_with_progress(model, X, Y, args)
     rest = train.drop(X.index)  # continues X: its last row is the forecast origin
     forecast = pd.DataFrame(model.predict(rest), index=rest.index)
-    return forecast.groupby(level=0, sort=False).tail(1).to_numpy(), model
+    forecast = forecast.groupby(level=0, sort=False).tail(1).to_numpy()
+    return (np.exp(forecast) if log else forecast), model
 
 
 def _future(values: pd.Series, h: int, time_column: str, error) -> list:
@@ -446,14 +471,15 @@ def run_panel_forecast(args, model_for, error) -> int:
     h = args.horizon
     future = _future(values, h, args.time_column, error)  # before training
     seasons = _seasons(values, args.season)
-    plan = _deseasonalizing(args, seasons, values.to_numpy())
+    log = _takes_log(args, values.to_numpy())
+    plan = _deseasonalizing(args, seasons, values.to_numpy(), log)
     if plan["reason"] == "the series' seasons differ":
         note(
             f"the series' seasons differ ({_season_counts(seasons)}), so they are "
             "not deseasonalised: one network removes one season; give the series "
             "of each season their own CSV, or pass --season"
         )
-    forecast, model = _fit_and_forecast(args, model_for, values.to_frame(), plan)
+    forecast, model = _fit_and_forecast(args, model_for, values.to_frame(), log, plan)
     _adjusted(model, plan)
     names = list(values.index.unique(level=0))
     table = pd.DataFrame(
@@ -472,7 +498,7 @@ def run_panel_forecast(args, model_for, error) -> int:
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
             f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}; "
-            f"{_describe_deseasonalizing(plan)})"
+            f"{_describe_values(args, log, plan)})"
         )
     return 0
 
@@ -482,7 +508,7 @@ SHOWN_LOSERS = 10
 
 
 def _report(
-    args, values, table, seasons: str, plan: dict, loses: list, wall, fit_seconds
+    args, values, table, seasons: str, described: str, loses: list, wall, fit_seconds
 ) -> None:
     name = args.csv.name
     n_series = len(table)
@@ -490,11 +516,13 @@ def _report(
         f"{name}: {values.name}, {n_series} series, {len(values)} values; test = "
         f"last {args.horizon} of every series (direct {args.horizon}-step forecast)"
     )
+    engine = "one stream per series" if args.stateful else "stateless windows"
     print(
-        f"one global {args.cell} ({args.hidden_size} units), lags {args.lags}, "
-        f"batch {args.batch_size}, {args.epochs} epochs, ensemble of "
-        f"{args.ensemble}; {_describe_deseasonalizing(plan)}; each series scaled "
-        f"by its own training rows; seasonal naive with {seasons}"
+        f"one global {args.cell} ({args.hidden_size} units, {engine}), lags "
+        f"{args.lags}, batch {args.batch_size}, {args.epochs} epochs, "
+        f"{args.loss.replace('_', ' ')} loss, ensemble of {args.ensemble}; "
+        f"{described}; the changes of every series scaled to [-1, 1] together; "
+        f"seasonal naive with {seasons}"
     )
     print()
     shown = table if n_series <= 20 else table.iloc[:20]

@@ -40,29 +40,34 @@ def _monthly(lengths=(("a", 20, 1.0), ("b", 16, 100.0), ("c", 24, 10.0))):
     return rows
 
 
-def _expected_forecast(rows, h, times, season):
+def _expected_forecast(rows, h, times, season, log=True, stateful=True):
     """make_forecaster fitted in Python as the command says it fits: one
-    global network on every row of every series, targets the next h values
-    of the same series (built here with shift), forecast from each series'
-    last row; positive series of one season are deseasonalised
-    multiplicatively."""
+    global network on every row of every series (on their logarithm when
+    ``log``, the panel being positive), targets the next h values of the
+    same series (built here with shift), forecast from each series' last
+    row; series of one season are deseasonalised additively on the
+    logarithm, multiplicatively without it."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
+    if log:
+        panel = np.log(panel)
     Y = pd.concat(
         {f"h{k}": panel.groupby(level=0)["sales"].shift(-k) for k in range(1, h + 1)},
         axis=1,
     ).dropna()
     model = make_forecaster(
-        lags=2, hidden_size=3, max_epochs=3, batch_size=64, stateful=False,
-        scale="series", random_state=0, lr=0.001, device="cpu", n_ensemble=1,
-        season=season, seasonal_model="multiplicative",
+        lags=2, hidden_size=3, max_epochs=3, batch_size=24, stateful=stateful,
+        scale="global", random_state=0, lr=0.003, loss="absolute_error",
+        device="cpu", n_ensemble=1, season=season,
+        seasonal_model="additive" if log else "multiplicative",
     )  # fmt: skip
     model.fit(panel.loc[Y.index], Y)
     # the whole panel, read from each series' start: the last row of every
     # series is its forecast origin
     predicted = pd.DataFrame(model.predict(panel), index=panel.index)
-    return predicted.groupby(level=0).tail(1).to_numpy()
+    last = predicted.groupby(level=0).tail(1).to_numpy()
+    return np.exp(last) if log else last
 
 
 def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsys):
@@ -75,8 +80,9 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     assert code == 0, err
     assert out == (
         f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
-        "ensemble of 1; deseasonalised: multiplicative, season 12, on the 0 of 3 "
-        "series with a seasonal pattern (90% test))\n"
+        "ensemble of 1; on the logarithm of the values (all positive), "
+        "deseasonalised: additive, season 12, on the 0 of 3 series with a "
+        "seasonal pattern (90% test))\n"
     )
     written = pd.read_csv(out_path, dtype={"store": str, "when": str})
     assert list(written.columns) == ["store", "when", "forecast"]
@@ -84,6 +90,25 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     # every series ends in 2016-12 (they start at different months)
     assert written["when"].tolist() == ["2017-01-01", "2017-02-01", "2017-03-01"] * 3
     expected = _expected_forecast(rows, 3, pd.to_datetime, season=12)
+    np.testing.assert_allclose(
+        written["forecast"].to_numpy().reshape(3, 3), expected, rtol=1e-12
+    )
+
+
+def test_a_panel_forecast_without_the_logarithm_or_streams(tmp_path, capsys):
+    """--no-log --no-stateful: make_forecaster on the values as they are,
+    deseasonalised multiplicatively, trained on stateless windows."""
+    rows = _monthly()
+    path = _write(tmp_path, rows)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "3", *QUICK,
+        "--no-log", "--no-stateful", "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(out))
+    expected = _expected_forecast(
+        rows, 3, pd.to_datetime, season=12, log=False, stateful=False
+    )
     np.testing.assert_allclose(
         written["forecast"].to_numpy().reshape(3, 3), expected, rtol=1e-12
     )
@@ -126,6 +151,8 @@ def test_panel_forecast_options_are_checked_before_training(tmp_path, capsys):
          "--season apply to many series"),
         (["forecast", str(path), "--no-deseasonalize", "--steps", "2"],
          "--no-deseasonalize apply to many series"),
+        (["forecast", str(path), "--no-log", "--steps", "2"],
+         "--no-log apply to many series"),
         (["forecast", str(path)], "forecast needs --steps"),
         (["forecast", str(path), *PANEL, "--horizon", "3", "--output", str(existing)],
          "exists; pass --overwrite to replace it"),
@@ -239,10 +266,11 @@ def test_quarter_labels_are_quarterly_periods(tmp_path, capsys):
 def test_a_long_panel_run_shows_an_estimate_after_its_first_epoch(
     tmp_path, capsys, monkeypatch
 ):
-    from sk_rnn.cli import _main as _cli
+    from sk_rnn.cli import _progress
 
     ticks = iter(np.arange(0.0, 1e6, 60.0))  # every reading 60 s later
-    monkeypatch.setattr(_cli, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    clock = SimpleNamespace(perf_counter=lambda: next(ticks))
+    monkeypatch.setattr(_progress, "time", clock)
     path = _write(tmp_path, _monthly())
     for command in ("evaluate", "forecast"):
         for quiet in ([], ["--quiet"]):

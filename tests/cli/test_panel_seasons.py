@@ -59,23 +59,25 @@ def test_the_series_are_deseasonalised_by_default_and_the_option_turns_it_off(
         outputs[bool(extra)] = out, json.loads(json_path.read_text())
     out, payload = outputs[False]
     assert (
-        "one global lstm (3 units), lags 4, batch 64, 3 epochs, ensemble of 1; "
-        "deseasonalised: multiplicative, season 4, on the 3 of 3 series with a "
-        "seasonal pattern (90% test); each series scaled by its own training "
-        "rows; seasonal naive with season 4\n"
+        "one global lstm (3 units, one stream per series), lags 4, batch 24, 3 "
+        "epochs, absolute error loss, ensemble of 1; on the logarithm of the "
+        "values (all positive), deseasonalised: additive, season 4, on the 3 of "
+        "3 series with a seasonal pattern (90% test); the changes of every "
+        "series scaled to [-1, 1] together; seasonal naive with season 4\n"
     ) in out
     assert payload["config"]["deseasonalize"] == {
         "applied": True,
-        "model": "multiplicative",
+        "model": "additive",
         "season": 4,
-        "reason": "every training value is positive",
+        "reason": "on the logarithm of the values",
         "series_adjusted": 3,
         "series_fitted": 3,
     }
     off, off_payload = outputs[True]
     assert (
-        "ensemble of 1; not deseasonalised (--no-deseasonalize); each series "
-        "scaled by its own training rows; seasonal naive with season 4\n"
+        "ensemble of 1; on the logarithm of the values (all positive), not "
+        "deseasonalised (--no-deseasonalize); the changes of every series "
+        "scaled to [-1, 1] together; seasonal naive with season 4\n"
     ) in off
     assert off_payload["config"]["deseasonalize"] == {
         "applied": False,
@@ -98,9 +100,12 @@ def test_a_panel_with_values_that_are_not_positive_is_deseasonalised_additively(
     )  # fmt: skip
     assert code == 0, err
     assert (
-        "deseasonalised: additive (not every value is positive), season 4, on the "
+        "; on the values as they are (not all positive), deseasonalised: "
+        "additive, season 4, on the "
     ) in out
-    plan = json.loads(json_path.read_text())["config"]["deseasonalize"]
+    config = json.loads(json_path.read_text())["config"]
+    assert config["log"] is False
+    plan = config["deseasonalize"]
     assert plan["model"] == "additive" and plan["applied"]
     assert plan["reason"] == "not every training value is positive"
 
@@ -124,9 +129,10 @@ def test_series_of_different_seasons_are_not_deseasonalised_and_it_is_said(
     )  # fmt: skip
     assert code == 0, err
     assert (
-        "ensemble of 1; not deseasonalised (the series' seasons differ); each "
-        "series scaled by its own training rows; seasonal naive with each "
-        "series' own season (4 for 1 series, 12 for 1 series)\n"
+        "ensemble of 1; on the logarithm of the values (all positive), not "
+        "deseasonalised (the series' seasons differ); the changes of every "
+        "series scaled to [-1, 1] together; seasonal naive with each series' "
+        "own season (4 for 1 series, 12 for 1 series)\n"
     ) in out
     plan = json.loads(json_path.read_text())["config"]["deseasonalize"]
     assert not plan["applied"] and plan["reason"] == "the series' seasons differ"
@@ -144,7 +150,7 @@ def test_series_of_different_seasons_are_not_deseasonalised_and_it_is_said(
         capsys, "evaluate", str(path), *PANEL, *QUICK, "--season", "4", "--quiet"
     )
     assert code == 0, err
-    assert "; deseasonalised: multiplicative, season 4, on the " in out
+    assert "(all positive), deseasonalised: additive, season 4, on the " in out
 
 
 def test_the_series_that_lose_to_seasonal_naive_are_named(tmp_path, capsys):
@@ -197,13 +203,13 @@ def test_the_forecasters_network_gets_the_progress_callback(
     """The progress bar reaches the network inside the DeseasonalizedRegressor
     (the command reached for model.regressor.steps, which it lacks)."""
     from sk_rnn.cli import _panel
-    from sk_rnn.cli._main import network_of
+    from sk_rnn.cli._progress import network_of
 
     seen = []
     real = _panel._fit_and_forecast
 
-    def spy(args, model_for, train, plan):
-        forecast, model = real(args, model_for, train, plan)
+    def spy(args, model_for, train, log, plan):
+        forecast, model = real(args, model_for, train, log, plan)
         seen.append((type(model).__name__, network_of(model).callbacks))
         return forecast, model
 
