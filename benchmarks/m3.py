@@ -280,8 +280,11 @@ RECIPE = {
                             max_epochs=20)
     },
     "quarterly": {
-        "members": _members("windows", [(8, 0), (8, 1), (8, 2), (4, 0), (16, 1)],
-                            max_epochs=40)
+        # Batches of 128 windows (4x the optimiser steps of 512): each
+        # member's validation sMAPE fell by about 0.1 (lags 6: 9.11, 9.10,
+        # 9.09 -> 8.93, 9.03, 9.04), the median of five 9.11 -> 8.94.
+        "members": _members("windows", [(6, 0), (6, 1), (6, 2), (4, 0), (8, 0)],
+                            max_epochs=40, batch_size=128)
     },
     "monthly": {
         "members": _members("sequence", [(3, 0), (3, 1), (3, 2), (6, 0), (6, 1)])
@@ -442,6 +445,7 @@ def run_frequency(
         "horizon": h,
         "season": season,
         "n_training_windows": n_windows,
+        "environment": environment(recipe.get("device", "cpu")),
         "methods": {},
     }
 
@@ -478,9 +482,16 @@ def run_frequency(
     return result
 
 
-def write_forecasts(forecasts: dict, path: Path) -> None:
-    """Every forecast in long form: ``method, series, step, forecast``."""
+def write_forecasts(forecasts: dict, path: Path, replace=None) -> None:
+    """Every forecast in long form: ``method, series, step, forecast``.
+
+    ``replace``: the series ids of the frequencies run again (``--merge``);
+    the file's rows of every other series are kept.
+    """
     frames = []
+    if replace is not None:
+        kept = pd.read_csv(path, compression="gzip")
+        frames.append(kept[~kept["series"].isin(replace)])
     for method, parts in forecasts.items():
         for ids, values in parts:
             n, h = values.shape
@@ -564,6 +575,21 @@ def recipe_of(frequency: str, device: str = "cpu", members=None, n_jobs=2) -> di
     return recipe
 
 
+def _merged(previous: dict, results: dict, recipes: dict):
+    """``previous`` report's frequencies and recipes, those of this run
+    replacing theirs; a kept frequency keeps its run's environment."""
+    merged, merged_recipes = {}, {}
+    for f in HORIZON:
+        if f in results:
+            merged[f], merged_recipes[f] = results[f], recipes[f]
+        elif f in previous["frequencies"]:
+            kept = previous["frequencies"][f]
+            kept.setdefault("environment", previous["environment"])
+            merged[f] = kept
+            merged_recipes[f] = previous.get("recipe", {}).get(f)
+    return merged, merged_recipes
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -606,6 +632,13 @@ def main(argv=None) -> int:
         help="with --tune: positions in TUNE_GRID to score (default all); the "
         "other rows of results/m3_tuning.json are kept",
     )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="replace only --frequencies in the existing results file (and "
+        "their series' rows of the forecasts file); the other frequencies keep "
+        "their earlier run, dated in their own 'environment'",
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument(
         "--rescore",
@@ -639,15 +672,19 @@ def main(argv=None) -> int:
             )
             for f in args.frequencies
         }
+        recipes = {
+            f: recipe_of(f, args.device, args.members, args.n_jobs)
+            for f in args.frequencies
+        }
+        rerun = list(results)
+        if args.merge and args.members is None and path.exists():
+            results, recipes = _merged(json.loads(path.read_text()), results, recipes)
         report = {
             "environment": environment(args.device),
             "split": "validation: each series' last h training values"
             if args.holdout
             else "test: the competition's last h values",
-            "recipe": {
-                f: recipe_of(f, args.device, args.members, args.n_jobs)
-                for f in args.frequencies
-            },
+            "recipe": recipes,
             "published_smape": PUBLISHED,
             "frequencies": results,
             "overall": overall(results) if len(results) == len(HORIZON) else None,
@@ -655,7 +692,12 @@ def main(argv=None) -> int:
         if args.members is not None:
             path = args.out or RESULTS / "m3_step.json"
         if not args.holdout and len(results) == len(HORIZON) and not args.members:
-            write_forecasts(forecasts, RESULTS / "m3_forecasts.csv.gz")
+            replace = None
+            if len(rerun) < len(HORIZON):  # merged: keep the others' rows
+                replace = {
+                    key for f in rerun for key in load(f)[0].index.unique(level=0)
+                }
+            write_forecasts(forecasts, RESULTS / "m3_forecasts.csv.gz", replace)
     path.write_text(json.dumps(report, indent=1))
     print(f"wrote {path}")
     return 0

@@ -277,6 +277,18 @@ def _member_text(member: dict) -> str:
     return f"{member['engine']} lags {member['lags']}{more}"
 
 
+def _run_dates(result, done) -> list[str]:
+    """Where ``--merge`` ran some frequencies again: when each one ran."""
+    dates = {
+        f: result["frequencies"][f].get("environment", result["environment"])["date"]
+        for f in done
+    }
+    if len(set(dates.values())) < 2:
+        return []
+    said = "; ".join(f"{f} {date}" for f, date in dates.items())
+    return [f"Frequencies run separately (`--merge`), each with its peers: {said}.", ""]
+
+
 def _m3_report(m3, validation) -> list[str]:
     """The M3 table: sMAPE per frequency, overall, and fit + predict time;
     the recipe and its validation scores."""
@@ -285,6 +297,7 @@ def _m3_report(m3, validation) -> list[str]:
     lines = ["## M3 competition (3003 series, sMAPE 0-200)", ""]
     lines += [f"_{_env_line(m3)}_; `make bench-m3` (`python -m benchmarks.m3`)", ""]
     done = [f for f in FREQUENCIES if f in m3["frequencies"]]
+    lines += _run_dates(m3, done)
     lines += [
         "Overall: the mean over all forecast points (each series weighs its "
         "horizon), the competition's basis and that of the published figures. "
@@ -327,6 +340,7 @@ def _m3_report(m3, validation) -> list[str]:
             f"training values), _{_env_line(validation)}_:",
             "",
         ]
+        lines += _run_dates(validation, vdone)
         lines += _m3_table(validation, vdone, title_published=False)
     return lines
 

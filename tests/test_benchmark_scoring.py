@@ -30,3 +30,27 @@ def test_the_published_overall_figures_are_point_weighted():
     for name, published in m3.PUBLISHED.items():
         weighted = sum(published[f] * points[f] for f in points) / sum(points.values())
         assert weighted == pytest.approx(published["overall"], abs=0.01), name
+
+
+def test_merge_replaces_only_the_frequencies_run_again(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    previous = {
+        "environment": {"date": "before"},
+        "recipe": {"yearly": "old y", "monthly": "old m"},
+        "frequencies": {"yearly": {"methods": "old y"}, "monthly": {"methods": "m"}},
+    }
+    rerun = {"monthly": {"methods": "new m", "environment": {"date": "now"}}}
+    results, recipes = m3._merged(previous, rerun, {"monthly": "new m"})
+    assert list(results) == ["yearly", "monthly"]  # the frequencies' order
+    assert results["monthly"]["methods"] == "new m"
+    assert results["yearly"] == {"methods": "old y", "environment": {"date": "before"}}
+    assert recipes == {"yearly": "old y", "monthly": "new m"}
+    # The forecasts file keeps the other series' rows and replaces the rest.
+    path = tmp_path / "forecasts.csv.gz"
+    m3.write_forecasts({"net": [(["a", "b"], np.ones((2, 2)))]}, path)
+    m3.write_forecasts({"net": [(["b"], np.full((1, 2), 5.0))]}, path, replace={"b"})
+    rows = pd.read_csv(path).sort_values(["series", "step"])
+    assert rows["series"].tolist() == ["a", "a", "b", "b"]
+    assert rows["forecast"].tolist() == [1.0, 1.0, 5.0, 5.0]
