@@ -79,7 +79,8 @@ def _add_model_options(parser):
     parser.add_argument(
         "--batch-size",
         type=_positive_int,
-        help="rows per step (default 1; panels 24 rows of every series)",
+        help="rows per step (default 1; panels 24: rows of every series, or "
+        "windows with --no-stateful)",
     )
     parser.add_argument(
         "--stateful",

@@ -171,12 +171,15 @@ class MemberEarlyStopping(Callback):
     def initialize(self):
         # Kept when skorch re-initialises the callbacks of a warm start.
         if not hasattr(self, "best_loss_"):
-            self.best_loss_ = None
-            self.best_epoch_ = None
-            self.stale_ = None
-            self.best_state_ = None
+            self.restart()
         self._sum, self._rows = None, 0
         return self
+
+    def restart(self, valid_key=None) -> None:
+        """Forget the record (a new fit, or a warm start on other rows);
+        ``valid_key`` names the rows it will be measured on."""
+        self.best_loss_ = self.best_epoch_ = self.stale_ = self.best_state_ = None
+        self.valid_key_ = valid_key
 
     def on_train_begin(self, net, **kwargs):
         if self.best_loss_ is None:
@@ -228,18 +231,23 @@ class MemberEarlyStopping(Callback):
                 p.copy_(self.best_state_[name])
 
     def state(self) -> dict:
-        return {
+        state = {
             "best_state": {k: v.cpu().clone() for k, v in self.best_state_.items()},
             "best_loss": torch.from_numpy(self.best_loss_.copy()),
             "best_epoch": torch.from_numpy(self.best_epoch_.copy()),
             "stale": torch.from_numpy(self.stale_.copy()),
         }
+        if getattr(self, "valid_key_", None) is not None:
+            state["valid_key"] = torch.tensor(self.valid_key_, dtype=torch.int64)
+        return state
 
     def load_state(self, state: dict, device) -> None:
         self.best_state_ = {k: v.to(device) for k, v in state["best_state"].items()}
         self.best_loss_ = state["best_loss"].numpy().copy()
         self.best_epoch_ = state["best_epoch"].numpy().copy()
         self.stale_ = state["stale"].numpy().copy()
+        key = state.get("valid_key")  # absent from files of 0.2
+        self.valid_key_ = None if key is None else int(key)
 
 
 class StopWhenDone(Callback):

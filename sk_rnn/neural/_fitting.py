@@ -8,6 +8,7 @@ and :class:`~sk_rnn.callbacks.Checkpoint`).
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 
 import numpy as np
@@ -91,27 +92,42 @@ def _check_valid_rows(model, n_valid: int, n_samples: int) -> None:
         )
 
 
-def validation_split(model, X, y_given, windows, y2, rows, panel):
+def validation_split(model, X, y_given, windows, y2, rows, panel, weights=None):
     """The early-stopping ``train_split`` of this fit, or None.
 
     Every series (one series is a panel of one) validates on its own last
-    ``validation_fraction`` of rows, as PanelSplit's last fold does, after a
-    gap that keeps every training row's window and target off the
-    validation targets: ``n_steps + n_outputs - 1`` rows for windows,
+    ``validation_fraction`` of weighted rows, as PanelSplit's last fold
+    does, after a gap that keeps every training row's window and target off
+    the validation targets: ``n_steps + n_outputs - 1`` rows for windows,
     ``n_outputs - 1`` for streams (a stream reads every row in order, so its
     windows overlap nothing). One stateful series keeps its single stream:
-    its last rows continue the training rows' state.
+    its last rows continue the training rows' state, and its last
+    ``n_outputs - 1`` training rows weigh 0 (their targets are validation
+    targets).
     """
     if not early_stopping_mode(model):
         return None
+    if weights is not None and model.stateful:  # rows of weight 0 stay steps
+        rows = rows & (weights > 0)
     n_samples = int(rows.sum())
     if model.stateful and panel is None:
         n_valid = int(np.ceil(model.validation_fraction * n_samples))
-        if n_samples - n_valid < 1:
-            _too_short(model, f"the last {n_valid} row(s) of {n_samples}")
+        masked = y2.shape[1] - 1
+        weighted = np.flatnonzero(rows)
+        if n_samples - n_valid - masked < 1:
+            _too_short(
+                model,
+                f"the last {n_valid} row(s) of {n_samples} and weigh {masked} "
+                "before them 0",
+            )
             return None
         _check_valid_rows(model, n_valid, n_samples)
-        return TailSplit(n_valid, 0)
+        # The held-out part starts at the first of the last n_valid weighted
+        # rows (rows of weight 0 after it validate nothing).
+        split = TailSplit(len(rows) - weighted[-n_valid], 0, masked)
+        held = weighted[-n_valid:]
+        split.key = _rows_key(windows[held], y2[held])
+        return split
     layout = panel
     if layout is None:
         owner = "LSTMRegressor (early stopping, each series)"
@@ -132,13 +148,43 @@ def validation_split(model, X, y_given, windows, y2, rows, panel):
         return None
     _check_valid_rows(model, n_valid, n_samples)
     if panel is not None:
-        return StreamTailSplit(
+        split = StreamTailSplit(
             pad(train.astype(np.float32), panel, 0.0),
             pad(weight.astype(np.float32), panel, 0.0),
             gap,
         )
-    position = np.cumsum(rows) - 1  # rows' positions among the trained rows
-    return SeriesTailSplit(position[train], position[valid], weight[valid], gap)
+    else:
+        position = np.cumsum(rows) - 1  # positions among the trained rows
+        split = SeriesTailSplit(position[train], position[valid], weight[valid], gap)
+    split.key = _rows_key(windows[valid], y2[valid])
+    return split
+
+
+def _rows_key(*arrays) -> int:
+    """A fingerprint of the validation rows (their windows and targets)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+    return int.from_bytes(digest.digest(), "little", signed=True)
+
+
+def _restart_stopper(net, split, continuing: bool) -> None:
+    """Name the rows early stopping measures; a warm start that validates on
+    other rows, or whose early stopping had stopped every member, starts its
+    record afresh: the old best losses were measured on other rows (or would
+    end the new run at once and put the old weights back). A run resumed on
+    the same rows (from a checkpoint) keeps its record and continues
+    exactly."""
+    stopper = dict(net.callbacks_).get("early_stopping")
+    if stopper is None or split is None:
+        return
+    key = split.key
+    if not continuing or stopper.best_loss_ is None:
+        stopper.valid_key_ = key
+        return
+    done = bool((stopper.stale_ >= stopper.patience).all())
+    if done or getattr(stopper, "valid_key_", None) != key:
+        stopper.restart(key)
 
 
 def _run(model, net, data, target, *, epochs, before) -> bool:
@@ -273,10 +319,11 @@ def train(model, X, y, sample_weight, *, partial: bool):
     device = resolve_device(model.device)
     split = None
     if not continuing or model.net_.train_split is not None:
-        split = validation_split(model, X, y_given, windows, y2, rows, panel)
+        split = validation_split(model, X, y_given, windows, y2, rows, panel, weights)
     n_valid = 0 if split is None else split.n_valid
     if continuing:
         net = model.net_
+        _restart_stopper(net, split, continuing=True)
         net.train_split = split  # this block's own rows validate
         update_net(net, model)
     else:
@@ -285,6 +332,7 @@ def train(model, X, y, sample_weight, *, partial: bool):
                 delattr(model, name)
         model._base_seed, model._fixed = base_seed(model.random_state), None
         net = _new_net(model, split, device, windows, y2)
+        _restart_stopper(net, split, continuing=False)
         model._fixed = fixed_params(model)
     if panel is not None:  # one stream per series, side by side
         data, target = stream_data(windows, y2, rows, panel, device, weights)

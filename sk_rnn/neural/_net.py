@@ -221,20 +221,36 @@ class TailSplit:
 
     Never shuffles and never validates on the oldest rows: the validation
     rows are the ``n_valid`` most recent, and the ``gap`` rows before them
-    are used for neither, so overlapping windows cannot leak.
+    are used for neither, so overlapping windows cannot leak. The last
+    ``masked`` training rows stay in the training part (one stateful
+    stream's state runs through them) but weigh 0: their multi-step targets
+    are validation targets.
     """
 
-    def __init__(self, n_valid, gap):
+    masked = 0  # splits pickled by 0.2 have no such attribute
+    key = None  # a fingerprint of the validation rows (set by the fit)
+
+    def __init__(self, n_valid, gap, masked=0):
         self.n_valid = n_valid
         self.gap = gap
+        self.masked = masked
 
     def __call__(self, dataset, y=None, **fit_params):
         X, y = dataset.X, dataset.y
         n = data_length(X)
         train = slice(0, n - self.n_valid - self.gap)
         valid = slice(n - self.n_valid, None)
+        part = _take(X, train)
+        if self.masked:
+            part = dict(part) if isinstance(part, Mapping) else {"X": part}
+            rows = part["X"]
+            weight = part.get("sample_weight")
+            if weight is None:
+                weight = torch.ones(len(rows), dtype=torch.float32, device=rows.device)
+            part["sample_weight"] = weight.clone()
+            part["sample_weight"][len(rows) - self.masked :] = 0.0
         return (
-            Dataset(_take(X, train), _take(y, train)),
+            Dataset(part, _take(y, train)),
             Dataset(_take(X, valid), _take(y, valid)),
         )
 
@@ -249,6 +265,8 @@ class SeriesTailSplit:
     validation rows, times its sample weight), so the validation loss is the
     mean over series of each series' mean loss. One series is a panel of one.
     """
+
+    key = None  # a fingerprint of the validation rows (set by the fit)
 
     def __init__(self, train, valid, weight, gap):
         self.train = train
@@ -290,6 +308,8 @@ class StreamTailSplit:
     training through the validation rows with weight 0 is training on the
     rows before them.
     """
+
+    key = None  # a fingerprint of the validation rows (set by the fit)
 
     def __init__(self, train_weight, valid_weight, gap):
         self.train_weight = train_weight

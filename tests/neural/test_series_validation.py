@@ -161,3 +161,54 @@ def test_a_warm_start_validates_on_the_new_block():
     X2, y2 = _panel((30, 10), seed=5)
     model.fit(X2, y2)
     assert model.net_.train_split.valid.tolist() == [27, 28, 29, 39]
+
+
+def test_a_warm_start_after_early_stopping_ended_trains_again():
+    X, y = _panel((30, 30))
+    model = LSTMRegressor(
+        early_stopping="holdout", n_iter_no_change=2, max_epochs=40, **PARAMS
+    ).fit(X, y)
+    first, before = model.n_iter_, model.predict(X)
+    X2, y2 = _panel((30, 30), seed=7)
+    model.set_params(warm_start=True).fit(X2, y2)
+    # Its record restarts on the new block's rows, so it trains (it stopped
+    # at once and put the old weights back, a silent no-op).
+    assert model.n_iter_ > first + 2
+    assert model.best_epoch_[0] > first
+    assert not np.allclose(model.predict(X), before)
+
+
+def test_one_stateful_series_weighs_0_the_rows_whose_targets_are_held_out():
+    X, y = _panel((40,), n_outputs=3)
+    X, y = X.to_numpy(), y.to_numpy()
+    params = {**PARAMS, "stateful": True, "max_epochs": 1}
+    held = LSTMRegressor(early_stopping="holdout", validation_fraction=0.2, **params)
+    held.fit(X, y)
+    assert held.net_.train_split.masked == 2  # targets t+1..t+3
+    # The stream still runs through those two rows: a plain fit on the rows
+    # before the held-out ones, those two weighing 0.
+    weights = np.r_[np.ones(30), np.zeros(2)]
+    plain = LSTMRegressor(**params).fit(X[:32], y[:32], sample_weight=weights)
+    for name, value in _parameters(plain).items():
+        torch.testing.assert_close(_parameters(held)[name], value)
+
+
+@pytest.mark.parametrize("panel", [True, False])
+def test_stateful_rows_of_weight_0_are_not_held_out(panel):
+    lengths = (20, 20) if panel else (20,)
+    X, y = _panel(lengths)
+    if not panel:
+        X, y = X.to_numpy(), y.to_numpy()
+    weights = np.ones(len(y))
+    for end in np.cumsum(lengths):
+        weights[end - 3 : end] = 0.0  # each series' last three rows
+    model = LSTMRegressor(
+        early_stopping="holdout", stateful=True, max_epochs=2, **PARAMS
+    ).fit(X, y, sample_weight=weights)
+    assert np.isfinite(model.validation_loss_curve_).all()
+    split = model.net_.train_split
+    if panel:  # each series' last 2 weighted rows (0.1 of 17, rounded up)
+        for k in range(2):
+            assert np.flatnonzero(split.valid_weight[k]).tolist() == [15, 16]
+    else:  # the held-out part starts at the last 2 weighted rows
+        assert split.n_valid == 5
