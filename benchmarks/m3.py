@@ -25,7 +25,7 @@ series is not)::
 Monthly members use the sequence engine (``stateful=True``: one recurrent
 stream per series, an ``h``-step target at every step, SEQUENCE) and read,
 beside each change, how far the level lies from its 12-month mean
-(``with_level_gap``, a first step of the pipeline); the other
+(:class:`~sk_rnn.LevelGapFeaturizer` after the differences); the other
 frequencies' short series use 0.2's windows engine (SETTINGS). The members
 differ by look-back ``L`` and seed. Everything was chosen with ``--holdout``:
 each series' last ``h`` training values are held out and forecast from the
@@ -198,6 +198,7 @@ def sk_rnn_member(h: int, season: int, member: dict, device: str = "cpu"):
         DifferencedTargetRegressor,
         DifferenceTransformer,
         LagFeaturizer,
+        LevelGapFeaturizer,
         LSTMRegressor,
         make_series_pipeline,
     )
@@ -221,9 +222,7 @@ def sk_rnn_member(h: int, season: int, member: dict, device: str = "cpu"):
         LSTMRegressor(random_state=seed, **settings),
     ]
     if gap:
-        from sklearn.preprocessing import FunctionTransformer
-
-        steps.insert(0, FunctionTransformer(with_level_gap, kw_args={"window": gap}))
+        steps.insert(1, LevelGapFeaturizer(window=gap))
     forecaster = DifferencedTargetRegressor(
         make_series_pipeline(*steps), transformer=StandardScaler(with_mean=False)
     )
@@ -236,25 +235,6 @@ def sk_rnn_member(h: int, season: int, member: dict, device: str = "cpu"):
         period=season, model="additive", test=seasonal_test, unseen="fit"
     )
     return DeseasonalizedRegressor(forecaster, deseasonalizer=deseasonalizer)
-
-
-def with_level_gap(frame, window: int = 12):
-    """The level beside a column whose first difference is the level's gap to
-    its mean over the last ``window`` steps, per series (``member["gap"]``).
-
-    The DifferenceTransformer after it turns the level into its changes and
-    this column into the gap, so the network reads how far each step lies
-    above or below its recent level, which the changes alone do not tell.
-    A stateless step without history: it needs every row of each series,
-    as this benchmark gives it (``predict(..., history="none")`` on whole
-    series); it is no general-purpose transformer.
-    """
-    level = frame.iloc[:, 0]
-    series = level.groupby(level=0, sort=False)
-    mean = series.transform(lambda s: s.rolling(window, min_periods=1).mean())
-    out = frame.copy()
-    out["level_gap_sum"] = (level - mean).groupby(level=0, sort=False).cumsum()
-    return out
 
 
 def member_name(member: dict) -> str:
@@ -323,7 +303,7 @@ RECIPE = {
         # lags 2 14.37. The median of
         # these five members is 14.06; adding any of them moved it by < 0.05.
         # Each series' level gap to its 12-month mean as a second input
-        # (with_level_gap): one member 14.14 -> 14.03 (seed 1: 14.06 ->
+        # (LevelGapFeaturizer): one member 14.14 -> 14.03 (seed 1: 14.06 ->
         # 13.93), the median of two 14.08 -> 13.93.
         "members": _members(
             "sequence", [(3, 0), (3, 1), (3, 2), (6, 0), (6, 1)], gap=12

@@ -18,6 +18,7 @@ from .preprocessing import (
     Deseasonalizer,
     DifferenceTransformer,
     LagFeaturizer,
+    LevelGapFeaturizer,
     SeriesScaler,
     make_horizon_xy,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "DifferencedTargetRegressor",
     "LSTMRegressor",
     "LagFeaturizer",
+    "LevelGapFeaturizer",
     "MedianEnsembleRegressor",
     "SeriesPipeline",
     "SeriesScaler",
@@ -86,6 +88,7 @@ def safe_classes(names=False, *, legacy=False):
         DifferenceTransformer,
         DifferencedTargetRegressor,
         LagFeaturizer,
+        LevelGapFeaturizer,
         MedianEnsembleRegressor,
         __getattr__("LSTMRegressor"),
         SeriesPipeline,

@@ -54,18 +54,3 @@ def test_merge_replaces_only_the_frequencies_run_again(tmp_path):
     rows = pd.read_csv(path).sort_values(["series", "step"])
     assert rows["series"].tolist() == ["a", "a", "b", "b"]
     assert rows["forecast"].tolist() == [1.0, 1.0, 5.0, 5.0]
-
-
-def test_the_level_gap_input_differences_to_each_series_gap():
-    import numpy as np
-    import pandas as pd
-
-    index = pd.MultiIndex.from_product([["a", "b"], range(5)], names=["id", "t"])
-    level = pd.DataFrame({"value": [1.0, 2, 4, 8, 16, 5, 5, 5, 5, 9]}, index=index)
-    out = m3.with_level_gap(level, window=2)
-    gap = out["level_gap_sum"].groupby(level=0).diff()
-    # Level minus its mean over the last 2 steps (the first step: itself).
-    expected = [np.nan, 0.5, 1.0, 2.0, 4.0, np.nan, 0.0, 0.0, 0.0, 2.0]
-    np.testing.assert_allclose(gap.to_numpy(), expected)
-    assert out["level_gap_sum"].xs("b", level=0).iloc[0] == 0.0  # from its start
-    pd.testing.assert_series_equal(out["value"], level["value"])

@@ -16,6 +16,7 @@ from sk_rnn import (
     DifferencedTargetRegressor,
     DifferenceTransformer,
     LagFeaturizer,
+    LevelGapFeaturizer,
     LSTMRegressor,
     MedianEnsembleRegressor,
     SeriesPipeline,
@@ -38,6 +39,7 @@ ORDER_CHECKS = [
 EXPECTED_FAILED_CHECKS = {
     DifferenceTransformer: dict.fromkeys(ORDER_CHECKS, TIME_ORDER),
     LagFeaturizer: dict.fromkeys(ORDER_CHECKS, TIME_ORDER),
+    LevelGapFeaturizer: dict.fromkeys(ORDER_CHECKS, TIME_ORDER),
     Deseasonalizer: dict.fromkeys(ORDER_CHECKS, SEASON_ORDER),
     DeseasonalizedRegressor: dict.fromkeys(ORDER_CHECKS, SEASON_ORDER),
 }
@@ -55,6 +57,7 @@ ESTIMATORS = [
     DifferenceTransformer(),
     # lags=1 is the identity, which has no time dependence to declare.
     LagFeaturizer(lags=2),
+    LevelGapFeaturizer(window=3),
     _lstm(),
     DifferencedTargetRegressor(_lstm()),
     # A SeriesPipeline whose steps need no history behaves as a Pipeline; the
@@ -126,4 +129,4 @@ def test_every_public_estimator_is_checked():
     }
     checked = {type(est) for est in ESTIMATORS}
     assert public == checked
-    assert len(public) == 9
+    assert len(public) == 10

@@ -38,6 +38,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _gap_window(text: str) -> int:
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {value}")
+    return value
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -97,6 +104,22 @@ def _add_model_options(parser):
         "--loss",
         choices=["squared_error", "absolute_error"],
         help="training loss (default squared_error; panels absolute_error)",
+    )
+    parser.add_argument(
+        "--level-gap",
+        type=_gap_window,
+        nargs="+",
+        metavar="WINDOW",
+        help="also give the network, beside each change, how far the level lies "
+        "from its mean over the last WINDOW steps, one input per WINDOW "
+        "(default: none; panels: 3 and the season, where it is above 3)",
+    )
+    parser.add_argument(
+        "--no-level-gap",
+        dest="level_gap",
+        action="store_const",
+        const=[],
+        help="the changes only (turns a panel's default --level-gap off)",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument(
@@ -505,6 +528,7 @@ def _model(args, n_ensemble=1, **seasonal):
         random_state=args.seed,
         lr=args.lr,
         loss=args.loss,
+        level_gap=args.level_gap or None,
         device=args.device,
     )
 
@@ -562,7 +586,8 @@ def run_evaluate(args) -> int:
         f"{args.test_size * len(folds)} in {len(folds)} fold(s)"
     )
     print(
-        f"{args.cell} ({args.hidden_size} units), lags {args.lags}, {mode}, batch "
+        f"{args.cell} ({args.hidden_size} units), lags {args.lags}"
+        f"{gap_words(args.level_gap)}, {mode}, batch "
         f"{args.batch_size}, {args.epochs} epochs, {args.repeats} repeats "
         f"(seed {args.seed} and {args.repeats - 1} derived from it)"
     )
@@ -654,9 +679,19 @@ def _label_by_target_time(result, series) -> None:
         frame.index = labels
 
 
+def gap_words(level_gap) -> str:
+    """`` (and each level's gap to its mean over 3 and 12 steps)`` for
+    --level-gap 3 12; empty without one."""
+    if not level_gap:
+        return ""
+    windows = " and ".join(map(str, level_gap))
+    return f" (and each level's gap to its mean over {windows} steps)"
+
+
 def _config(args) -> dict:
     keys = ["lags", "hidden_size", "cell", "epochs", "batch_size", "stateful"]
-    keys += ["lr", "loss", "seed", "test_size", "folds", "repeats", "device"]
+    keys += ["lr", "loss", "level_gap", "seed", "test_size", "folds", "repeats"]
+    keys += ["device"]
     config = {key: getattr(args, key) for key in keys}
     config["csv"] = str(args.csv) if args.csv else None
     return config

@@ -139,3 +139,53 @@ def test_a_long_first_epoch_of_streams_is_estimated_from_its_first_batches(
     err = capsys.readouterr().err
     assert "5 of 100 batches of the first epoch took 5 s" in err
     assert "about 167 min for all 100 epochs" in err
+
+
+def _monthly_rows():
+    """Two stores of 48 months with a yearly pattern."""
+    rows = []
+    for store, scale in (("a", 1.0), ("b", 50.0)):
+        dates = pd.date_range("2000-01-01", periods=48, freq="MS")
+        for t, date in enumerate(dates):
+            value = scale * (10 + 0.1 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12))
+            rows.append((store, date.strftime("%Y-%m-%d"), value))
+    return rows
+
+
+def test_a_monthly_panel_reads_each_levels_gap_by_default(tmp_path, capsys):
+    """--level-gap 3 m where the season m >= 12 (monthly); not quarterly."""
+    rows = _monthly_rows()
+    out, default = _evaluate(tmp_path, capsys, rows)
+    assert default["config"]["level_gap"] == [3, 12]
+    assert "lags 2 (and each level's gap to its mean over 3 and 12 steps)" in out
+    out, off = _evaluate(tmp_path, capsys, rows, "--no-level-gap")
+    assert off["config"]["level_gap"] == [] and "lags 2, batch 24" in out
+    assert off["forecasts"] != default["forecasts"]
+    _, quarterly = _evaluate(tmp_path, capsys, _rows())
+    assert quarterly["config"]["level_gap"] == []
+    out, given = _evaluate(tmp_path, capsys, _rows(), "--level-gap", "4")
+    assert given["config"]["level_gap"] == [4]
+    assert "(and each level's gap to its mean over 4 steps)" in out
+    assert given["forecasts"] != quarterly["forecasts"]
+
+
+def test_level_gap_windows_below_2_are_refused(capsys):
+    code = main(["evaluate", "--level-gap", "3", "1", "--epochs", "1", "--quiet"])
+    assert code == 2
+    assert "--level-gap: expected an integer >= 2, got 1" in capsys.readouterr().err
+
+
+def test_one_series_takes_a_level_gap(tmp_path, capsys):
+    json_path = tmp_path / "one.json"
+    args = ["evaluate", "--epochs", "2", "--repeats", "1", "--quiet", "--json"]
+    assert main([*args, str(json_path)]) == 0
+    plain = json.loads(json_path.read_text())
+    assert main([*args, str(json_path), "--overwrite", "--level-gap", "3"]) == 0
+    gapped = json.loads(json_path.read_text())
+    assert gapped["config"]["level_gap"] == [3] and plain["config"]["level_gap"] is None
+    assert gapped["rmse"] != plain["rmse"]
+    capsys.readouterr()
+    assert main([*args[:-1], "--level-gap", "3", "12"]) == 0
+    assert "lags 1 (and each level's gap to its mean over 3 and 12 steps), " in (
+        capsys.readouterr().out
+    )

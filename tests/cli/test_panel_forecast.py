@@ -46,7 +46,8 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True):
     ``log``, the panel being positive), targets the next h values of the
     same series (built here with shift), forecast from each series' last
     row; series of one season are deseasonalised additively on the
-    logarithm, multiplicatively without it."""
+    logarithm, multiplicatively without it; a season of 12 adds the level's
+    gaps (--level-gap 3 12)."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
@@ -61,6 +62,7 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True):
         scale="global", random_state=0, lr=0.003, loss="absolute_error",
         device="cpu", n_ensemble=1, season=season,
         seasonal_model="additive" if log else "multiplicative",
+        level_gap=[3, season] if season and season >= 12 else None,
     )  # fmt: skip
     model.fit(panel.loc[Y.index], Y)
     # the whole panel, read from each series' start: the last row of every
