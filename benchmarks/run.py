@@ -323,14 +323,18 @@ def _m3_report(m3, validation) -> list[str]:
                 text = _member_text(member)
                 kinds[text] = kinds.get(text, 0) + 1
             listed = ", ".join(f"{n} x {text}" for text, n in kinds.items())
-            parts.append(f"{f}: median of {len(members)} ({listed})")
+            combine = recipe[f].get("combine", "median")
+            parts.append(f"{f}: {combine} of {len(members)} ({listed})")
         lines += [
-            "sk_rnn: per frequency, the median of global networks on the log of "
-            "each series, each series' seasonal pattern removed where the Theta "
-            "method's test finds one (quarterly, monthly); "
+            "sk_rnn: per frequency, the median (or mean) of global networks on "
+            "the log of each series, each series' seasonal pattern removed where "
+            "the Theta method's test finds one (quarterly, monthly; `season "
+            "False`: not removed, `seasonal_test False`: removed from every "
+            "series); "
             + "; ".join(parts)
             + ". Chosen on the last h training values of every series "
-            "(`--holdout`; the test values are never read).",
+            "(`--holdout`; the test values are never read) and, since the "
+            "preprocessing variants, on a second, earlier block (`--origin`).",
             "",
         ]
     if validation:

@@ -54,3 +54,17 @@ def test_merge_replaces_only_the_frequencies_run_again(tmp_path):
     rows = pd.read_csv(path).sort_values(["series", "step"])
     assert rows["series"].tolist() == ["a", "a", "b", "b"]
     assert rows["forecast"].tolist() == [1.0, 1.0, 5.0, 5.0]
+
+
+def test_a_second_validation_origin_is_the_block_before_the_last_one():
+    import numpy as np
+
+    h = m3.HORIZON["yearly"]
+    train, actual, histories = m3.load("yearly", holdout=h)
+    earlier, actual_3, histories_3 = m3.load("yearly", holdout=h, origin=3)
+    # the block ends 3 values earlier: its last 3 values are the first 3 of
+    # the last block, and the training rows are 3 values shorter
+    np.testing.assert_array_equal(actual_3[:, 3:], actual[:, :3])
+    assert [len(a) - 3 for a in histories] == [len(b) for b in histories_3]
+    np.testing.assert_array_equal(histories_3[0], histories[0][:-3])
+    assert len(earlier) == len(train) - 3 * len(histories)
