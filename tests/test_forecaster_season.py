@@ -113,3 +113,21 @@ def test_forecasts_of_a_seasonal_panel_are_in_its_units():
     # (steps 1..4 after the last training quarter, 2009Q4, are Q1..Q4)
     assert (forecast.argmax(axis=1) == 0).all()
     assert (forecast.argmin(axis=1) == 2).all()
+
+
+@pytest.mark.parametrize("level_gap", [False, [], 1, [3, 1], "12", 2.5])
+def test_a_bad_level_gap_is_refused(level_gap):
+    message = (
+        "make_forecaster expects level_gap=None, an integer >= 2 or a non-empty "
+        f"list of them (steps in each mean); got {level_gap!r}."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        make_forecaster(level_gap=level_gap)
+
+
+@pytest.mark.parametrize("level_gap", [12, [3, 12], (3, 12)])
+def test_a_level_gap_follows_the_differences(level_gap):
+    forecaster = make_forecaster(level_gap=level_gap, scale="series")
+    steps = [name for name, _ in forecaster.regressor.steps]
+    assert steps[:2] == ["differencetransformer", "levelgapfeaturizer"]
+    assert forecaster.regressor[1].window == level_gap

@@ -39,7 +39,13 @@ def _positive_int(text: str) -> int:
 
 
 def _gap_window(text: str) -> int:
-    value = _positive_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 2, got {text!r} (a CSV path goes before "
+            "--level-gap, which takes every number after it)"
+        ) from None
     if value < 2:
         raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {value}")
     return value
@@ -112,7 +118,8 @@ def _add_model_options(parser):
         metavar="WINDOW",
         help="also give the network, beside each change, how far the level lies "
         "from its mean over the last WINDOW steps, one input per WINDOW "
-        "(default: none; panels: 3 and the season, where it is above 3)",
+        "(default: none; panels deseasonalised with a season of 12 or more: 3 "
+        "and the season)",
     )
     parser.add_argument(
         "--no-level-gap",
@@ -466,13 +473,19 @@ def supervised(series: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     return X, y
 
 
-def _check_length(series, lags, test_rows):
-    needed = 1 + test_rows + lags + 2
+def _check_length(series, lags, test_rows, level_gap=None):
+    # The warm-up: 1 row for the first change, lags - 1 for the window and
+    # max(window) - 2 for the level gaps; then 2 rows to train on.
+    gap_rows = max(level_gap) - 2 if level_gap else 0
+    needed = 1 + test_rows + lags + 2 + gap_rows
     if len(series) < needed:
+        options = f"--lags {lags}"
+        if level_gap:
+            options += f" and --level-gap {' '.join(map(str, level_gap))}"
         raise CommandError(
-            f"the series has {len(series)} values; --lags {lags} with {test_rows} "
-            f"test rows needs at least {needed} (1 for the next-value target, "
-            f"{test_rows} to test, {lags + 2} to train)"
+            f"the series has {len(series)} values; {options} with {test_rows} "
+            f"test rows need at least {needed} (1 for the next-value target, "
+            f"{test_rows} to test, {needed - 1 - test_rows} to train)"
         )
 
 
@@ -559,7 +572,7 @@ def run_evaluate(args) -> int:
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     outputs = _check_outputs(args)
-    _check_length(series, args.lags, args.test_size * args.folds)
+    _check_length(series, args.lags, args.test_size * args.folds, args.level_gap)
     X, y = supervised(series)
     splitter = TimeSeriesSplit(n_splits=max(args.folds, 2), test_size=args.test_size)
     folds = list(splitter.split(X))[-args.folds :]
@@ -774,7 +787,7 @@ def run_forecast(args) -> int:
         args.ensemble = 10
     _single_series_defaults(args)
     series = read_series(args.csv, args.column, args.sep, args.decimal)
-    _check_length(series, args.lags, 0)
+    _check_length(series, args.lags, 0, args.level_gap)
     X, y = supervised(series)
     model = fit_with_progress(_model(args, n_ensemble=args.ensemble), X, y, args)
     labels = _future_index(series.index, args.steps)

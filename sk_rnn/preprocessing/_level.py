@@ -40,18 +40,21 @@ def _gap(X: NDArray, run: NDArray, window: int) -> NDArray:
 class LevelGapFeaturizer(_TimeStepTransformer):
     """Append how far each level lies above its mean over the last steps.
 
-    The input is the *changes* of a series (the output of
-    :class:`DifferenceTransformer`), which is what a network reads once the
-    level is differenced. The changes alone do not tell a network whether
-    the level now stands high or low against its recent past, unless it
-    remembers many of them; this step adds it as a column. For every input
+    The input is the *changes* of a series from one step to the next (the
+    output of ``DifferenceTransformer()``, with ``interval=1`` and
+    ``order=1``), which is what a network reads once the level is
+    differenced. Other inputs (seasonal or second differences) give other
+    columns, not the level's gap, and cannot be told apart here. The
+    changes alone do not tell a network whether the level now stands high
+    or low against its recent past, unless it remembers many of them; this
+    step adds it as a column. For every input
     column ``d`` (the changes of a level ``x``), it appends
 
         gap[t] = x[t] - mean(x[t - window + 1], ..., x[t])
                = sum_{i=0}^{window-2} (window - 1 - i) / window * d[t - i],
 
-    computed from the changes, so the level itself is never needed and the
-    step is exact on any block. The input columns come first, unchanged.
+    computed from the changes, so the level itself is never needed. The
+    input columns come first, unchanged.
 
     At the start of a series fewer levels exist: the mean is over those
     there are (a change of NaN, such as the first row that
@@ -61,7 +64,12 @@ class LevelGapFeaturizer(_TimeStepTransformer):
     it. A block that continues the fitted one (a DataFrame whose index
     continues the fitted index, or any block inside a
     :class:`SeriesPipeline`) reads its first rows' history from the fitted
-    block's last ``max(window) - 2`` rows, per series of a panel.
+    block's last ``max(window) - 2`` rows, per series of a panel, and is
+    exact. Unlike the other time-step transformers, a block without that
+    history has no NaN warm-up rows: its first change is read as the start
+    of the series (means over fewer levels), so the first rows of a block
+    that neither starts nor continues a series (a NumPy array) are not the
+    series' gaps, and a MissingHistoryWarning says so.
 
     Parameters
     ----------
@@ -124,6 +132,11 @@ class LevelGapFeaturizer(_TimeStepTransformer):
             raise ValueError(
                 "The 'window' parameter of LevelGapFeaturizer must be an int >= 2 "
                 f"or a non-empty list of them; got {self.window!r}."
+            )
+        if len(set(windows)) < len(windows):
+            raise ValueError(
+                "The 'window' parameter of LevelGapFeaturizer must not repeat a "
+                f"window (each gives a column of its own name); got {self.window!r}."
             )
         return [int(w) for w in windows]
 

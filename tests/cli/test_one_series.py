@@ -111,7 +111,7 @@ def _csv(tmp_path, text, name="bad.csv"):
         (["evaluate", "{letters}", "--column", "a"], "column 'a' is not numeric"),
         (["evaluate", "{gap}"], "has 1 missing value(s), the first in data row 2"),
         (["evaluate", "--lags", "30"], "the series has 36 values; --lags 30"),
-        (["evaluate", "--test-size", "40"], "needs at least 44"),
+        (["evaluate", "--test-size", "40"], "need at least 44"),
         (["evaluate", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
         (["evaluate", "--repeats", "-2"], "--repeats: expected a positive integer"),
         (["evaluate", "--hidden-size", "x"], "--hidden-size: expected a positive"),

@@ -189,3 +189,17 @@ def test_one_series_takes_a_level_gap(tmp_path, capsys):
     assert "lags 1 (and each level's gap to its mean over 3 and 12 steps), " in (
         capsys.readouterr().out
     )
+
+
+def test_level_gap_messages_name_the_csv_and_the_warm_up(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"sales": np.arange(36.0) + 1}).to_csv(path, index=False)
+    assert main(["evaluate", "--level-gap", "3", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"--level-gap: expected an integer >= 2, got '{path}' (a CSV path" in err
+    assert main(["evaluate", str(path), "--level-gap", "30"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "the series has 36 values; --lags 1 and --level-gap 30 with 12 test rows "
+        "need at least 44 (1 for the next-value target, 12 to test, 31 to train)"
+    ) in err

@@ -170,3 +170,12 @@ def test_invalid_window_list_message(window):
         r"non-empty list of them; got",
     ):
         LevelGapFeaturizer(window=window).fit(np.ones((5, 1)))
+
+
+def test_a_repeated_window_is_refused():
+    with pytest.raises(
+        ValueError,
+        match=r"'window' parameter of LevelGapFeaturizer must not repeat a window "
+        r"\(each gives a column of its own name\); got \[12, 3, 12\]",
+    ):
+        LevelGapFeaturizer(window=[12, 3, 12]).fit(np.ones((20, 1)))
