@@ -706,6 +706,7 @@ def _config(args) -> dict:
     keys += ["lr", "loss", "level_gap", "seed", "test_size", "folds", "repeats"]
     keys += ["device"]
     config = {key: getattr(args, key) for key in keys}
+    config["level_gap"] = args.level_gap or []  # off: [], as on panels
     config["csv"] = str(args.csv) if args.csv else None
     return config
 

@@ -520,10 +520,19 @@ def run_panel_forecast(args, model_for, error) -> int:
         write_atomically(path, text.encode())
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
-            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}; "
-            f"{_describe_values(args, log, plan)})"
+            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}"
+            f"{_gaps_said(args.level_gap)}; {_describe_values(args, log, plan)})"
         )
     return 0
+
+
+def _gaps_said(level_gap) -> str:
+    """``, each level's gap to its mean over 3 and 12 steps`` (or nothing)."""
+    if not level_gap:
+        return ""
+    return (
+        f", each level's gap to its mean over {' and '.join(map(str, level_gap))} steps"
+    )
 
 
 #: Losing series named in the report (all of them in --json).

@@ -182,7 +182,7 @@ def test_one_series_takes_a_level_gap(tmp_path, capsys):
     plain = json.loads(json_path.read_text())
     assert main([*args, str(json_path), "--overwrite", "--level-gap", "3"]) == 0
     gapped = json.loads(json_path.read_text())
-    assert gapped["config"]["level_gap"] == [3] and plain["config"]["level_gap"] is None
+    assert gapped["config"]["level_gap"] == [3] and plain["config"]["level_gap"] == []
     assert gapped["rmse"] != plain["rmse"]
     capsys.readouterr()
     assert main([*args[:-1], "--level-gap", "3", "12"]) == 0
