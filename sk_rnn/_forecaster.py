@@ -12,22 +12,11 @@ from .compose._target import DifferencedTargetRegressor
 from .neural._estimator import LSTMRegressor
 from .preprocessing._difference import DifferenceTransformer
 from .preprocessing._lag import LagFeaturizer
-from .preprocessing._level import LevelGapFeaturizer
+from .preprocessing._level import LevelGapFeaturizer, gap_windows
 from .preprocessing._scaler import SeriesScaler
 from .preprocessing._seasonal import Deseasonalizer
 
 SEASONAL_MODELS = ("multiplicative", "additive")
-
-
-def _is_gap_windows(level_gap) -> bool:
-    windows = [level_gap] if isinstance(level_gap, Integral) else level_gap
-    try:
-        windows = list(windows)
-    except TypeError:
-        return False
-    return bool(windows) and all(
-        isinstance(w, Integral) and not isinstance(w, bool) and w >= 2 for w in windows
-    )
 
 
 def make_forecaster(
@@ -162,7 +151,7 @@ def make_forecaster(
             "make_forecaster expects season=None or an integer >= 1 (time steps "
             f"per season, e.g. 12 for monthly data); got {season!r}."
         )
-    if level_gap is not None and not _is_gap_windows(level_gap):
+    if level_gap is not None and gap_windows(level_gap) is None:
         raise ValueError(
             "make_forecaster expects level_gap=None, an integer >= 2 or a "
             f"non-empty list of them (steps in each mean); got {level_gap!r}."

@@ -692,13 +692,17 @@ def _label_by_target_time(result, series) -> None:
         frame.index = labels
 
 
+def level_gap_said(level_gap) -> str:
+    """``each level's gap to its mean over 3 and 12 steps`` for --level-gap
+    3 12."""
+    return (
+        f"each level's gap to its mean over {' and '.join(map(str, level_gap))} steps"
+    )
+
+
 def gap_words(level_gap) -> str:
-    """`` (and each level's gap to its mean over 3 and 12 steps)`` for
-    --level-gap 3 12; empty without one."""
-    if not level_gap:
-        return ""
-    windows = " and ".join(map(str, level_gap))
-    return f" (and each level's gap to its mean over {windows} steps)"
+    """`` (and each level's gap ...)`` for --level-gap; empty without one."""
+    return f" (and {level_gap_said(level_gap)})" if level_gap else ""
 
 
 def _config(args) -> dict:

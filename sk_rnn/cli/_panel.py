@@ -28,6 +28,7 @@ from ._main import (
     check_magnitude,
     check_scalable,
     gap_words,
+    level_gap_said,
     quarters,
     year_months,
 )
@@ -521,18 +522,10 @@ def run_panel_forecast(args, model_for, error) -> int:
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
             f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}"
-            f"{_gaps_said(args.level_gap)}; {_describe_values(args, log, plan)})"
+            f"{', ' + level_gap_said(args.level_gap) if args.level_gap else ''}; "
+            f"{_describe_values(args, log, plan)})"
         )
     return 0
-
-
-def _gaps_said(level_gap) -> str:
-    """``, each level's gap to its mean over 3 and 12 steps`` (or nothing)."""
-    if not level_gap:
-        return ""
-    return (
-        f", each level's gap to its mean over {' and '.join(map(str, level_gap))} steps"
-    )
 
 
 #: Losing series named in the report (all of them in --json).

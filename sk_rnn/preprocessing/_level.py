@@ -37,6 +37,19 @@ def _gap(X: NDArray, run: NDArray, window: int) -> NDArray:
     return gap
 
 
+def gap_windows(window) -> list[int] | None:
+    """``window`` (an int or a list of them) as a list of ints >= 2, or None
+    where it is not one (make_forecaster's ``level_gap`` is checked the same
+    way, when it builds)."""
+    windows = [window] if isinstance(window, Integral) else window
+    windows = list(np.asarray(windows, dtype=object).ravel())
+    if not windows or not all(
+        isinstance(w, Integral) and not isinstance(w, bool) and w >= 2 for w in windows
+    ):
+        return None
+    return [int(w) for w in windows]
+
+
 class LevelGapFeaturizer(_TimeStepTransformer):
     """Append how far each level lies above its mean over the last steps.
 
@@ -123,12 +136,8 @@ class LevelGapFeaturizer(_TimeStepTransformer):
 
     def _windows(self) -> list[int]:
         """``window`` as a list, checked (each an int of at least 2)."""
-        windows = [self.window] if isinstance(self.window, Integral) else self.window
-        windows = list(np.asarray(windows, dtype=object).ravel())
-        if not windows or not all(
-            isinstance(w, Integral) and not isinstance(w, bool) and w >= 2
-            for w in windows
-        ):
+        windows = gap_windows(self.window)
+        if windows is None:
             raise ValueError(
                 "The 'window' parameter of LevelGapFeaturizer must be an int >= 2 "
                 f"or a non-empty list of them; got {self.window!r}."
@@ -138,7 +147,7 @@ class LevelGapFeaturizer(_TimeStepTransformer):
                 "The 'window' parameter of LevelGapFeaturizer must not repeat a "
                 f"window (each gives a column of its own name); got {self.window!r}."
             )
-        return [int(w) for w in windows]
+        return windows
 
     def _n_warmup(self) -> int:
         return max(self._windows()) - 2
