@@ -15,6 +15,10 @@ from ._output import write_json
 from ._progress import EpochProgress, fit_with_progress, progress_bar
 
 PERSISTENCE = "persistence"
+#: --views on a deseasonalised panel: "both" (the default) averages networks
+#: on the deseasonalised series with as many on the series as they are;
+#: "adjusted" keeps the first only (sk_rnn.cli._panel.views_model).
+VIEWS = ("both", "adjusted")
 
 
 class CommandError(Exception):
@@ -162,6 +166,14 @@ def _panel_options(parser, horizon_help: str):
         help="train on the series as they are (default: when every series has "
         "the same season m > 1, remove each one's seasonal pattern before "
         "training and put it back in the forecasts)",
+    )
+    panel.add_argument(
+        "--views",
+        choices=VIEWS,
+        help="where the series are deseasonalised: 'both' (default) also trains "
+        "--ensemble networks on the series with their seasonal pattern left in "
+        "and averages every forecast (the two err differently); 'adjusted' "
+        "trains on the deseasonalised series only",
     )
     panel.add_argument(
         "--no-log",
@@ -495,6 +507,7 @@ PANEL_ONLY = {
     "time_column": "--time-column",
     "season": "--season",
     "deseasonalize": "--no-deseasonalize",
+    "views": "--views",
     "log": "--no-log",
     "ensemble": "--ensemble",
     "horizon": "--horizon",
@@ -777,6 +790,7 @@ def run_forecast(args) -> int:
             "time_column": "--time-column",
             "season": "--season",
             "deseasonalize": "--no-deseasonalize",
+            "views": "--views",
             "log": "--no-log",
             "output": "--output",
         },

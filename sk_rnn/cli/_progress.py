@@ -103,12 +103,24 @@ def network_of(model):
     return model.steps[-1][1]
 
 
+def networks_of(model) -> list:
+    """The networks of a ``make_forecaster`` composition, or of each member
+    of a :class:`MedianEnsembleRegressor` of them (``--views both``)."""
+    members = getattr(model, "estimators", None)
+    if members is None:
+        return [network_of(model)]
+    return [network_of(member) for _, member in members]
+
+
 def fit_with_progress(model, X, y, args):
-    """Fit a ``make_forecaster`` composition, its epochs shown on a bar."""
-    bar = progress_bar(args.epochs, args.quiet, "training")
-    network_of(model).set_params(
-        callbacks=[EpochProgress(bar, args.epochs, args.quiet)]
-    )
+    """Fit a ``make_forecaster`` composition (or an ensemble of them, trained
+    one after the other), the epochs of all shown on one bar."""
+    networks = networks_of(model)
+    total = args.epochs * len(networks)
+    bar = progress_bar(total, args.quiet, "training")
+    progress = EpochProgress(bar, total, args.quiet)
+    for network in networks:
+        network.set_params(callbacks=[progress])
     try:
         model.fit(X, y)
     finally:

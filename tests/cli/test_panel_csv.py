@@ -162,6 +162,7 @@ def test_single_series_options_on_a_panel_are_refused(long_csv, capsys, option):
         ["--season", "12"],
         ["--time-column", "month"],
         ["--no-deseasonalize"],
+        ["--views", "both"],
         ["--no-log"],
     ],
 )

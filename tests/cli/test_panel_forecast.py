@@ -40,14 +40,16 @@ def _monthly(lengths=(("a", 20, 1.0), ("b", 16, 100.0), ("c", 24, 10.0))):
     return rows
 
 
-def _expected_forecast(rows, h, times, season, log=True, stateful=True):
+def _expected_forecast(rows, h, times, season, log=True, stateful=True, views="both"):
     """make_forecaster fitted in Python as the command says it fits: one
     global network on every row of every series (on their logarithm when
     ``log``, the panel being positive), targets the next h values of the
     same series (built here with shift), forecast from each series' last
     row; series of one season are deseasonalised additively on the
     logarithm, multiplicatively without it; a season of 12 adds the level's
-    gaps (--level-gap 3 12)."""
+    gaps (--level-gap 3 12). With ``views="both"`` (the default of a
+    deseasonalised panel) the forecast is the mean of that model's and of
+    the same model on the series as they are (on the logarithm)."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
@@ -57,18 +59,25 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True):
         {f"h{k}": panel.groupby(level=0)["sales"].shift(-k) for k in range(1, h + 1)},
         axis=1,
     ).dropna()
-    model = make_forecaster(
-        lags=2, hidden_size=3, max_epochs=3, batch_size=24, stateful=stateful,
-        scale="global", random_state=0, lr=0.003, loss="absolute_error",
-        device="cpu", n_ensemble=1, season=season,
-        seasonal_model="additive" if log else "multiplicative",
-        level_gap=[3, season] if season and season >= 12 else None,
-    )  # fmt: skip
-    model.fit(panel.loc[Y.index], Y)
-    # the whole panel, read from each series' start: the last row of every
-    # series is its forecast origin
-    predicted = pd.DataFrame(model.predict(panel), index=panel.index)
-    last = predicted.groupby(level=0).tail(1).to_numpy()
+    options = {
+        "lags": 2, "hidden_size": 3, "max_epochs": 3, "batch_size": 24,
+        "stateful": stateful, "scale": "global", "random_state": 0, "lr": 0.003,
+        "loss": "absolute_error", "device": "cpu", "n_ensemble": 1,
+        "level_gap": [3, season] if season and season >= 12 else None,
+    }  # fmt: skip
+    seasonal = {"season": season}
+    seasonal["seasonal_model"] = "additive" if log else "multiplicative"
+    models = [make_forecaster(**options, **seasonal)]
+    if season and views == "both":
+        models.append(make_forecaster(**options))
+    lasts = []
+    for model in models:
+        model.fit(panel.loc[Y.index], Y)
+        # the whole panel, read from each series' start: the last row of
+        # every series is its forecast origin
+        predicted = pd.DataFrame(model.predict(panel), index=panel.index)
+        lasts.append(predicted.groupby(level=0).tail(1).to_numpy())
+    last = np.mean(lasts, axis=0)
     return np.exp(last) if log else last
 
 
@@ -85,7 +94,8 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
         "ensemble of 1, each level's gap to its mean over 3 and 12 steps; on "
         "the logarithm of the values (all positive), "
         "deseasonalised: additive, season 12, on the 0 of 3 series with a "
-        "seasonal pattern (90% test))\n"
+        "seasonal pattern (90% test), averaged with as many networks on the "
+        "series as they are (--views both))\n"
     )
     written = pd.read_csv(out_path, dtype={"store": str, "when": str})
     assert list(written.columns) == ["store", "when", "forecast"]
@@ -96,6 +106,21 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     np.testing.assert_allclose(
         written["forecast"].to_numpy().reshape(3, 3), expected, rtol=1e-12
     )
+
+
+def test_views_adjusted_forecasts_with_the_deseasonalised_networks_only(
+    tmp_path, capsys
+):
+    rows = _monthly()
+    path = _write(tmp_path, rows)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "3", *QUICK,
+        "--views", "adjusted", "--quiet",
+    )  # fmt: skip
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))["forecast"].to_numpy()
+    expected = _expected_forecast(rows, 3, pd.to_datetime, season=12, views="adjusted")
+    np.testing.assert_allclose(got.reshape(3, 3), expected, rtol=1e-12)
 
 
 def test_a_panel_forecast_without_the_logarithm_or_streams(tmp_path, capsys):
@@ -156,6 +181,13 @@ def test_panel_forecast_options_are_checked_before_training(tmp_path, capsys):
          "--no-deseasonalize apply to many series"),
         (["forecast", str(path), "--no-log", "--steps", "2"],
          "--no-log apply to many series"),
+        (["forecast", str(path), "--views", "adjusted", "--steps", "2"],
+         "--views apply to many series"),
+        (["forecast", str(path), *PANEL, "--horizon", "3", "--no-deseasonalize",
+          "--views", "both"],
+         "--views both averages networks on the deseasonalised series with "
+         "networks on the series as they are; these are not deseasonalised "
+         "(--no-deseasonalize): drop --views"),
         (["forecast", str(path)], "forecast needs --steps"),
         (["forecast", str(path), *PANEL, "--horizon", "3", "--output", str(existing)],
          "exists; pass --overwrite to replace it"),
@@ -282,16 +314,17 @@ def test_a_long_panel_run_shows_an_estimate_after_its_first_epoch(
                 "--epochs", "5", *quiet,
             )  # fmt: skip
             assert code == 0, err
+            # the monthly panel is deseasonalised: two views of 5 epochs
             said = re.search(
                 r"^sk-rnn: the first epoch took (\d+)\.0 s; about (\d+) min for "
-                r"all 5 epochs$",
+                r"all 10 epochs$",
                 err,
                 flags=re.MULTILINE,
             )
             assert (said is None) is bool(quiet), (command, quiet, err)
             if said:  # readings in the first epoch's batches add 60 s each
                 took, total = int(said[1]), int(said[2])
-                assert took % 60 == 0 and total == took * 5 // 60
+                assert took % 60 == 0 and total == took * 10 // 60
 
 
 def test_year_month_labels_and_na_ids_are_read_as_labels(tmp_path, capsys):

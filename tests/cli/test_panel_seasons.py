@@ -62,9 +62,11 @@ def test_the_series_are_deseasonalised_by_default_and_the_option_turns_it_off(
         "one global lstm (3 units, one stream per series), lags 4, batch 24, 3 "
         "epochs, absolute error loss, ensemble of 1; on the logarithm of the "
         "values (all positive), deseasonalised: additive, season 4, on the 3 of "
-        "3 series with a seasonal pattern (90% test); the changes of every "
+        "3 series with a seasonal pattern (90% test), averaged with as many "
+        "networks on the series as they are (--views both); the changes of every "
         "series scaled to [-1, 1] together; seasonal naive with season 4\n"
     ) in out
+    assert payload["config"]["views"] == "both"
     assert payload["config"]["deseasonalize"] == {
         "applied": True,
         "model": "additive",
@@ -72,6 +74,7 @@ def test_the_series_are_deseasonalised_by_default_and_the_option_turns_it_off(
         "reason": "on the logarithm of the values",
         "series_adjusted": 3,
         "series_fitted": 3,
+        "views": "both",
     }
     off, off_payload = outputs[True]
     assert (
@@ -84,8 +87,28 @@ def test_the_series_are_deseasonalised_by_default_and_the_option_turns_it_off(
         "model": None,
         "season": None,
         "reason": "--no-deseasonalize",
+        "views": None,
     }
+    assert off_payload["config"]["views"] is None
     assert off_payload["forecasts"] != payload["forecasts"]
+
+
+def test_views_adjusted_drops_the_networks_on_the_series_as_they_are(tmp_path, capsys):
+    path = _write(tmp_path, _quarterly())
+    payloads = {}
+    for views in ("both", "adjusted"):
+        json_path = tmp_path / f"{views}.json"
+        code, out, err = _run(
+            capsys, "evaluate", str(path), *PANEL, *QUICK, "--views", views,
+            "--quiet", "--json", str(json_path),
+        )  # fmt: skip
+        assert code == 0, err
+        payloads[views] = json.loads(json_path.read_text())
+    adjusted = payloads["adjusted"]
+    assert adjusted["config"]["views"] == "adjusted"
+    assert adjusted["config"]["deseasonalize"]["series_adjusted"] == 3
+    assert "(90% test); the changes of every series" in out
+    assert adjusted["forecasts"] != payloads["both"]["forecasts"]
 
 
 def test_a_panel_with_values_that_are_not_positive_is_deseasonalised_additively(
@@ -187,7 +210,8 @@ def test_no_line_of_losers_when_the_network_loses_nowhere(tmp_path, capsys):
     json_path = tmp_path / "out.json"
     code, out, err = _run(
         capsys, "evaluate", str(_write(tmp_path, rows)), *PANEL, "--epochs", "30",
-        "--lags", "4", "--hidden-size", "3", "--quiet", "--json", str(json_path),
+        "--lags", "4", "--hidden-size", "3", "--views", "adjusted", "--quiet",
+        "--json", str(json_path),
     )  # fmt: skip
     assert code == 0, err
     payload = json.loads(json_path.read_text())
@@ -203,24 +227,52 @@ def test_the_forecasters_network_gets_the_progress_callback(
     """The progress bar reaches the network inside the DeseasonalizedRegressor
     (the command reached for model.regressor.steps, which it lacks)."""
     from sk_rnn.cli import _panel
-    from sk_rnn.cli._progress import network_of
+    from sk_rnn.cli._progress import networks_of
 
     seen = []
     real = _panel._fit_and_forecast
 
     def spy(args, model_for, train, log, plan):
         forecast, model = real(args, model_for, train, log, plan)
-        seen.append((type(model).__name__, network_of(model).callbacks))
+        seen.append((type(model).__name__, [n.callbacks for n in networks_of(model)]))
         return forecast, model
 
     monkeypatch.setattr(_panel, "_fit_and_forecast", spy)
     path = _write(tmp_path, _quarterly(n=20))
-    for extra in ([], ["--no-deseasonalize"]):
+    for extra in ([], ["--views", "adjusted"], ["--no-deseasonalize"]):
         code, _, err = _run(capsys, command, str(path), *PANEL, *QUICK, *extra)
         assert code == 0, err
-    assert [name for name, _ in seen] == [
-        "DeseasonalizedRegressor",
-        "DifferencedTargetRegressor",
+    assert [(name, len(nets)) for name, nets in seen] == [
+        ("MedianEnsembleRegressor", 2),
+        ("DeseasonalizedRegressor", 1),
+        ("DifferencedTargetRegressor", 1),
     ]
-    for _, callbacks in seen:
-        assert [type(c).__name__ for c in callbacks] == ["EpochProgress"]
+    for _, networks in seen:
+        # one bar for every network (trained one after the other)
+        assert {id(c) for callbacks in networks for c in callbacks} == {
+            id(networks[0][0])
+        }
+        assert type(networks[0][0]).__name__ == "EpochProgress"
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        (["--no-deseasonalize"], "--no-deseasonalize"),
+        (["--season", "1"], "season 1: no seasonal pattern"),
+    ],
+)
+def test_views_both_is_refused_where_nothing_is_deseasonalised(
+    tmp_path, capsys, extra, reason
+):
+    path = _write(tmp_path, _quarterly(n=20))
+    code, out, err = _run(
+        capsys, "evaluate", str(path), *PANEL, *QUICK, *extra, "--views", "both"
+    )
+    assert code == 2
+    assert (
+        "--views both averages networks on the deseasonalised series with networks "
+        f"on the series as they are; these are not deseasonalised ({reason}): drop "
+        "--views"
+    ) in err
+    assert "sMAPE" not in out
