@@ -34,7 +34,7 @@ from ._main import (
     year_months,
 )
 from ._output import write_json
-from ._progress import fit_with_progress
+from ._progress import fit_with_progress, network_of
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
 #: batch 1 would take hours on a panel): the monthly recipe of
@@ -54,6 +54,8 @@ PANEL_DEFAULTS = {
     "stateful": True,
 }
 _SEASONS = {"M": 12, "Q": 4, "W": 52, "D": 7, "H": 24, "h": 24}
+#: The plan's reason for not deseasonalising series of several seasons.
+SEASONS_DIFFER = "the series' seasons differ"
 #: The shortest season for which a panel's network reads, by default, each
 #: level's gap to its mean over the last 3 steps and over the last season
 #: (--level-gap 3 m). On M3's training values (docs/cli.rst) it helped the
@@ -267,7 +269,7 @@ def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray, log: bool):
     if args.deseasonalize is False:
         plan["reason"] = "--no-deseasonalize"
     elif len(kinds) > 1:
-        plan["reason"] = "the series' seasons differ"
+        plan["reason"] = SEASONS_DIFFER
     elif len(kinds) == 0 or kinds[0] <= 1:
         plan["reason"] = "season 1: no seasonal pattern"
     else:
@@ -294,20 +296,20 @@ def _default_level_gap(args, plan: dict) -> None:
 
 
 def _views(args, plan: dict, error) -> None:
-    """Settle ``--views`` (``args.views``, recorded in ``plan["views"]``):
-    "both" by default where the series are deseasonalised; on series that
-    are not, there is one view (None) and ``--views both`` is refused."""
+    """Settle ``--views`` (``args.views``): "both" by default where the
+    series are deseasonalised; on series that are not, there is one view
+    (None, also for ``--views adjusted``) and ``--views both`` is refused."""
     if plan["applied"]:
         args.views = args.views or VIEWS[0]
     elif args.views == "both":
+        advice = " or pass --season" if plan["reason"] == SEASONS_DIFFER else ""
         raise error(
             "--views both averages networks on the deseasonalised series with "
             f"networks on the series as they are; these are not deseasonalised "
-            f"({plan['reason']}): drop --views"
+            f"({plan['reason']}): drop --views{advice}"
         )
     else:
         args.views = None
-    plan["views"] = args.views
 
 
 def _seasonal_options(plan: dict) -> dict:
@@ -338,10 +340,10 @@ def _describe_values(args, log: bool, plan: dict) -> str:
         said = "on the values as they are (--no-log)"
     else:
         said = "on the values as they are (not all positive)"
-    return f"{said}, {_describe_deseasonalizing(plan)}"
+    return f"{said}, {_describe_deseasonalizing(plan, args.views)}"
 
 
-def _describe_deseasonalizing(plan: dict) -> str:
+def _describe_deseasonalizing(plan: dict, views=None) -> str:
     if not plan["applied"]:
         return f"not deseasonalised ({plan['reason']})"
     said = f"deseasonalised: {plan['model']}, season {plan['season']}"
@@ -350,7 +352,7 @@ def _describe_deseasonalizing(plan: dict) -> str:
             f", on the {plan['series_adjusted']} of {plan['series_fitted']} series "
             "with a seasonal pattern (90% test)"
         )
-    if plan.get("views") == "both":
+    if views == "both":
         said += (
             ", averaged with as many networks on the series as they are (--views both)"
         )
@@ -485,19 +487,31 @@ def views_model(args, model_for, plan: dict):
     """The unfitted model of ``--views``: ``--ensemble`` networks on the
     deseasonalised series (as ``plan`` says), and with ``--views both`` as
     many on the series as they are, every forecast averaged
-    (:class:`~sk_rnn.MedianEnsembleRegressor`, ``combine="mean"``). Networks
+    (:class:`~sk_rnn.MedianEnsembleRegressor`, ``combine="mean"``; on the
+    logarithm where the values are logged), the second view's networks
+    seeded with ``--seed`` + 1. Networks
     that see the series with and without their pattern err differently: on
     M3's training values (docs/cli.rst) the two views beat as many networks
     on the deseasonalised series, quarterly and monthly, on two seeds."""
     from ..compose._ensemble import MedianEnsembleRegressor
 
     adjusted = model_for(args, n_ensemble=args.ensemble, **_seasonal_options(plan))
-    if plan.get("views") != "both":
+    if args.views != "both":
         return adjusted
     as_they_are = model_for(args, n_ensemble=args.ensemble)
+    # Seeded apart from the first view: where the seasonality test adjusts
+    # no series, the two views see the same rows and would otherwise train
+    # the same networks.
+    network_of(as_they_are).set_params(random_state=args.seed + 1)
     return MedianEnsembleRegressor(
         [("adjusted", adjusted), ("as_they_are", as_they_are)], combine="mean"
     )
+
+
+def _ensemble_said(args) -> str:
+    """``ensemble of 2``, or ``ensemble of 2 per view`` with --views both."""
+    per_view = " per view" if args.views == "both" else ""
+    return f"ensemble of {args.ensemble}{per_view}"
 
 
 def _future(values: pd.Series, h: int, time_column: str, error) -> list:
@@ -541,7 +555,7 @@ def run_panel_forecast(args, model_for, error) -> int:
     log = _takes_log(args, values.to_numpy())
     plan = _deseasonalizing(args, seasons, values.to_numpy(), log)
     _views(args, plan, error)
-    if plan["reason"] == "the series' seasons differ":
+    if plan["reason"] == SEASONS_DIFFER:
         note(
             f"the series' seasons differ ({_season_counts(seasons)}), so they are "
             "not deseasonalised: one network removes one season; give the series "
@@ -565,7 +579,7 @@ def run_panel_forecast(args, model_for, error) -> int:
         write_atomically(path, text.encode())
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
-            f"({args.cell}, {args.epochs} epochs, ensemble of {args.ensemble}"
+            f"({args.cell}, {args.epochs} epochs, {_ensemble_said(args)}"
             f"{', ' + level_gap_said(args.level_gap) if args.level_gap else ''}; "
             f"{_describe_values(args, log, plan)})"
         )
@@ -590,7 +604,7 @@ def _report(
         f"one global {args.cell} ({args.hidden_size} units, {engine}), lags "
         f"{args.lags}{gap_words(args.level_gap)}, batch {args.batch_size}, "
         f"{args.epochs} epochs, "
-        f"{args.loss.replace('_', ' ')} loss, ensemble of {args.ensemble}; "
+        f"{args.loss.replace('_', ' ')} loss, {_ensemble_said(args)}; "
         f"{described}; the changes of every series scaled to [-1, 1] together; "
         f"seasonal naive with {seasons}"
     )

@@ -23,10 +23,11 @@ class EpochProgress(Callback):
     #: its steps (sk_rnn.neural._fused).
     sk_rnn_fusable = True
 
-    def __init__(self, bar=None, total=None, quiet=False):
+    def __init__(self, bar=None, total=None, quiet=False, networks=1):
         self.bar = bar
         self.total = total
         self.quiet = quiet
+        self.networks = networks
 
     def __deepcopy__(self, memo):
         return self
@@ -64,9 +65,15 @@ class EpochProgress(Callback):
         self._told = True
         seconds = per_epoch * (self.total or 0)
         if seconds > 60 and not self.quiet:
+            each = (
+                f" ({self.networks} networks of {self.total // self.networks}, "
+                "one after the other)"
+                if self.networks > 1
+                else ""
+            )
             print(
                 f"sk-rnn: {what}; about {seconds / 60:.0f} min for all "
-                f"{self.total} epochs",
+                f"{self.total} epochs{each}",
                 file=sys.stderr,
                 flush=True,
             )
@@ -118,7 +125,7 @@ def fit_with_progress(model, X, y, args):
     networks = networks_of(model)
     total = args.epochs * len(networks)
     bar = progress_bar(total, args.quiet, "training")
-    progress = EpochProgress(bar, total, args.quiet)
+    progress = EpochProgress(bar, total, args.quiet, networks=len(networks))
     for network in networks:
         network.set_params(callbacks=[progress])
     try:

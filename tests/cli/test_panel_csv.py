@@ -59,8 +59,8 @@ def test_a_long_csv_of_three_series_is_scored_series_by_series(
     assert (
         "one global lstm (32 units, one stream per series), lags 3 (and each "
         "level's gap to its mean over 3 and 12 steps), batch 24, "
-        "5 epochs, absolute error loss, ensemble of 1; on the logarithm of the "
-        "values (all positive), deseasonalised: additive, season 12, on the "
+        "5 epochs, absolute error loss, ensemble of 1 per view; on the logarithm "
+        "of the values (all positive), deseasonalised: additive, season 12, on the "
     ) in out
     # the seasonal-naive columns recomputed here from the CSV
     for row in payload["series"]:

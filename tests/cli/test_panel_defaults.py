@@ -48,7 +48,7 @@ def test_a_positive_panel_is_modelled_on_its_logarithm(tmp_path, capsys):
     out, payload = _evaluate(tmp_path, capsys, rows)
     assert payload["config"]["log"] is True
     assert (
-        "ensemble of 1; on the logarithm of the values (all positive), "
+        "ensemble of 1 per view; on the logarithm of the values (all positive), "
         "deseasonalised: additive, season 4, on the "
     ) in out
     assert payload["config"]["deseasonalize"]["model"] == "additive"
@@ -64,7 +64,7 @@ def test_a_panel_with_a_value_that_is_not_positive_is_not_logged(tmp_path, capsy
     out, payload = _evaluate(tmp_path, capsys, _rows(low=low))
     assert payload["config"]["log"] is False
     assert (
-        "ensemble of 1; on the values as they are (not all positive), "
+        "ensemble of 1 per view; on the values as they are (not all positive), "
         "deseasonalised: additive, season 4, on the "
     ) in out
 
@@ -75,7 +75,7 @@ def test_no_log_models_the_values_as_they_are(tmp_path, capsys):
     out, payload = _evaluate(tmp_path, capsys, rows, "--no-log")
     assert payload["config"]["log"] is False
     assert (
-        "ensemble of 1; on the values as they are (--no-log), deseasonalised: "
+        "ensemble of 1 per view; on the values as they are (--no-log), deseasonalised: "
         "multiplicative, season 4, on the "
     ) in out
     assert payload["forecasts"] != logged["forecasts"]

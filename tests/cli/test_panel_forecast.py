@@ -49,7 +49,8 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True, views="b
     logarithm, multiplicatively without it; a season of 12 adds the level's
     gaps (--level-gap 3 12). With ``views="both"`` (the default of a
     deseasonalised panel) the forecast is the mean of that model's and of
-    the same model on the series as they are (on the logarithm)."""
+    the same model on the series as they are, seeded with 1 (on the
+    logarithm)."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
@@ -68,8 +69,8 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True, views="b
     seasonal = {"season": season}
     seasonal["seasonal_model"] = "additive" if log else "multiplicative"
     models = [make_forecaster(**options, **seasonal)]
-    if season and views == "both":
-        models.append(make_forecaster(**options))
+    if season and views == "both":  # the second view: seed + 1
+        models.append(make_forecaster(**{**options, "random_state": 1}))
     lasts = []
     for model in models:
         model.fit(panel.loc[Y.index], Y)
@@ -91,7 +92,7 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     assert code == 0, err
     assert out == (
         f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
-        "ensemble of 1, each level's gap to its mean over 3 and 12 steps; on "
+        "ensemble of 1 per view, each level's gap to its mean over 3 and 12 steps; on "
         "the logarithm of the values (all positive), "
         "deseasonalised: additive, season 12, on the 0 of 3 series with a "
         "seasonal pattern (90% test), averaged with as many networks on the "
@@ -121,6 +122,38 @@ def test_views_adjusted_forecasts_with_the_deseasonalised_networks_only(
     got = pd.read_csv(io.StringIO(out))["forecast"].to_numpy()
     expected = _expected_forecast(rows, 3, pd.to_datetime, season=12, views="adjusted")
     np.testing.assert_allclose(got.reshape(3, 3), expected, rtol=1e-12)
+
+
+def test_views_both_forecasts_the_mean_of_the_two_views_on_a_seasonal_panel(
+    tmp_path, capsys
+):
+    """Quarterly series with a strong pattern (the test adjusts every one):
+    the two views differ, and the forecast is the mean of both models'
+    forecasts on the logarithm (the second seeded with --seed + 1)."""
+    pattern = (1.3, 0.9, 0.7, 1.1)
+    rows = [
+        (
+            store,
+            f"{2000 + i // 4} Q{i % 4 + 1}",
+            scale * (10 + 0.2 * i) * pattern[i % 4],
+        )
+        for store, scale in (("a", 1.0), ("b", 50.0), ("c", 7.0))
+        for i in range(24)
+    ]
+    path = _write(tmp_path, rows)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL, "--horizon", "2", *QUICK, "--quiet"
+    )
+    assert code == 0, err
+    got = np.array([float(line.rsplit(",", 1)[1]) for line in out.splitlines()[1:]])
+
+    def times(labels):
+        return pd.PeriodIndex([p.replace(" ", "") for p in labels], freq="Q")
+
+    both = _expected_forecast(rows, 2, times, season=4)
+    adjusted = _expected_forecast(rows, 2, times, season=4, views="adjusted")
+    np.testing.assert_allclose(got.reshape(3, 2), both, rtol=1e-12)
+    assert np.abs(both / adjusted - 1).max() > 1e-4
 
 
 def test_a_panel_forecast_without_the_logarithm_or_streams(tmp_path, capsys):
@@ -317,7 +350,7 @@ def test_a_long_panel_run_shows_an_estimate_after_its_first_epoch(
             # the monthly panel is deseasonalised: two views of 5 epochs
             said = re.search(
                 r"^sk-rnn: the first epoch took (\d+)\.0 s; about (\d+) min for "
-                r"all 10 epochs$",
+                r"all 10 epochs \(2 networks of 5, one after the other\)$",
                 err,
                 flags=re.MULTILINE,
             )
