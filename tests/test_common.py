@@ -58,6 +58,7 @@ ESTIMATORS = [
     # lags=1 is the identity, which has no time dependence to declare.
     LagFeaturizer(lags=2),
     LevelGapFeaturizer(window=3),
+    LevelGapFeaturizer(window=3, alpha=[0.9, 0.95]),
     _lstm(),
     DifferencedTargetRegressor(_lstm()),
     # A SeriesPipeline whose steps need no history behaves as a Pipeline; the

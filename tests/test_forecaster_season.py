@@ -131,3 +131,27 @@ def test_a_level_gap_follows_the_differences(level_gap):
     steps = [name for name, _ in forecaster.regressor.steps]
     assert steps[:2] == ["differencetransformer", "levelgapfeaturizer"]
     assert forecaster.regressor[1].window == level_gap
+
+
+@pytest.mark.parametrize("level_smoothing", [False, [], 0, 1.0, [0.2, 1.5], "0.2"])
+def test_a_bad_level_smoothing_is_refused(level_smoothing):
+    message = (
+        "make_forecaster expects level_smoothing=None, a float in (0, 1) or a "
+        f"non-empty list of them (smoothing factors); got {level_smoothing!r}."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        make_forecaster(level_smoothing=level_smoothing)
+
+
+@pytest.mark.parametrize(
+    ("level_gap", "level_smoothing", "window", "alpha"),
+    [(None, [0.2, 0.5], None, [0.2, 0.5]), ([3, 12], 0.5, [3, 12], 0.5)],
+)
+def test_level_smoothing_is_the_gap_steps_alpha(
+    level_gap, level_smoothing, window, alpha
+):
+    forecaster = make_forecaster(level_gap=level_gap, level_smoothing=level_smoothing)
+    steps = [name for name, _ in forecaster.regressor.steps]
+    assert steps.count("levelgapfeaturizer") == 1
+    gaps = forecaster.regressor[1]
+    assert (gaps.window, gaps.alpha) == (window, alpha)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._gaps import add_gap_options, gap_options, gap_rows, gap_words
 from ._output import write_json
 from ._progress import EpochProgress, fit_with_progress, progress_bar
 
@@ -39,19 +40,6 @@ def _positive_int(text: str) -> int:
         ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _gap_window(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer >= 2, got {text!r} (a CSV path goes before "
-            "--level-gap, which takes every number after it)"
-        ) from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {value}")
     return value
 
 
@@ -115,23 +103,7 @@ def _add_model_options(parser):
         choices=["squared_error", "absolute_error"],
         help="training loss (default squared_error; panels absolute_error)",
     )
-    parser.add_argument(
-        "--level-gap",
-        type=_gap_window,
-        nargs="+",
-        metavar="WINDOW",
-        help="also give the network, beside each change, how far the level lies "
-        "from its mean over the last WINDOW steps, one input per WINDOW "
-        "(default: none; panels deseasonalised with a season of 12 or more: 3 "
-        "and the season)",
-    )
-    parser.add_argument(
-        "--no-level-gap",
-        dest="level_gap",
-        action="store_const",
-        const=[],
-        help="the changes only (turns a panel's default --level-gap off)",
-    )
+    add_gap_options(parser)
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument(
         "--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default cpu)"
@@ -485,15 +457,13 @@ def supervised(series: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
     return X, y
 
 
-def _check_length(series, lags, test_rows, level_gap=None):
+def _check_length(series, args, test_rows):
     # The warm-up: 1 row for the first change, lags - 1 for the window and
-    # max(window) - 2 for the level gaps; then 2 rows to train on.
-    gap_rows = max(level_gap) - 2 if level_gap else 0
-    needed = 1 + test_rows + lags + 2 + gap_rows
+    # the level gaps' (their longest mean less 2); then 2 rows to train on.
+    lags = args.lags
+    needed = 1 + test_rows + lags + 2 + gap_rows(args)
     if len(series) < needed:
-        options = f"--lags {lags}"
-        if level_gap:
-            options += f" and --level-gap {' '.join(map(str, level_gap))}"
+        options = f"--lags {lags}{gap_options(args)}"
         raise CommandError(
             f"the series has {len(series)} values; {options} with {test_rows} "
             f"test rows need at least {needed} (1 for the next-value target, "
@@ -555,6 +525,7 @@ def _model(args, n_ensemble=1, **seasonal):
         lr=args.lr,
         loss=args.loss,
         level_gap=args.level_gap or None,
+        level_smoothing=args.level_smoothing or None,
         device=args.device,
     )
 
@@ -585,7 +556,7 @@ def run_evaluate(args) -> int:
     started = time.perf_counter()
     series = read_series(args.csv, args.column, args.sep, args.decimal)
     outputs = _check_outputs(args)
-    _check_length(series, args.lags, args.test_size * args.folds, args.level_gap)
+    _check_length(series, args, args.test_size * args.folds)
     X, y = supervised(series)
     splitter = TimeSeriesSplit(n_splits=max(args.folds, 2), test_size=args.test_size)
     folds = list(splitter.split(X))[-args.folds :]
@@ -613,7 +584,7 @@ def run_evaluate(args) -> int:
     )
     print(
         f"{args.cell} ({args.hidden_size} units), lags {args.lags}"
-        f"{gap_words(args.level_gap)}, {mode}, batch "
+        f"{gap_words(args)}, {mode}, batch "
         f"{args.batch_size}, {args.epochs} epochs, {args.repeats} repeats "
         f"(seed {args.seed} and {args.repeats - 1} derived from it)"
     )
@@ -705,25 +676,13 @@ def _label_by_target_time(result, series) -> None:
         frame.index = labels
 
 
-def level_gap_said(level_gap) -> str:
-    """``each level's gap to its mean over 3 and 12 steps`` for --level-gap
-    3 12."""
-    return (
-        f"each level's gap to its mean over {' and '.join(map(str, level_gap))} steps"
-    )
-
-
-def gap_words(level_gap) -> str:
-    """`` (and each level's gap ...)`` for --level-gap; empty without one."""
-    return f" (and {level_gap_said(level_gap)})" if level_gap else ""
-
-
 def _config(args) -> dict:
     keys = ["lags", "hidden_size", "cell", "epochs", "batch_size", "stateful"]
-    keys += ["lr", "loss", "level_gap", "seed", "test_size", "folds", "repeats"]
-    keys += ["device"]
+    keys += ["lr", "loss", "level_gap", "level_smoothing", "seed", "test_size"]
+    keys += ["folds", "repeats", "device"]
     config = {key: getattr(args, key) for key in keys}
     config["level_gap"] = args.level_gap or []  # off: [], as on panels
+    config["level_smoothing"] = args.level_smoothing or []
     config["csv"] = str(args.csv) if args.csv else None
     return config
 
@@ -806,7 +765,7 @@ def run_forecast(args) -> int:
         args.ensemble = 10
     _single_series_defaults(args)
     series = read_series(args.csv, args.column, args.sep, args.decimal)
-    _check_length(series, args.lags, 0, args.level_gap)
+    _check_length(series, args, 0)
     X, y = supervised(series)
     model = fit_with_progress(_model(args, n_ensemble=args.ensemble), X, y, args)
     labels = _future_index(series.index, args.steps)

@@ -24,12 +24,11 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
+from ._gaps import DEFAULT_SMOOTHING, gap_words, gaps_said
 from ._main import (
     VIEWS,
     check_magnitude,
     check_scalable,
-    gap_words,
-    level_gap_said,
     quarters,
     year_months,
 )
@@ -286,13 +285,15 @@ def _deseasonalizing(args, seasons: np.ndarray, values: np.ndarray, log: bool):
 
 
 def _default_level_gap(args, plan: dict) -> None:
-    """``--level-gap 3 m`` where the series are deseasonalised with a
-    season m of at least LEVEL_GAP_MIN_SEASON, unless --level-gap or
-    --no-level-gap was given."""
-    if args.level_gap is not None:
-        return
+    """``--level-gap 3 m --level-smoothing 0.2 0.5`` where the series are
+    deseasonalised with a season m of at least LEVEL_GAP_MIN_SEASON, unless
+    the option or its ``--no-`` form was given."""
     season = plan["season"] if plan["applied"] else 1
-    args.level_gap = [3, season] if season >= LEVEL_GAP_MIN_SEASON else []
+    seasonal = season >= LEVEL_GAP_MIN_SEASON
+    if args.level_gap is None:
+        args.level_gap = [3, season] if seasonal else []
+    if args.level_smoothing is None:
+        args.level_smoothing = list(DEFAULT_SMOOTHING) if seasonal else []
 
 
 def _views(args, plan: dict, error) -> None:
@@ -410,7 +411,8 @@ def run_panel(args, model_for, error) -> int:
             "config": {
                 k: getattr(args, k)
                 for k in ("lags", "hidden_size", "cell", "epochs", "batch_size")
-                + ("stateful", "lr", "loss", "level_gap", "seed", "horizon")
+                + ("stateful", "lr", "loss", "level_gap", "level_smoothing")
+                + ("seed", "horizon")
                 + ("ensemble", "views", "device")
             }
             | {
@@ -580,7 +582,7 @@ def run_panel_forecast(args, model_for, error) -> int:
         print(
             f"wrote {path}: the next {h} values of {len(names)} series "
             f"({args.cell}, {args.epochs} epochs, {_ensemble_said(args)}"
-            f"{', ' + level_gap_said(args.level_gap) if args.level_gap else ''}; "
+            f"{', ' + gaps_said(args) if gaps_said(args) else ''}; "
             f"{_describe_values(args, log, plan)})"
         )
     return 0
@@ -602,7 +604,7 @@ def _report(
     engine = "one stream per series" if args.stateful else "stateless windows"
     print(
         f"one global {args.cell} ({args.hidden_size} units, {engine}), lags "
-        f"{args.lags}{gap_words(args.level_gap)}, batch {args.batch_size}, "
+        f"{args.lags}{gap_words(args)}, batch {args.batch_size}, "
         f"{args.epochs} epochs, "
         f"{args.loss.replace('_', ' ')} loss, {_ensemble_said(args)}; "
         f"{described}; the changes of every series scaled to [-1, 1] together; "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,21 +20,47 @@ def _finite_run(X: NDArray) -> NDArray:
     return rows - last_missing
 
 
-def _gap(X: NDArray, run: NDArray, window: int) -> NDArray:
+def _gap(X: NDArray, run: NDArray, window: int, alpha: float | None = None) -> NDArray:
     """Each level minus its mean over the last ``window`` levels (fewer
-    after a NaN change), from the changes ``X`` and their finite ``run``."""
-    # m: the earlier levels in the mean, at most window - 1.
+    after a NaN change), from the changes ``X`` and their finite ``run``;
+    with ``alpha``, the mean weighs the level ``j`` steps back by
+    ``(1 - alpha) ** j``."""
+    # m: the earlier levels in the mean, at most window - 1. The gap is
+    # sum_j w_j (x[t] - x[t-j]) = sum_i d[t-i] W_i, W_i = sum_{j > i} w_j:
+    # (m - i) / (m + 1) for equal weights, and for w_j = r**j / sum_k r**k,
+    # (r**(i+1) - r**(m+1)) / (1 - r**(m+1)).
     m = np.minimum(run, window - 1)
     gap = np.zeros_like(X)
+    if alpha is not None:
+        r = 1.0 - alpha
+        last = r ** (m + 1.0)
     for i in range(min(window - 1, len(X))):
         lagged = np.full_like(X, np.nan)
         lagged[i:] = X[: len(X) - i]
         use = m > i
-        gap[use] += (m[use] - i) * lagged[use]
-    with np.errstate(invalid="ignore"):
-        gap /= m + 1
+        if alpha is None:
+            gap[use] += (m[use] - i) * lagged[use]
+        else:
+            gap[use] += (r ** (i + 1) - last[use]) / (1.0 - last[use]) * lagged[use]
+    if alpha is None:
+        with np.errstate(invalid="ignore"):
+            gap /= m + 1
     gap[np.isnan(X)] = np.nan
     return gap
+
+
+#: An exponential mean stops at the oldest level whose weight is still at
+#: least this share of the current level's.
+SMALLEST_WEIGHT = 0.01
+
+
+def smoothing_span(alpha: float) -> int:
+    """Levels in the exponential mean of ``alpha``: ``1 + floor(log(0.01) /
+    log(1 - alpha))``, the levels whose weight ``(1 - alpha) ** j`` is at
+    least 1% of the current level's (21 for 0.2, 7 for 0.5); at least 2."""
+    # The epsilon keeps a weight of exactly 1% (alpha 0.9: 0.1 ** 2) in.
+    levels = np.log(SMALLEST_WEIGHT) / np.log1p(-alpha)
+    return max(2, 1 + int(np.floor(levels + 1e-9)))
 
 
 def gap_windows(window) -> list[int] | None:
@@ -48,6 +74,20 @@ def gap_windows(window) -> list[int] | None:
     ):
         return None
     return [int(w) for w in windows]
+
+
+def gap_alphas(alpha) -> list[float] | None:
+    """``alpha`` (None, a float or a list of them) as a list of floats in
+    (0, 1), or None where it is not one."""
+    if alpha is None:
+        return []
+    alphas = [alpha] if isinstance(alpha, Real) else alpha
+    alphas = list(np.asarray(alphas, dtype=object).ravel())
+    if not all(
+        isinstance(a, Real) and not isinstance(a, bool) and 0 < a < 1 for a in alphas
+    ):
+        return None
+    return [float(a) for a in alphas]
 
 
 class LevelGapFeaturizer(_TimeStepTransformer):
@@ -77,25 +117,44 @@ class LevelGapFeaturizer(_TimeStepTransformer):
     it. A block that continues the fitted one (a DataFrame whose index
     continues the fitted index, or any block inside a
     :class:`SeriesPipeline`) reads its first rows' history from the fitted
-    block's last ``max(window) - 2`` rows, per series of a panel, and is
+    block's last ``n_warmup_`` rows, per series of a panel, and is
     exact. Unlike the other time-step transformers, a block without that
     history has no NaN warm-up rows: its first change is read as the start
     of the series (means over fewer levels), so the first rows of a block
     that neither starts nor continues a series (a NumPy array) are not the
     series' gaps, and a MissingHistoryWarning says so.
 
+    With ``alpha``, it also appends the gap to an *exponentially* weighted
+    mean of the levels, the level ``j`` steps back weighed by
+    ``(1 - alpha) ** j``, as simple exponential smoothing (the level of the
+    Theta method and of ES-RNN) weighs them. To stay exact on a continuing
+    block with a finite history, that mean stops at the oldest level whose
+    weight is still at least 1% of the current level's: it spans
+    ``1 + floor(log(0.01) / log(1 - alpha))`` levels (21 for
+    ``alpha=0.2``, 7 for 0.5), fewer at the start of a series, with the
+    weights rescaled to sum to one (``pandas.Series.ewm(alpha=alpha)`` over
+    those levels).
+
     Parameters
     ----------
-    window : int or list of int, default=12
+    window : int, list of int or None, default=12
         Levels in the mean, the current one included: a season (12 for
         monthly data) compares the level with its mean over the last year.
         Several windows (``[3, 12]``) append one gap column per window, in
-        their order, for every input column.
+        their order, for every input column. None: no equal-weight mean,
+        only those of ``alpha``.
+    alpha : float, list of float or None, default=None
+        Smoothing factors in (0, 1) of exponentially weighted means: one
+        more gap column per factor, in their order, for every input column,
+        after the ``window`` columns. A larger factor follows the recent
+        levels more closely. None appends none.
 
     Attributes
     ----------
     n_warmup_ : int
-        ``max(window) - 2``, the earlier changes a row's gap reads.
+        The earlier changes a row's gap reads: the most levels in a mean
+        (``max(window)``, or an ``alpha``'s span where that is longer),
+        less 2.
     n_samples_fit_ : int
         Number of rows of the fitted block.
     tail_ : ndarray of shape (`n_warmup_`, `n_features_in_`)
@@ -125,41 +184,84 @@ class LevelGapFeaturizer(_TimeStepTransformer):
     array([  nan, 1.   , 2.667, 3.667])
     >>> LevelGapFeaturizer(window=3).fit(changes).get_feature_names_out(["y"])
     array(['y', 'y_gap3'], dtype=object)
+    >>> smoothed = LevelGapFeaturizer(window=3, alpha=0.9)
+    >>> smoothed.fit_transform(changes)[:, 2].round(3)  # 10 - (10 + .6 + .03) / 1.11
+    array([  nan, 0.182, 0.315, 0.423])
+    >>> smoothed.get_feature_names_out(["y"])
+    array(['y', 'y_gap3', 'y_ewm0.9'], dtype=object)
     """
 
     _parameter_constraints: dict = {
-        "window": [Interval(Integral, 2, None, closed="left"), "array-like"],
+        "window": [None, Interval(Integral, 2, None, closed="left"), "array-like"],
+        "alpha": [None, Interval(Real, 0, 1, closed="neither"), "array-like"],
     }
 
-    def __init__(self, window=12):
+    def __init__(self, window=12, alpha=None):
         self.window = window
+        self.alpha = alpha
 
     def _windows(self) -> list[int]:
-        """``window`` as a list, checked (each an int of at least 2)."""
-        windows = gap_windows(self.window)
-        if windows is None:
+        """``window`` as a list, checked (each an int of at least 2; None:
+        none, where ``alpha`` gives a mean)."""
+        if self.window is None:
+            if not self._alphas():
+                raise ValueError(
+                    "LevelGapFeaturizer needs a mean to measure the gap from: "
+                    "'window' or 'alpha' must be given; got window=None and "
+                    f"alpha={self.alpha!r}."
+                )
+            return []
+        return self._checked(
+            "window",
+            gap_windows(self.window),
+            "an int >= 2 or a non-empty list of them",
+            "window",
+        )
+
+    def _alphas(self) -> list[float]:
+        """``alpha`` as a list, checked (each a float in (0, 1))."""
+        return self._checked(
+            "alpha",
+            gap_alphas(self.alpha),
+            "None, a float in (0, 1) or a list of them",
+            "factor",
+        )
+
+    def _checked(self, name: str, values, expected: str, unit: str) -> list:
+        """``values`` (parameter ``name`` read as a list, None where it is not
+        one), refused where it is not one or repeats a value."""
+        if values is None:
             raise ValueError(
-                "The 'window' parameter of LevelGapFeaturizer must be an int >= 2 "
-                f"or a non-empty list of them; got {self.window!r}."
+                f"The '{name}' parameter of LevelGapFeaturizer must be {expected}; "
+                f"got {getattr(self, name)!r}."
             )
-        if len(set(windows)) < len(windows):
+        if len(set(values)) < len(values):
             raise ValueError(
-                "The 'window' parameter of LevelGapFeaturizer must not repeat a "
-                f"window (each gives a column of its own name); got {self.window!r}."
+                f"The '{name}' parameter of LevelGapFeaturizer must not repeat a "
+                f"{unit} (each gives a column of its own name); got "
+                f"{getattr(self, name)!r}."
             )
-        return windows
+        return values
+
+    def _means(self) -> list[tuple[int, float | None]]:
+        """``(levels, alpha)`` of every mean, in column order (alpha None:
+        equal weights)."""
+        means = [(window, None) for window in self._windows()]
+        return means + [(smoothing_span(a), a) for a in self._alphas()]
 
     def _n_warmup(self) -> int:
-        return max(self._windows()) - 2
+        return max(levels for levels, _ in self._means()) - 2
 
     def _warmup_description(self) -> str:
-        return f"window={self.window} levels: {self._n_warmup()} earlier changes"
+        said = f"window={self.window}"
+        if self._alphas():
+            said += f", alpha={self.alpha}"
+        return f"{said} levels: {self._n_warmup()} earlier changes"
 
     def _transform_rows(self, X: NDArray) -> NDArray:
         run = _finite_run(X)
-        return np.concatenate(
-            [X] + [_gap(X, run, window) for window in self._windows()], axis=1
-        )
+        gaps = [_gap(X, run, levels, alpha) for levels, alpha in self._means()]
+        return np.concatenate([X, *gaps], axis=1)
 
     def get_feature_names_out(self, input_features=None):
         """The input columns, then one gap column per input column.
@@ -174,9 +276,11 @@ class LevelGapFeaturizer(_TimeStepTransformer):
         -------
         feature_names_out : ndarray of str objects
             The input names, then ``{name}_gap{window}`` for each window
-            and input column (window-major).
+            and input column (window-major), then ``{name}_ewm{alpha}`` for
+            each ``alpha`` and input column.
         """
         check_is_fitted(self, "n_features_in_")
         names = list(_check_feature_names_in(self, input_features))
         gaps = [f"{name}_gap{w}" for w in self._windows() for name in names]
+        gaps += [f"{name}_ewm{a:g}" for a in self._alphas() for name in names]
         return np.asarray(names + gaps, dtype=object)

@@ -152,27 +152,104 @@ def _monthly_rows():
     return rows
 
 
+SMOOTHED = "and to its exponentially weighted means with alpha 0.2 and 0.5"
+
+
 def test_a_monthly_panel_reads_each_levels_gap_by_default(tmp_path, capsys):
-    """--level-gap 3 m where the season m >= 12 (monthly); not quarterly."""
+    """--level-gap 3 m --level-smoothing 0.2 0.5 where the season m >= 12
+    (monthly); not quarterly."""
     rows = _monthly_rows()
     out, default = _evaluate(tmp_path, capsys, rows)
     assert default["config"]["level_gap"] == [3, 12]
-    assert "lags 2 (and each level's gap to its mean over 3 and 12 steps)" in out
-    out, off = _evaluate(tmp_path, capsys, rows, "--no-level-gap")
+    assert default["config"]["level_smoothing"] == [0.2, 0.5]
+    assert (
+        f"lags 2 (and each level's gap to its mean over 3 and 12 steps {SMOOTHED})"
+        in out
+    )
+    out, unsmoothed = _evaluate(tmp_path, capsys, rows, "--no-level-smoothing")
+    assert unsmoothed["config"]["level_smoothing"] == []
+    assert "lags 2 (and each level's gap to its mean over 3 and 12 steps)," in out
+    assert unsmoothed["forecasts"] != default["forecasts"]
+    out, off = _evaluate(
+        tmp_path, capsys, rows, "--no-level-gap", "--no-level-smoothing"
+    )
     assert off["config"]["level_gap"] == [] and "lags 2, batch 24" in out
-    assert off["forecasts"] != default["forecasts"]
+    assert off["forecasts"] != unsmoothed["forecasts"]
+    out, alone = _evaluate(tmp_path, capsys, rows, "--no-level-gap")
+    assert alone["config"]["level_gap"] == []
+    assert "lags 2 (and each level's gap to its exponentially weighted means " in out
     _, quarterly = _evaluate(tmp_path, capsys, _rows())
     assert quarterly["config"]["level_gap"] == []
+    assert quarterly["config"]["level_smoothing"] == []
     out, given = _evaluate(tmp_path, capsys, _rows(), "--level-gap", "4")
     assert given["config"]["level_gap"] == [4]
     assert "(and each level's gap to its mean over 4 steps)" in out
     assert given["forecasts"] != quarterly["forecasts"]
+    out, smoothed = _evaluate(tmp_path, capsys, _rows(), "--level-smoothing", "0.5")
+    assert smoothed["config"]["level_smoothing"] == [0.5]
+    assert (
+        "(and each level's gap to its exponentially weighted mean with alpha 0.5)"
+        in out
+    )
+    assert smoothed["forecasts"] != quarterly["forecasts"]
 
 
 def test_level_gap_windows_below_2_are_refused(capsys):
     code = main(["evaluate", "--level-gap", "3", "1", "--epochs", "1", "--quiet"])
     assert code == 2
     assert "--level-gap: expected an integer >= 2, got 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("0", "got 0"), ("1", "got 1"), ("-0.5", "got -0.5"), ("1.5", "got 1.5")],
+)
+def test_smoothing_factors_outside_0_1_are_refused(capsys, value, said):
+    code = main(["evaluate", "--level-smoothing", value, "--epochs", "1", "--quiet"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--level-smoothing: expected a number between 0 and 1 (exclusive), {said}"
+        in err
+    )
+
+
+def test_one_series_takes_a_level_smoothing(tmp_path, capsys):
+    json_path = tmp_path / "one.json"
+    args = ["evaluate", "--epochs", "2", "--repeats", "1", "--quiet", "--json"]
+    assert main([*args, str(json_path)]) == 0
+    plain = json.loads(json_path.read_text())
+    assert main([*args, str(json_path), "--overwrite", "--level-smoothing", "0.5"]) == 0
+    smoothed = json.loads(json_path.read_text())
+    assert smoothed["config"]["level_smoothing"] == [0.5]
+    assert plain["config"]["level_smoothing"] == []
+    assert smoothed["rmse"] != plain["rmse"]
+    capsys.readouterr()
+    assert main([*args[:-1], "--level-gap", "3", "--level-smoothing", "0.5"]) == 0
+    assert (
+        "lags 1 (and each level's gap to its mean over 3 steps and to its "
+        "exponentially weighted mean with alpha 0.5), "
+    ) in capsys.readouterr().out
+
+
+def test_level_smoothing_messages_name_the_csv_and_the_warm_up(tmp_path, capsys):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"sales": np.arange(36.0) + 1}).to_csv(path, index=False)
+    assert main(["evaluate", "--level-smoothing", "0.2", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--level-smoothing: expected a number between 0 and 1, got '{path}' (a CSV "
+        "path goes before --level-smoothing"
+    ) in err
+    # alpha 0.05: a mean over 90 levels, so 88 earlier changes
+    args = ["evaluate", str(path), "--level-gap", "3", "--level-smoothing", "0.05"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert (
+        "the series has 36 values; --lags 1 and --level-gap 3 --level-smoothing 0.05 "
+        "with 12 test rows need at least 104 (1 for the next-value target, 12 to "
+        "test, 91 to train)"
+    ) in err
 
 
 def test_one_series_takes_a_level_gap(tmp_path, capsys):

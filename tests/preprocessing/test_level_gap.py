@@ -117,10 +117,12 @@ def test_feature_names_and_pandas_output():
     assert list(unnamed.get_feature_names_out(["a", "b"])) == names
 
 
+@pytest.mark.parametrize("alpha", [None, 0.5])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_preserved(dtype):
+def test_dtype_preserved(dtype, alpha):
     changes = np.diff(np.arange(10.0) ** 2).reshape(-1, 1).astype(dtype)
-    assert LevelGapFeaturizer(window=3).fit_transform(changes).dtype == dtype
+    out = LevelGapFeaturizer(window=3, alpha=alpha).fit_transform(changes)
+    assert out.dtype == dtype
 
 
 def test_warmup_attributes_per_series():
@@ -143,8 +145,8 @@ def test_too_few_rows_to_fit():
 def test_invalid_window_message():
     with pytest.raises(
         ValueError,
-        match=r"'window' parameter of LevelGapFeaturizer must be an int in the "
-        r"range \[2, inf\)",
+        match=r"'window' parameter of LevelGapFeaturizer must be None, an int in "
+        r"the range \[2, inf\) or an array-like\. Got 1 instead",
     ):
         LevelGapFeaturizer(window=1).fit(np.ones((5, 1)))
 
@@ -179,3 +181,123 @@ def test_a_repeated_window_is_refused():
         r"\(each gives a column of its own name\); got \[12, 3, 12\]",
     ):
         LevelGapFeaturizer(window=[12, 3, 12]).fit(np.ones((20, 1)))
+
+
+def _ewm_gap(levels: pd.DataFrame, alpha: float, levels_in_mean: int):
+    """The definition: each level minus the exponentially weighted mean of
+    its last ``levels_in_mean`` levels, weights ``(1 - alpha) ** j`` rescaled
+    to sum to one (fewer levels at the start of a series), per series; NaN
+    on each series' first row."""
+
+    def weighted(window):
+        weights = (1 - alpha) ** np.arange(len(window))
+        return np.average(window[::-1], weights=weights)
+
+    by_series = levels.groupby(level=0, sort=False)
+    mean = by_series.transform(
+        lambda s: s.rolling(levels_in_mean, min_periods=1).apply(weighted, raw=True)
+    )
+    gap = levels - mean
+    gap[by_series.cumcount() == 0] = np.nan
+    return gap
+
+
+@pytest.mark.parametrize(("alpha", "span"), [(0.2, 21), (0.5, 7), (0.9, 3)])
+def test_alpha_appends_the_gap_to_an_exponentially_weighted_mean(alpha, span):
+    levels = _panel(lengths=(40, 4, 25))
+    changes = DifferenceTransformer().fit_transform(levels)
+    gap = LevelGapFeaturizer(window=3, alpha=alpha).set_output(transform="pandas")
+    out = gap.fit_transform(changes)
+    names = ["sales", "price", "sales_gap3", "price_gap3"]
+    assert list(out.columns) == names + [f"sales_ewm{alpha}", f"price_ewm{alpha}"]
+    assert gap.n_warmup_ == max(span, 3) - 2
+    assert_allclose(out.iloc[:, 2:4], _rolling_gap(levels, 3), equal_nan=True)
+    assert_allclose(out.iloc[:, 4:], _ewm_gap(levels, alpha, span), equal_nan=True)
+    # Within its span the mean is pandas' exponentially weighted one.
+    pandas_mean = levels.loc["s0"].ewm(alpha=alpha).mean()
+    expected = (levels.loc["s0"] - pandas_mean)[1:span]
+    assert_allclose(out.loc["s0"].iloc[1:span, 4:], expected)
+
+
+def test_an_alpha_gap_continues_the_fit_exactly_and_after_a_missing_change():
+    levels = _panel(lengths=(60, 8, 33))
+    changes = DifferenceTransformer().fit_transform(levels)
+    changes.iloc[20, 0] = np.nan  # restarts the mean of s0's sales
+    by_series = changes.groupby(level=0, sort=False).cumcount()
+    lengths = changes.groupby(level=0, sort=False).size()
+    cut = by_series < lengths.reindex(changes.index.get_level_values(0)).values - 5
+    step = LevelGapFeaturizer(window=[3, 12], alpha=[0.2, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = step.fit(changes[cut]).transform(changes[~cut])
+    whole = LevelGapFeaturizer(window=[3, 12], alpha=[0.2, 0.5]).fit_transform(changes)
+    assert step.n_warmup_ == 19
+    assert_allclose(out, whole[~cut], equal_nan=True)
+    restarted = whole.loc["s0"].iloc[21:25, 6]  # sales_ewm0.2 after the NaN
+    expected = _ewm_gap(levels.loc[["s0"]].iloc[20:], 0.2, 21).iloc[1:5, 0]
+    assert_allclose(restarted, expected)
+
+
+def test_alpha_none_or_empty_appends_nothing():
+    changes = DifferenceTransformer().fit_transform(_panel())
+    plain = LevelGapFeaturizer(window=4).fit_transform(changes)
+    for alpha in (None, []):
+        out = LevelGapFeaturizer(window=4, alpha=alpha).fit_transform(changes)
+        assert_allclose(out, plain, equal_nan=True)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 1.5])
+def test_invalid_alpha_message(alpha):
+    with pytest.raises(
+        ValueError,
+        match=r"'alpha' parameter of LevelGapFeaturizer must be None, a float in "
+        r"the range \(0(\.0)?, 1(\.0)?\) or an array-like\. Got",
+    ):
+        LevelGapFeaturizer(alpha=alpha).fit(np.ones((30, 1)))
+
+
+@pytest.mark.parametrize("alpha", [[0.2, 1.0], [True], ["0.5"]])
+def test_invalid_alpha_list_message(alpha):
+    with pytest.raises(
+        ValueError,
+        match=r"'alpha' parameter of LevelGapFeaturizer must be None, a float in "
+        r"\(0, 1\) or a list of them; got",
+    ):
+        LevelGapFeaturizer(alpha=alpha).fit(np.ones((30, 1)))
+
+
+def test_a_repeated_alpha_is_refused():
+    with pytest.raises(
+        ValueError,
+        match=r"'alpha' parameter of LevelGapFeaturizer must not repeat a factor "
+        r"\(each gives a column of its own name\); got \[0.5, 0.5\]",
+    ):
+        LevelGapFeaturizer(alpha=[0.5, 0.5]).fit(np.ones((30, 1)))
+
+
+def test_too_few_rows_for_the_span_of_an_alpha():
+    with pytest.raises(
+        ValueError,
+        match=r"LevelGapFeaturizer needs at least 20 rows to fit \(window=3, "
+        r"alpha=0.2 levels: 19 earlier changes\); got 10 sample",
+    ):
+        LevelGapFeaturizer(window=3, alpha=0.2).fit(np.ones((10, 1)))
+
+
+def test_window_none_keeps_only_the_alpha_gaps():
+    levels = _panel(lengths=(40, 30))
+    changes = DifferenceTransformer().fit_transform(levels)
+    step = LevelGapFeaturizer(window=None, alpha=0.5).set_output(transform="pandas")
+    out = step.fit_transform(changes)
+    assert list(out.columns) == ["sales", "price", "sales_ewm0.5", "price_ewm0.5"]
+    assert step.n_warmup_ == 5
+    assert_allclose(out.iloc[:, 2:], _ewm_gap(levels, 0.5, 7), equal_nan=True)
+
+
+def test_window_none_without_alpha_is_refused():
+    with pytest.raises(
+        ValueError,
+        match=r"LevelGapFeaturizer needs a mean to measure the gap from: 'window' "
+        r"or 'alpha' must be given; got window=None and alpha=None\.",
+    ):
+        LevelGapFeaturizer(window=None).fit(np.ones((30, 1)))

@@ -1,0 +1,117 @@
+"""The command line's level-gap options: --level-gap and --level-smoothing."""
+
+from __future__ import annotations
+
+import argparse
+
+#: --level-smoothing's default on a panel deseasonalised with a season of 12
+#: or more (beside --level-gap 3 m): the factors of benchmarks/m3.py's
+#: monthly recipe.
+DEFAULT_SMOOTHING = [0.2, 0.5]
+
+
+def _gap_window(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 2, got {text!r} (a CSV path goes before "
+            "--level-gap, which takes every number after it)"
+        ) from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {value}")
+    return value
+
+
+def _smoothing_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1, got {text!r} (a CSV path goes "
+            "before --level-smoothing, which takes every number after it)"
+        ) from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a number between 0 and 1 (exclusive), got {value:g}"
+        )
+    return value
+
+
+def add_gap_options(parser) -> None:
+    """--level-gap, --no-level-gap, --level-smoothing, --no-level-smoothing."""
+    parser.add_argument(
+        "--level-gap",
+        type=_gap_window,
+        nargs="+",
+        metavar="WINDOW",
+        help="also give the network, beside each change, how far the level lies "
+        "from its mean over the last WINDOW steps, one input per WINDOW "
+        "(default: none; panels deseasonalised with a season of 12 or more: 3 "
+        "and the season)",
+    )
+    parser.add_argument(
+        "--no-level-gap",
+        dest="level_gap",
+        action="store_const",
+        const=[],
+        help="no gap to an equal-weight mean (turns a panel's default --level-gap off)",
+    )
+    parser.add_argument(
+        "--level-smoothing",
+        type=_smoothing_factor,
+        nargs="+",
+        metavar="ALPHA",
+        help="also give the network how far the level lies from its "
+        "exponentially weighted mean with smoothing factor ALPHA (0 to 1), one "
+        "input per ALPHA (default: none; panels deseasonalised with a season of "
+        "12 or more: 0.2 and 0.5)",
+    )
+    parser.add_argument(
+        "--no-level-smoothing",
+        dest="level_smoothing",
+        action="store_const",
+        const=[],
+        help="no gap to an exponentially weighted mean (turns a panel's default "
+        "--level-smoothing off)",
+    )
+
+
+def gaps_said(args) -> str:
+    """``each level's gap to its mean over 3 and 12 steps and to its
+    exponentially weighted means with alpha 0.2 and 0.5`` (either part alone
+    where the other is off); empty where both are."""
+    parts = []
+    if args.level_gap:
+        parts.append(f"mean over {' and '.join(map(str, args.level_gap))} steps")
+    if args.level_smoothing:
+        alphas = " and ".join(f"{a:g}" for a in args.level_smoothing)
+        many = "s" if len(args.level_smoothing) > 1 else ""
+        parts.append(f"exponentially weighted mean{many} with alpha {alphas}")
+    return f"each level's gap to its {' and to its '.join(parts)}" if parts else ""
+
+
+def gap_words(args) -> str:
+    """`` (and each level's gap ...)``; empty where there is no gap."""
+    said = gaps_said(args)
+    return f" (and {said})" if said else ""
+
+
+def gap_rows(args) -> int:
+    """The earlier changes the gaps read (LevelGapFeaturizer's warm-up)."""
+    from ..preprocessing._level import smoothing_span
+
+    spans = list(args.level_gap or [])
+    spans += [smoothing_span(a) for a in args.level_smoothing or []]
+    return max(spans) - 2 if spans else 0
+
+
+def gap_options(args) -> str:
+    """`` and --level-gap 3 12 --level-smoothing 0.2`` for an error; empty
+    where there is no gap."""
+    said = ""
+    if args.level_gap:
+        said += f" --level-gap {' '.join(map(str, args.level_gap))}"
+    if args.level_smoothing:
+        said += f" --level-smoothing {' '.join(f'{a:g}' for a in args.level_smoothing)}"
+    return f" and{said}" if said else ""
