@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..preprocessing._level import alpha_said
+
 #: --level-smoothing's default on a panel deseasonalised with a season of 12
 #: or more (beside --level-gap 3 m): the factors of benchmarks/m3.py's
 #: monthly recipe.
@@ -28,12 +30,12 @@ def _smoothing_factor(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1, got {text!r} (a CSV path goes "
-            "before --level-smoothing, which takes every number after it)"
+            f"expected a number between 0 and 1 (exclusive), got {text!r} (a CSV "
+            "path goes before --level-smoothing, which takes every number after it)"
         ) from None
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1 (exclusive), got {value:g}"
+            f"expected a number between 0 and 1 (exclusive), got {text}"
         )
     return value
 
@@ -83,12 +85,18 @@ def gaps_said(args) -> str:
     where the other is off); empty where both are."""
     parts = []
     if args.level_gap:
-        parts.append(f"mean over {' and '.join(map(str, args.level_gap))} steps")
+        parts.append(f"mean over {_listed(args.level_gap)} steps")
     if args.level_smoothing:
-        alphas = " and ".join(f"{a:g}" for a in args.level_smoothing)
+        alphas = _listed(alpha_said(a) for a in args.level_smoothing)
         many = "s" if len(args.level_smoothing) > 1 else ""
         parts.append(f"exponentially weighted mean{many} with alpha {alphas}")
     return f"each level's gap to its {' and to its '.join(parts)}" if parts else ""
+
+
+def _listed(items) -> str:
+    """``3``, ``3 and 12``, ``3, 6 and 12``."""
+    items = [str(item) for item in items]
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def gap_words(args) -> str:
@@ -113,5 +121,6 @@ def gap_options(args) -> str:
     if args.level_gap:
         said += f" --level-gap {' '.join(map(str, args.level_gap))}"
     if args.level_smoothing:
-        said += f" --level-smoothing {' '.join(f'{a:g}' for a in args.level_smoothing)}"
+        alphas = " ".join(alpha_said(a) for a in args.level_smoothing)
+        said += f" --level-smoothing {alphas}"
     return f" and{said}" if said else ""

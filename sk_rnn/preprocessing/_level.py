@@ -57,7 +57,8 @@ SMALLEST_WEIGHT = 0.01
 def smoothing_span(alpha: float) -> int:
     """Levels in the exponential mean of ``alpha``: ``1 + floor(log(0.01) /
     log(1 - alpha))``, the levels whose weight ``(1 - alpha) ** j`` is at
-    least 1% of the current level's (21 for 0.2, 7 for 0.5); at least 2."""
+    least 1% of the current level's (21 for 0.2, 7 for 0.5), and at least 2
+    (the current level and the one before it, for ``alpha`` > 0.99)."""
     # The epsilon keeps a weight of exactly 1% (alpha 0.9: 0.1 ** 2) in.
     levels = np.log(SMALLEST_WEIGHT) / np.log1p(-alpha)
     return max(2, 1 + int(np.floor(levels + 1e-9)))
@@ -74,6 +75,13 @@ def gap_windows(window) -> list[int] | None:
     ):
         return None
     return [int(w) for w in windows]
+
+
+def alpha_said(alpha: float) -> str:
+    """A smoothing factor as written in column names and messages: the
+    shortest text that reads back as the same float (0.2, 0.2000001), so two
+    factors never share a name."""
+    return repr(float(alpha))
 
 
 def gap_alphas(alpha) -> list[float] | None:
@@ -131,9 +139,11 @@ class LevelGapFeaturizer(_TimeStepTransformer):
     block with a finite history, that mean stops at the oldest level whose
     weight is still at least 1% of the current level's: it spans
     ``1 + floor(log(0.01) / log(1 - alpha))`` levels (21 for
-    ``alpha=0.2``, 7 for 0.5), fewer at the start of a series, with the
-    weights rescaled to sum to one (``pandas.Series.ewm(alpha=alpha)`` over
-    those levels).
+    ``alpha=0.2``, 7 for 0.5; at least 2), fewer at the start of a series,
+    with the weights rescaled to sum to one (``pandas.Series.ewm(alpha=alpha)``
+    over those levels). A small factor spans many levels (459 for 0.01):
+    that many rows of history are kept per series, and a one-series fit
+    needs more rows than that.
 
     Parameters
     ----------
@@ -253,10 +263,13 @@ class LevelGapFeaturizer(_TimeStepTransformer):
         return max(levels for levels, _ in self._means()) - 2
 
     def _warmup_description(self) -> str:
-        said = f"window={self.window}"
-        if self._alphas():
-            said += f", alpha={self.alpha}"
-        return f"{said} levels: {self._n_warmup()} earlier changes"
+        said = [f"window={self.window} levels"] if self.window is not None else []
+        alphas = self._alphas()
+        if alphas:
+            spans = " and ".join(str(smoothing_span(a)) for a in alphas)
+            shown = alphas[0] if len(alphas) == 1 else alphas
+            said.append(f"alpha={shown} over {spans} levels")
+        return f"{', '.join(said)}: {self._n_warmup()} earlier changes"
 
     def _transform_rows(self, X: NDArray) -> NDArray:
         run = _finite_run(X)
@@ -282,5 +295,5 @@ class LevelGapFeaturizer(_TimeStepTransformer):
         check_is_fitted(self, "n_features_in_")
         names = list(_check_feature_names_in(self, input_features))
         gaps = [f"{name}_gap{w}" for w in self._windows() for name in names]
-        gaps += [f"{name}_ewm{a:g}" for a in self._alphas() for name in names]
+        gaps += [f"{name}_ewm{alpha_said(a)}" for a in self._alphas() for name in names]
         return np.asarray(names + gaps, dtype=object)

@@ -238,8 +238,8 @@ def test_level_smoothing_messages_name_the_csv_and_the_warm_up(tmp_path, capsys)
     assert main(["evaluate", "--level-smoothing", "0.2", str(path), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert (
-        f"--level-smoothing: expected a number between 0 and 1, got '{path}' (a CSV "
-        "path goes before --level-smoothing"
+        "--level-smoothing: expected a number between 0 and 1 (exclusive), got "
+        f"'{path}' (a CSV path goes before --level-smoothing"
     ) in err
     # alpha 0.05: a mean over 90 levels, so 88 earlier changes
     args = ["evaluate", str(path), "--level-gap", "3", "--level-smoothing", "0.05"]

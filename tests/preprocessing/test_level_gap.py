@@ -278,8 +278,8 @@ def test_a_repeated_alpha_is_refused():
 def test_too_few_rows_for_the_span_of_an_alpha():
     with pytest.raises(
         ValueError,
-        match=r"LevelGapFeaturizer needs at least 20 rows to fit \(window=3, "
-        r"alpha=0.2 levels: 19 earlier changes\); got 10 sample",
+        match=r"LevelGapFeaturizer needs at least 20 rows to fit \(window=3 levels, "
+        r"alpha=0.2 over 21 levels: 19 earlier changes\); got 10 sample",
     ):
         LevelGapFeaturizer(window=3, alpha=0.2).fit(np.ones((10, 1)))
 
@@ -301,3 +301,17 @@ def test_window_none_without_alpha_is_refused():
         r"or 'alpha' must be given; got window=None and alpha=None\.",
     ):
         LevelGapFeaturizer(window=None).fit(np.ones((30, 1)))
+
+
+def test_factors_that_differ_get_names_that_differ():
+    changes = DifferenceTransformer().fit_transform(np.arange(30.0).reshape(-1, 1))
+    step = LevelGapFeaturizer(window=None, alpha=[0.2, 0.2000001]).fit(changes)
+    assert list(step.get_feature_names_out(["y"])) == [
+        "y", "y_ewm0.2", "y_ewm0.2000001"
+    ]  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=r"LevelGapFeaturizer needs at least 458 rows to fit \(alpha=\[0.5, "
+        r"0.01\] over 7 and 459 levels: 457 earlier changes\); got 30 sample",
+    ):
+        LevelGapFeaturizer(window=None, alpha=[0.5, 0.01]).fit(changes)
