@@ -119,7 +119,8 @@ def make_forecaster(
         (:class:`LevelGapFeaturizer`'s ``alpha``; with ``level_gap``, in
         the same step, else in one of its own with ``window=None``). On
         M3's monthly series, ``[0.2, 0.5]`` beside ``level_gap=[3, 12]``
-        lowered the validation sMAPE of the benchmark's networks.
+        moved the benchmark's validation sMAPE by less than a change of
+        seeds does. None: no such gap.
 
         .. versionadded:: 0.3
     **lstm_params : dict

@@ -86,7 +86,8 @@ print(X.shape, Y.shape)
 # members: two seeds, each with the yearly pattern removed as above and not
 # removed at all (the network then sees the season). Members that see the
 # series differently err differently, so their median gains more than more
-# seeds would (the benchmark uses three seeds of each).
+# seeds would (the benchmark averages four of the first kind and two of the
+# second).
 
 
 def member(seed, deseasonalize=True):

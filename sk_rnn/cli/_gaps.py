@@ -6,11 +6,6 @@ import argparse
 
 from ..preprocessing._level import alpha_said
 
-#: --level-smoothing's default on a panel deseasonalised with a season of 12
-#: or more (beside --level-gap 3 m): the factors of benchmarks/m3.py's
-#: monthly recipe.
-DEFAULT_SMOOTHING = [0.2, 0.5]
-
 
 def _gap_window(text: str) -> int:
     try:
@@ -66,16 +61,14 @@ def add_gap_options(parser) -> None:
         metavar="ALPHA",
         help="also give the network how far the level lies from its "
         "exponentially weighted mean with smoothing factor ALPHA (0 to 1), one "
-        "input per ALPHA (default: none; panels deseasonalised with a season of "
-        "12 or more: 0.2 and 0.5)",
+        "input per ALPHA (default: none)",
     )
     parser.add_argument(
         "--no-level-smoothing",
         dest="level_smoothing",
         action="store_const",
         const=[],
-        help="no gap to an exponentially weighted mean (turns a panel's default "
-        "--level-smoothing off)",
+        help="no gap to an exponentially weighted mean (the default)",
     )
 
 

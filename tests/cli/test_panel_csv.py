@@ -56,11 +56,10 @@ def test_a_long_csv_of_three_series_is_scored_series_by_series(
     assert config["stateful"] and config["lr"] == 0.003
     assert config["loss"] == "absolute_error" and config["log"]
     assert config["deseasonalize"]["applied"] and config["level_gap"] == [3, 12]
-    assert config["level_smoothing"] == [0.2, 0.5]
+    assert config["level_smoothing"] == []
     assert (
         "one global lstm (32 units, one stream per series), lags 3 (and each "
-        "level's gap to its mean over 3 and 12 steps and to its exponentially "
-        "weighted means with alpha 0.2 and 0.5), batch 24, "
+        "level's gap to its mean over 3 and 12 steps), batch 24, "
         "5 epochs, absolute error loss, ensemble of 1 per view; on the logarithm "
         "of the values (all positive), deseasonalised: additive, season 12, on the "
     ) in out

@@ -152,32 +152,31 @@ def _monthly_rows():
     return rows
 
 
-SMOOTHED = "and to its exponentially weighted means with alpha 0.2 and 0.5"
-
-
 def test_a_monthly_panel_reads_each_levels_gap_by_default(tmp_path, capsys):
-    """--level-gap 3 m --level-smoothing 0.2 0.5 where the season m >= 12
-    (monthly); not quarterly."""
+    """--level-gap 3 m where the season m >= 12 (monthly); not quarterly.
+    --level-smoothing only where given."""
     rows = _monthly_rows()
     out, default = _evaluate(tmp_path, capsys, rows)
     assert default["config"]["level_gap"] == [3, 12]
-    assert default["config"]["level_smoothing"] == [0.2, 0.5]
-    assert (
-        f"lags 2 (and each level's gap to its mean over 3 and 12 steps {SMOOTHED})"
-        in out
-    )
-    out, unsmoothed = _evaluate(tmp_path, capsys, rows, "--no-level-smoothing")
-    assert unsmoothed["config"]["level_smoothing"] == []
+    assert default["config"]["level_smoothing"] == []
     assert "lags 2 (and each level's gap to its mean over 3 and 12 steps)," in out
-    assert unsmoothed["forecasts"] != default["forecasts"]
-    out, off = _evaluate(
-        tmp_path, capsys, rows, "--no-level-gap", "--no-level-smoothing"
+    out, smoothed = _evaluate(tmp_path, capsys, rows, "--level-smoothing", "0.2", "0.5")
+    assert smoothed["config"]["level_smoothing"] == [0.2, 0.5]
+    assert (
+        "lags 2 (and each level's gap to its mean over 3 and 12 steps and to its "
+        "exponentially weighted means with alpha 0.2 and 0.5)"
+    ) in out
+    assert smoothed["forecasts"] != default["forecasts"]
+    out, alone = _evaluate(
+        tmp_path, capsys, rows, "--no-level-gap", "--level-smoothing", "0.2"
     )
-    assert off["config"]["level_gap"] == [] and "lags 2, batch 24" in out
-    assert off["forecasts"] != unsmoothed["forecasts"]
-    out, alone = _evaluate(tmp_path, capsys, rows, "--no-level-gap")
     assert alone["config"]["level_gap"] == []
-    assert "lags 2 (and each level's gap to its exponentially weighted means " in out
+    assert (
+        "lags 2 (and each level's gap to its exponentially weighted mean with " in out
+    )
+    out, off = _evaluate(tmp_path, capsys, rows, "--no-level-gap")
+    assert off["config"]["level_gap"] == [] and "lags 2, batch 24" in out
+    assert off["forecasts"] != default["forecasts"]
     _, quarterly = _evaluate(tmp_path, capsys, _rows())
     assert quarterly["config"]["level_gap"] == []
     assert quarterly["config"]["level_smoothing"] == []

@@ -47,10 +47,10 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True, views="b
     same series (built here with shift), forecast from each series' last
     row; series of one season are deseasonalised additively on the
     logarithm, multiplicatively without it; a season of 12 adds the level's
-    gaps (--level-gap 3 12 --level-smoothing 0.2 0.5). With
-    ``views="both"`` (the default of a deseasonalised panel) the forecast is
-    the mean of that model's and of the same model on the series as they
-    are, seeded with 1 (on the logarithm)."""
+    gaps (--level-gap 3 12). With ``views="both"`` (the default of a
+    deseasonalised panel) the forecast is the mean of that model's and of
+    the same model on the series as they are, seeded with 1 (on the
+    logarithm)."""
     frame = pd.DataFrame(rows, columns=["store", "when", "sales"])
     frame["when"] = times(frame["when"])
     panel = frame.set_index(["store", "when"]).sort_index()
@@ -65,7 +65,6 @@ def _expected_forecast(rows, h, times, season, log=True, stateful=True, views="b
         "stateful": stateful, "scale": "global", "random_state": 0, "lr": 0.003,
         "loss": "absolute_error", "device": "cpu", "n_ensemble": 1,
         "level_gap": [3, season] if season and season >= 12 else None,
-        "level_smoothing": [0.2, 0.5] if season and season >= 12 else None,
     }  # fmt: skip
     seasonal = {"season": season}
     seasonal["seasonal_model"] = "additive" if log else "multiplicative"
@@ -93,8 +92,7 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     assert code == 0, err
     assert out == (
         f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
-        "ensemble of 1 per view, each level's gap to its mean over 3 and 12 steps "
-        "and to its exponentially weighted means with alpha 0.2 and 0.5; on "
+        "ensemble of 1 per view, each level's gap to its mean over 3 and 12 steps; on "
         "the logarithm of the values (all positive), "
         "deseasonalised: additive, season 12, on the 0 of 3 series with a "
         "seasonal pattern (90% test), averaged with as many networks on the "
