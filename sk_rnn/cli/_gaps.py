@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import argparse
 
-from ..preprocessing._level import alpha_said
+from ..preprocessing._level import alpha_said, smoothing_span
 
 
-def _gap_window(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer >= 2, got {text!r} (a CSV path goes before "
-            "--level-gap, which takes every number after it)"
-        ) from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 2, got {value}")
-    return value
+def _number(option: str, convert, valid, expected: str):
+    """An argparse type for the numbers after ``option``: ``convert``ed,
+    refused unless ``valid``; a CSV path caught there is named as such."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}, got {text!r} (a CSV path goes before "
+                f"{option}, which takes every number after it)"
+            ) from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text}")
+        return value
+
+    return parse
 
 
-def _smoothing_factor(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1 (exclusive), got {text!r} (a CSV "
-            "path goes before --level-smoothing, which takes every number after it)"
-        ) from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a number between 0 and 1 (exclusive), got {text}"
-        )
-    return value
+_gap_window = _number("--level-gap", int, lambda w: w >= 2, "an integer >= 2")
+_smoothing_factor = _number(
+    "--level-smoothing",
+    float,
+    lambda a: 0 < a < 1,
+    "a number between 0 and 1 (exclusive)",
+)
 
 
 def add_gap_options(parser) -> None:
@@ -100,8 +100,6 @@ def gap_words(args) -> str:
 
 def gap_rows(args) -> int:
     """The earlier changes the gaps read (LevelGapFeaturizer's warm-up)."""
-    from ..preprocessing._level import smoothing_span
-
     spans = list(args.level_gap or [])
     spans += [smoothing_span(a) for a in args.level_smoothing or []]
     return max(spans) - 2 if spans else 0
