@@ -7,6 +7,8 @@ the final step's predictions back in the block's rows.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ._time import is_dataframe
@@ -41,27 +43,42 @@ def match_columns(X, columns, owner: str):
     """``X`` with the fitted ``columns`` in their fitted order, by name.
 
     A DataFrame (pandas or polars) whose column names are the fitted ones in
-    another order is reordered; one that lacks a fitted column or has another
-    is refused. Unnamed columns (NumPy, or names that are not all strings,
-    which scikit-learn does not record either) are read by position.
+    another order is reordered, whatever the names' type, for one series and
+    for panels alike. With string names, one that lacks a fitted column or
+    has another is refused. Unnamed columns (NumPy) are read by position, and
+    so are other non-string names than the fitted ones (scikit-learn records
+    only string names): they are given the fitted names, so that every later
+    step reads them by position too.
     """
     names = getattr(X, "columns", None)
     if names is None or columns is None:
         return X
-    names = list(names)
-    if names == list(columns) or not all(
-        isinstance(c, str) for c in [*names, *columns]
-    ):
+    names, columns = list(names), list(columns)
+    if names == columns:
         return X
-    missing = [c for c in columns if c not in names]
-    unexpected = [c for c in names if c not in columns]
-    if missing or unexpected:
+    unique = len(set(names)) == len(names) and len(set(columns)) == len(columns)
+    if unique and len(names) == len(columns) and set(names) == set(columns):
+        return X[columns]
+    named, fitted_named = (all(isinstance(c, str) for c in n) for n in (names, columns))
+    if named and fitted_named:
+        missing = [c for c in columns if c not in names]
+        unexpected = [c for c in names if c not in columns]
         raise ValueError(
             f"{owner}: X's columns are matched to those seen in fit by name; "
             f"X lacks {missing} and has {unexpected}, which fit did not see. "
-            f"Pass the fitted columns {list(columns)}."
+            f"Pass the fitted columns {columns}."
         )
-    return X[list(columns)]
+    if len(names) != len(columns) or not hasattr(X, "set_axis"):
+        return X  # the steps' own check names the number of features
+    if named != fitted_named:  # as scikit-learn warns, and reads by position
+        warnings.warn(
+            f"{owner}: X's columns {names} are not the names seen in fit "
+            f"{columns}, and only string names are matched by name; they are "
+            "read by position.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return X.set_axis(columns, axis=1)
 
 
 def to_container(X, container: str, columns):

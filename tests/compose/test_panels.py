@@ -451,6 +451,39 @@ def test_a_panel_pipeline_matches_predict_columns_by_name():
         model.predict(test.assign(extra=1.0))
 
 
+@pytest.mark.parametrize("kind", ["one series", "panel"])
+def test_columns_that_are_not_strings_are_read_alike_for_one_series_and_panels(
+    kind,
+):
+    """Integer names in another order are matched by name, other integer
+    names by position, for one series as for a panel (0.3.0 read a panel's
+    reordered integer columns by position, one series' by name)."""
+    panel = _panel(lengths=(12, 10, 14), columns=(0, 1), seed=3)
+    train, test = _head_tail(panel, 3)
+    if kind == "one series":
+        train, test = train.loc["s0"], test.loc["s0"]
+    y = train[0] * 2 + train[1]
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ).fit(train, y)
+    expected = model.predict(test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(model.predict(test[[1, 0]]), expected)
+        relabelled = test.set_axis([5, 6], axis=1)
+        np.testing.assert_array_equal(model.predict(relabelled), expected)
+    # swapped labels on the same values: by name, so not the values' order
+    swapped = model.predict(test.set_axis([1, 0], axis=1))
+    by_name = model.predict(test[[1, 0]].set_axis([0, 1], axis=1))
+    np.testing.assert_array_equal(swapped, by_name)
+    assert not np.allclose(swapped, expected)
+    named = clone(model).fit(train.set_axis(["a", "b"], axis=1), y)
+    with pytest.warns(UserWarning, match=r"X's columns \[0, 1\] are not the names "
+                      r"seen in fit \['a', 'b'\].*read by position"):  # fmt: skip
+        got = named.predict(test)
+    np.testing.assert_allclose(got, expected)
+
+
 def test_history_fit_that_a_panels_time_level_contradicts_warns():
     panel = _panel(lengths=(12, 10, 14))
     train, test = _head_tail(panel, 3)
