@@ -93,6 +93,7 @@ def read_panel(args, error) -> pd.Series:
         dtype=str, keep_default_na=False,
     )[args.series_column]  # fmt: skip
     frame[args.series_column] = ids.replace("", np.nan).to_numpy()
+    _refuse_ids_apart_by_spaces(path, ids, args.series_column, error)
     others = [
         c
         for c in frame.columns
@@ -105,6 +106,17 @@ def read_panel(args, error) -> pd.Series:
             f"{path}: no numeric value column "
             + (f"{column!r} " if column else "")
             + f"besides the series and time columns in {list(frame.columns)}"
+        )
+    text = [
+        c
+        for c in frame.columns
+        if c not in (args.series_column, args.time_column, *others)
+    ]
+    if args.column is None and text:
+        note(
+            f"the values are column {column!r}, the last numeric one; "
+            f"{', '.join(map(repr, text))} did not read as numbers (text, or a "
+            "thousands separator); pass --column to choose"
         )
     for option, name in (
         ("--series-column", args.series_column),
@@ -156,6 +168,24 @@ def read_panel(args, error) -> pd.Series:
     for key, one in values.groupby(level=0, sort=False):
         check_scalable(one.to_numpy(), f"{path}: series {key!r}")
     return values
+
+
+def _refuse_ids_apart_by_spaces(path, ids: pd.Series, column: str, error) -> None:
+    """Ids are labels, read exactly; two that differ only by the spaces
+    around them are refused rather than read as two series (a table would
+    print both as one)."""
+    distinct = pd.Series(ids.unique())
+    distinct = distinct[distinct != ""]
+    stripped = distinct.str.strip()
+    clash = stripped.duplicated(keep=False)
+    if clash.any():
+        first = stripped[clash].iloc[0]
+        same = list(distinct[clash & (stripped == first)])
+        raise error(
+            f"{path}: --series-column {column!r} has ids that differ only by "
+            f"spaces around them ({', '.join(map(repr, same))}), which would be "
+            "separate series; write each series' id one way"
+        )
 
 
 def _trim_empty_ends(values: pd.Series, path, column, error) -> pd.Series:
@@ -234,6 +264,32 @@ def _seasons(values: pd.Series, given: int | None) -> np.ndarray:
     if given is not None:
         return np.full(groups.ngroups, given)
     return np.array([_season_of(one.index.get_level_values(1)) for _, one in groups])
+
+
+def _baseline_seasons(names, histories, seasons: np.ndarray) -> np.ndarray:
+    """The season each series' seasonal naive forecast repeats: its own,
+    or 1 (the last value) when its training values are fewer than one
+    season, as :func:`~sk_rnn.metrics.seasonal_naive` falls back; said in a
+    note, with MASE's scale, which needs one value more."""
+    lengths = np.array([len(hist) for hist in histories])
+    used = np.where(lengths >= seasons, seasons, 1)
+    short = [
+        f"{name!r} ({n} against season {m})"
+        for name, n, m in zip(names, lengths, seasons, strict=True)
+        if n <= m and m > 1
+    ]
+    if short:
+        shown = ", ".join(short[:5]) + (
+            f" and {len(short) - 5} more" if len(short) > 5 else ""
+        )
+        note(
+            f"{len(short)} series {'has' if len(short) == 1 else 'have'} no more "
+            "training values than their "
+            f"season: {shown}; their MASE scales by the changes from one value "
+            "to the next, and where the values are fewer, seasonal naive "
+            "repeats the last value (season 1 in the table)"
+        )
+    return used
 
 
 def _season_counts(seasons: np.ndarray) -> str:
@@ -388,6 +444,7 @@ def run_panel(args, model_for, error) -> int:
     scales = np.array(
         [mase_scale(hist, m) for hist, m in zip(histories, seasons, strict=True)]
     )
+    baseline = _baseline_seasons(names, histories, seasons)
     table = pd.DataFrame(
         {
             "sMAPE": smape(actual, forecast),
@@ -400,9 +457,9 @@ def run_panel(args, model_for, error) -> int:
         index=pd.Index(names, name="series"),
     )
     wall = time.perf_counter() - started
-    table.insert(0, "season", seasons)
+    table.insert(0, "season", baseline)
     loses = list(table.index[(table["sMAPE"] > table["naive sMAPE"]).to_numpy()])
-    seasons_said = _describe_seasons(seasons)
+    seasons_said = _describe_seasons(baseline)
     described = _describe_values(args, log, plan)
     _report(args, values, table, seasons_said, described, loses, wall, fit_seconds)
     outputs = args._outputs
@@ -580,7 +637,8 @@ def run_panel_forecast(args, model_for, error) -> int:
     else:
         write_atomically(path, text.encode())
         print(
-            f"wrote {path}: the next {h} values of {len(names)} series "
+            f"wrote {path}: the next {h} values of {values.name!r} in "
+            f"{len(names)} series "
             f"({args.cell}, {args.epochs} epochs, {_ensemble_said(args)}"
             f"{', ' + gaps_said(args) if gaps_said(args) else ''}; "
             f"{_describe_values(args, log, plan)})"
@@ -617,10 +675,20 @@ def _report(
         print(f"... {n_series - 20} more series (all in --json)")
     print()
     overall = table.drop(columns="season").mean()
+    unscaled = list(table.index[table["naive MASE"].isna().to_numpy()])
     print(
         f"overall (mean over series): sMAPE {overall['sMAPE']:.3f} (seasonal naive "
         f"{overall['naive sMAPE']:.3f}), MASE {overall['MASE']:.3f} (seasonal naive "
         f"{overall['naive MASE']:.3f})"
+        + (
+            f"; MASE over {n_series - len(unscaled)} of {n_series} series: "
+            f"{', '.join(map(repr, unscaled[:5]))}"
+            + (f" and {len(unscaled) - 5} more" if len(unscaled) > 5 else "")
+            + f" {'has' if len(unscaled) == 1 else 'have'} no MASE scale "
+            "(seasonal naive fits the training values exactly)"
+            if unscaled
+            else ""
+        )
     )
     beats = int((table["sMAPE"] < table["naive sMAPE"]).sum())
     print(

@@ -361,3 +361,96 @@ def test_hostile_long_csvs_end_in_a_forecast_or_one_clear_error(
         assert len(lines) == 1 and lines[0].startswith("sk-rnn: error: "), lines
     else:
         assert "overall (mean over series)" in out.getvalue()
+
+
+QUICK = ["--epochs", "1", "--lags", "2", "--hidden-size", "4", "--quiet"]
+
+
+@pytest.mark.parametrize("other", ["a ", " a", "a\t"])
+def test_ids_that_differ_only_by_spaces_are_refused(tmp_path, capsys, other):
+    """They were two series that the table printed alike, and a forecast of
+    'a' continued rows the file held under 'a ' (an adversarial probe)."""
+    rows = _rows(ids=("a", "b"), n=20)
+    rows = [(other if s == "a" and i >= 10 else s, m, v) for i, (s, m, v) in
+            enumerate(rows)]  # fmt: skip
+    for command in ("evaluate", "forecast"):
+        code, out, err = _run(
+            capsys, command, str(_long(tmp_path, rows)), *PANEL[:4],
+            "--horizon", "2", *QUICK,
+        )  # fmt: skip
+        assert code == 2 and out == "", err
+        assert (
+            "--series-column 'store' has ids that differ only by spaces around "
+            f"them ('a', {other!r}), which would be separate series"
+        ) in err
+
+
+def test_a_default_value_column_that_skips_text_columns_is_named(tmp_path, capsys):
+    """'sales' written with thousands separators reads as text; the panel
+    forecast used the next numeric column without naming it."""
+    rows = _rows(ids=("a", "b"), n=20)
+    frame = pd.DataFrame(rows, columns=["store", "month", "sales"])
+    frame["sales"] = frame["sales"].map(lambda v: f"{1000 * v:,.0f}")
+    frame["promo"] = np.arange(len(frame)) % 2 + 1.0
+    path, out_path = tmp_path / "text.csv", tmp_path / "out.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL[:4], "--horizon", "2", *QUICK,
+        "--output", str(out_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "note: the values are column 'promo', the last numeric one; 'sales' did "
+        "not read as numbers (text, or a thousands separator); pass --column"
+    ) in err
+    assert out.startswith(f"wrote {out_path}: the next 2 values of 'promo' in 2 ")
+    code, out, err = _run(
+        capsys, "forecast", str(path), *PANEL[:4], "--horizon", "2", *QUICK,
+        "--column", "promo", "--output", str(tmp_path / "named.csv"),
+    )  # fmt: skip
+    assert code == 0 and "note: the values" not in err, err
+
+
+def test_the_table_says_the_season_each_baseline_used(tmp_path, capsys):
+    """A series with fewer training values than its season is scored against
+    the last value; the table said season 12 (an adversarial probe)."""
+    rows = _rows(ids=("a", "b"), n=30) + _rows(ids=("c",), n=12)
+    json_path = tmp_path / "o.json"
+    code, out, err = _run(
+        capsys, "evaluate", str(_long(tmp_path, rows)), *PANEL[:4],
+        "--horizon", "2", *QUICK, "--json", str(json_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "note: 1 series has no more training values than their season: 'c' "
+        "(10 against season 12); their MASE scales by the changes from one "
+        "value to the next, and where the values are fewer, seasonal naive "
+        "repeats the last value (season 1 in the table)"
+    ) in err
+    assert (
+        "seasonal naive with each series' own season (1 for 1 series, 12 for 2 " in out
+    )
+    payload = json.loads(json_path.read_text())
+    assert [row["season"] for row in payload["series"]] == [12, 12, 1]
+    history = np.array([v for s, _, v in rows if s == "c"][:10])
+    actual = np.array([v for s, _, v in rows if s == "c"][10:])
+    naive = seasonal_naive(history, 2, 12)
+    np.testing.assert_array_equal(naive, np.repeat(history[-1], 2))
+    rmse = np.sqrt(np.mean((naive - actual) ** 2))
+    assert payload["series"][2]["naive RMSE"] == pytest.approx(rmse)
+
+
+def test_the_overall_mase_names_the_series_it_leaves_out(tmp_path, capsys):
+    """The mean left out series with an undefined MASE without saying so."""
+    rng = np.random.default_rng(0)
+    rows = _rows(ids=("a", "b", "c"), n=30)
+    rows = [(s, m, 5.0 if s == "b" else v + rng.normal()) for s, m, v in rows]
+    code, out, err = _run(
+        capsys, "evaluate", str(_long(tmp_path, rows)), *PANEL[:4],
+        "--horizon", "2", *QUICK,
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "; MASE over 2 of 3 series: 'b' has no MASE scale (seasonal naive fits "
+        "the training values exactly)\n"
+    ) in out

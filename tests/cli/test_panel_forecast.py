@@ -91,7 +91,8 @@ def test_a_panel_forecast_is_make_forecaster_fitted_on_every_row(tmp_path, capsy
     )  # fmt: skip
     assert code == 0, err
     assert out == (
-        f"wrote {out_path}: the next 3 values of 3 series (lstm, 3 epochs, "
+        f"wrote {out_path}: the next 3 values of 'sales' in 3 series (lstm, 3 "
+        "epochs, "
         "ensemble of 1 per view, each level's gap to its mean over 3 and 12 steps; on "
         "the logarithm of the values (all positive), "
         "deseasonalised: additive, season 12, on the 0 of 3 series with a "
