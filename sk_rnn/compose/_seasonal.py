@@ -14,7 +14,7 @@ from .._utils._base import SkRnnEstimatorMixin
 from .._utils._compat import HasMethods, Interval, _fit_context
 from .._utils._validation import validate
 from ..preprocessing._seasonal import Deseasonalizer
-from ..series._panel import Panel, build_index, panel_layout
+from ..series._panel import Panel, build_index, is_panel, panel_layout
 from ..series._time import (
     TimeAxis,
     _add_steps,
@@ -97,7 +97,11 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         self.deseasonalizer = deseasonalizer
         self.level = level
 
-    def _level(self, X):
+    def _level(self, X, y=None):
+        """X's level column; in ``fit``, an array's rows take ``y``'s panel
+        index ((series, time)), which a plain Pipeline passes beside the array
+        a step before returned (as :func:`~sk_rnn.series._panel.fit_layout`
+        reads the series from y)."""
         if self.level >= self.n_features_in_:
             raise ValueError(
                 f"DeseasonalizedRegressor got level={self.level}, but X has "
@@ -106,12 +110,17 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             )
         if hasattr(X, "iloc"):
             return X.iloc[:, [self.level]]
-        return np.asarray(X)[:, [self.level]]
+        level = np.asarray(X)[:, [self.level]]
+        if is_panel(y) and len(y) == len(level):
+            import pandas as pd
 
-    def _season(self, X, n_outputs: int, fitted_block: bool = False):
+            return pd.DataFrame(level, index=y.index)
+        return level
+
+    def _season(self, X, n_outputs: int, fitted_block: bool = False, y=None):
         """The seasonal index of each row's level and of its next
         ``n_outputs`` steps: ``(n_samples,)`` and ``(n_samples, n_outputs)``."""
-        level = self._level(X)
+        level = self._level(X, y)
         values = _floats(level)
         table, positions, phases = self.deseasonalizer_._placed(
             level, values, fitted_block=fitted_block
@@ -215,13 +224,13 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         validate(
             self, X, y, ensure_all_finite="allow-nan", multi_output=True, y_numeric=True
         )
-        level = self._level(X)
+        level = self._level(X, y)
         y_values = _floats(y)
         y_2d = y_values.reshape(len(y_values), -1)
         self.deseasonalizer_ = clone(
             Deseasonalizer() if self.deseasonalizer is None else self.deseasonalizer
         ).fit(self._known_series(level, y_2d))
-        now, later = self._season(X, y_2d.shape[1], fitted_block=True)
+        now, later = self._season(X, y_2d.shape[1], fitted_block=True, y=y)
         y_2d = self._remove(y_2d, later)
         target = y_2d if y_values.ndim == 2 else y_2d[:, 0]
         if hasattr(y, "iloc") and y_values.ndim == 2:

@@ -377,10 +377,17 @@ class Deseasonalizer(
         if (panel is None) != (fitted is None):
             was = "one series" if fitted is None else f"a panel of {len(fitted)}"
             now = "a panel" if panel is not None else "not a panel"
+            dropped = (
+                "; a step before it that returns an array drops that index: "
+                "deseasonalise before such steps, or wrap the whole pipeline in "
+                "DeseasonalizedRegressor"
+                if panel is None
+                else ""
+            )
             raise ValueError(
                 f"Deseasonalizer was fitted on {was}, but X is {now}; it expects "
                 "the layout seen in fit (a panel is a DataFrame with a (series "
-                "id, time) MultiIndex)."
+                f"id, time) MultiIndex{dropped})."
             )
         if panel is None:
             panel, lookup = Panel.one(n_rows), {None: 0}

@@ -73,6 +73,46 @@ def test_panel_series_keep_their_own_pattern_and_phase():
     assert model.deseasonalizer_.seasonal_.shape == (2, 4, 1)
 
 
+def test_a_panel_behind_a_step_that_returns_an_array_is_read_from_y():
+    """In a plain Pipeline after SimpleImputer, fit took the panel for one
+    series (y's index was ignored) and forecast it silently wrong; now fit is
+    the panel's and predict, whose array has no series, is refused."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    a = _series(40, "2000Q1", level=100.0, slope=0.5)
+    b = _series(30, "2003Q2", level=3.0, slope=0.0, pattern=PATTERN[::-1])
+    panel = pd.concat({"a": a, "b": b}, names=["series", "t"])
+    X, Y = make_horizon_xy(panel, 2)
+
+    def model():
+        return DeseasonalizedRegressor(
+            DifferencedTargetRegressor(LinearRegression()),
+            deseasonalizer=Deseasonalizer(period=4, test=False),
+        )
+
+    direct = model().fit(X, Y)
+    piped = make_pipeline(SimpleImputer(), model()).fit(X, Y)
+    fitted = piped[-1]
+    assert fitted.deseasonalizer_.seasonal_.shape == (2, 4, 1)
+    assert_allclose(fitted.deseasonalizer_.seasonal_, direct.deseasonalizer_.seasonal_)
+    assert_allclose(
+        fitted.regressor_.regressor_.coef_, direct.regressor_.regressor_.coef_
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"fitted on a panel of 2, but X is not a panel; .* a step before it "
+        r"that returns an array drops that index: deseasonalise before such "
+        r"steps, or wrap the whole pipeline in DeseasonalizedRegressor",
+    ):
+        piped.predict(X)
+    one = model().fit(X.loc["a"], Y.loc["a"])
+    with pytest.raises(
+        ValueError, match=r"fitted on one series, but X is a panel; .*MultiIndex\)\.$"
+    ):
+        one.predict(X)
+
+
 def test_additive_model_subtracts_and_adds_back():
     level = _series(slope=0.0, pattern=np.ones(4))
     level["y"] += np.tile([3.0, -1.0, -4.0, 2.0], 10)
