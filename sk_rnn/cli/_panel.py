@@ -536,8 +536,10 @@ def _fit_and_forecast(args, model_for, train: pd.DataFrame, log: bool, plan: dic
     X, Y = make_horizon_xy(train, args.horizon)
     model = views_model(args, model_for, plan)
     fit_with_progress(model, X, Y, args)
-    rest = train.drop(X.index)  # continues X: its last row is the forecast origin
-    forecast = pd.DataFrame(model.predict(rest), index=rest.index)
+    # rest continues X (its last row is the forecast origin); said, not read
+    # from the labels: a series of two dated rows has no step to tell it by.
+    rest = train.drop(X.index)
+    forecast = pd.DataFrame(model.predict(rest, history="fit"), index=rest.index)
     forecast = forecast.groupby(level=0, sort=False).tail(1).to_numpy()
     return (np.exp(forecast) if log else forecast), model
 

@@ -410,6 +410,7 @@ class Deseasonalizer(
         phases = np.empty(n_rows, dtype=np.intp)
         unlabelled = False
         n_known = len(table[0])
+        patterned = np.atleast_2d(self.adjusted_).any(axis=1)
         for k, key in enumerate(panel.ids):
             start, stop = panel.starts[k], panel.stops[k]
             position = lookup.get(key)
@@ -420,6 +421,11 @@ class Deseasonalizer(
                 )
                 position, offset = n_known, 0
                 n_known += 1
+            elif not patterned[position]:
+                # No pattern was found: every phase's index is neutral, so the
+                # rows' season (which a series of two dated rows cannot give,
+                # its step being unknown) changes nothing.
+                offset = 0
             elif labels is None or self._axes[position] is None or not len(labels):
                 offset = 0
                 unlabelled = unlabelled or stop > start

@@ -350,7 +350,14 @@ def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
         elif position is None:
             out.append((None, "unknown", why))
         else:
-            if said != "continues" and labelled and axes[position] is not None:
+            axis = axes[position]
+            first = _first_label(X if one else None, panel, k)
+            if (
+                said != "continues"
+                and labelled
+                and axis is not None
+                and not _after_unknown_step(axis, first)
+            ):
                 contradicted.append(why or _starts_again(key))
             out.append((position, "continues", ""))
     if contradicted:
@@ -365,6 +372,26 @@ def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
             stacklevel=4,
         )
     return out
+
+
+def _first_label(X, panel: Panel, k: int):
+    """The first time label of series ``k`` of a block (one series: X's)."""
+    from ._time import as_time_index, time_index
+
+    labels = time_index(X) if X is not None else as_time_index(panel.time(k))
+    return None if labels is None or not len(labels) else labels[0]
+
+
+def _after_unknown_step(axis: TimeAxis, first) -> bool:
+    """Whether a block starting at ``first`` may continue a fitted series
+    whose step is unknown (two dated rows, or one, give none): it does when
+    it starts after the fitted rows, and history='fit' says so."""
+    if axis.step is not None or first is None:
+        return False
+    try:
+        return bool(first > axis.last)
+    except TypeError:  # labels of another kind: index_kind names it
+        return False
 
 
 def _starts_again(key) -> str:

@@ -4,6 +4,7 @@ later, progress on long runs)."""
 
 import io
 import re
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from sk_rnn import make_forecaster
 from sk_rnn.cli import main
+from sk_rnn.exceptions import MissingHistoryWarning
 
 PANEL = ["--series-column", "store", "--time-column", "when"]
 QUICK = ["--epochs", "3", "--lags", "2", "--hidden-size", "3", "--seed", "0"]
@@ -381,3 +383,39 @@ def test_year_month_labels_and_na_ids_are_read_as_labels(tmp_path, capsys):
     # by version: "4-01" or "0004-01")
     months = pd.period_range(pd.Period(year=4, month=1, freq="M"), periods=3)
     assert written.iloc[:, 1].tolist() == [str(m) for m in months] * 2
+
+
+@pytest.mark.parametrize("command", ["evaluate", "forecast"])
+def test_a_series_of_the_minimum_length_is_forecast_from_its_rows(
+    tmp_path, capsys, command
+):
+    """The documented minimum (2H + 2 values to evaluate, H + 2 to forecast)
+    ended in the Deseasonalizer's 'the fitted series had one row': two dated
+    rows give no time step. Then the rows after them were read as a new
+    series (a MissingHistoryWarning on stderr) though they continue it."""
+    h = 3
+    shortest = 2 * h + 2 if command == "evaluate" else h + 2
+    rows = _monthly() + [
+        ("s", month.strftime("%Y-%m-%d"), 5.0 + i % 4)
+        for i, month in enumerate(
+            pd.date_range(end="2016-12-01", periods=shortest, freq="MS")
+        )
+    ]
+    path = _write(tmp_path, rows)
+    json_path = tmp_path / "o.json"
+    outputs = ["--json", str(json_path)] if command == "evaluate" else []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingHistoryWarning)
+        code, out, err = _run(
+            capsys, command, str(path), *PANEL, "--horizon", str(h), *QUICK,
+            "--quiet", *outputs,
+        )  # fmt: skip
+    assert code == 0, err
+    if command == "evaluate":
+        return
+    written = pd.read_csv(io.StringIO(out), dtype={"store": str, "when": str})
+    assert written["store"].tolist()[-h:] == ["s"] * h
+    expected = _expected_forecast(rows, h, pd.to_datetime, season=12)
+    np.testing.assert_allclose(
+        written["forecast"].to_numpy().reshape(4, h), expected, rtol=1e-12
+    )

@@ -589,3 +589,31 @@ def test_an_empty_panel_block_predicts_nothing():
     panel = _panel(lengths=(8, 8))
     model = make_series_pipeline(LinearRegression()).fit(panel, panel["v"])
     assert model.predict(panel.iloc[:0], history="fit").shape == (0,)
+
+
+def test_history_fit_after_a_series_of_two_dated_rows_is_taken_at_its_word():
+    """Two dated rows give no time step, so the labels cannot say that a
+    block continues them; history='fit' says so and nothing contradicts it
+    (it warned), while a block that starts inside the fitted rows still
+    warns."""
+    months = pd.date_range("2000-01-01", periods=12, freq="MS")
+    long = pd.DataFrame({"v": np.arange(12.0)}, index=months)
+    short = pd.DataFrame({"v": [3.0, 5.0]}, index=pd.DatetimeIndex(months[:2]))
+    train = pd.concat({"a": long, "s": short}, names=["id", "t"])
+    model = make_series_pipeline(
+        DifferenceTransformer(), LagFeaturizer(lags=2), LinearRegression()
+    ).fit(train, train["v"])
+    later = pd.DataFrame(
+        {"v": [6.0, 8.0]},
+        index=pd.MultiIndex.from_arrays([["s", "s"], months[2:4]], names=["id", "t"]),
+    )
+    whole = pd.concat([train.loc[["s"]], later])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = model.predict(later, history="fit")
+    np.testing.assert_allclose(got, model.predict(whole, history="none")[2:])
+    inside = later.set_axis(
+        pd.MultiIndex.from_arrays([["s", "s"], months[1:3]], names=["id", "t"])
+    )
+    with pytest.warns(MissingHistoryWarning, match="history='fit' puts the fitted"):
+        model.predict(inside, history="fit")

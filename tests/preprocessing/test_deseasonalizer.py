@@ -219,3 +219,35 @@ def test_a_phase_without_values_leaves_the_series_unadjusted():
     fitted = Deseasonalizer(period=4, test=False).fit(values.reshape(-1, 1))
     assert not fitted.adjusted_[0]
     assert_allclose(fitted.seasonal_[:, 0], 1.0)
+
+
+def test_a_series_without_a_pattern_places_its_rows_in_no_season():
+    """Two dated rows give no time step; a series without a pattern needs
+    none (every index is neutral), yet its later rows were refused, and the
+    panel command line failed on a series of the minimum length."""
+    from sk_rnn.preprocessing._seasonal import steps_from
+    from sk_rnn.series._time import TimeAxis
+
+    months = pd.date_range("2010-01-01", periods=48, freq="MS")
+    wave = 100.0 * (1 + 0.3 * np.sin(2 * np.pi * np.arange(48) / 12))
+    a = pd.DataFrame({"y": wave}, index=months)
+    b = pd.DataFrame({"y": [5.0, 6.0]}, index=months[:2])
+    panel = pd.concat({"a": a, "b": b}, names=["series", "t"])
+    deseasonalizer = Deseasonalizer(period=12).fit(panel)
+    assert deseasonalizer.adjusted_[:, 0].tolist() == [True, False]
+    later = pd.DataFrame(
+        {"y": [7.0, 8.0, 9.0]},
+        index=pd.MultiIndex.from_arrays([["b"] * 3, months[2:5]]),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_allclose(deseasonalizer.transform(later), later)
+        assert_allclose(deseasonalizer.inverse_transform(later), later)
+    axis = TimeAxis.from_index(pd.DatetimeIndex(["2010-01-01"]), "test")
+    assert steps_from(axis, months[0], "Deseasonalizer") == 0
+    with pytest.raises(
+        ValueError,
+        match=r"Deseasonalizer: the fitted series had one row, so its time step "
+        r"is unknown and the season of Timestamp\('2010-02-01 00:00:00'\)",
+    ):
+        steps_from(axis, months[1], "Deseasonalizer")
