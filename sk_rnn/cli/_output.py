@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +35,8 @@ def write_json(path: Path, payload: dict) -> None:
     """
     text = json.dumps(_strict(payload), indent=2, allow_nan=False)
     write_atomically(path, text.encode())
+
+
+def note(message: str) -> None:
+    """A remark on the data, on stderr (stdout may be a CSV)."""
+    print(f"sk-rnn: note: {message}", file=sys.stderr, flush=True)

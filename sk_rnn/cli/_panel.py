@@ -15,7 +15,6 @@ next ``--horizon`` values of every series.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -29,10 +28,11 @@ from ._main import (
     VIEWS,
     check_magnitude,
     check_scalable,
+    parse_dates,
     quarters,
     year_months,
 )
-from ._output import write_json
+from ._output import note, write_json
 from ._progress import fit_with_progress, network_of
 
 #: Defaults that differ from the one-series experiment's (3000 epochs of
@@ -138,7 +138,11 @@ def read_panel(args, error) -> pd.Series:
         time_values = quarterly
     elif not pd.api.types.is_numeric_dtype(time_values):
         try:
-            time_values = pd.to_datetime(time_values, format="mixed")
+            time_values = parse_dates(
+                time_values,
+                f"{path}: --time-column {args.time_column!r}",
+                frame[args.series_column].to_numpy(),
+            )
         except (ValueError, TypeError):
             raise error(
                 f"{path}: --time-column {args.time_column!r} holds neither numbers "
@@ -229,11 +233,6 @@ def _trim_empty_ends(values: pd.Series, path, column, error) -> pd.Series:
         f"of a series are left out; " + "; ".join(parts[:5]) + more
     )
     return values[keep]
-
-
-def note(message: str) -> None:
-    """A remark on the data, on stderr (stdout may be a CSV)."""
-    print(f"sk-rnn: note: {message}", file=sys.stderr, flush=True)
 
 
 def _label(value) -> str:

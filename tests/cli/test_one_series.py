@@ -383,3 +383,34 @@ def test_a_long_first_epoch_is_estimated_from_its_first_batches(capsys, monkeypa
     assert "about 1667 min for all 100 epochs" in err
     progress.on_epoch_end(net)  # told once
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("dates", "noted"),
+    [
+        ([f"01/{m:02d}/2018" for m in range(1, 13)], "'01/02/2018'"),
+        ([f"2018-{m:02d}-01" for m in range(1, 13)], None),
+        # read day first, two years of these step irregularly
+        ([f"{m:02d}/01/{y}" for y in (2017, 2018) for m in range(1, 13)], None),
+    ],
+    ids=["either-way", "iso", "month-first-only"],
+)
+def test_dates_that_read_either_way_are_noted(tmp_path, capsys, dates, noted):
+    """A year of monthly 01/MM/YYYY dates read month first is a regular
+    daily series: forecasts labelled by day, silently (an adversarial probe)."""
+    path = tmp_path / "dates.csv"
+    pd.DataFrame({"date": dates, "value": np.arange(len(dates)) + 100.0}).to_csv(
+        path, index=False
+    )
+    code, out, err = _run(
+        capsys, "forecast", str(path), "--steps", "2", "--epochs", "1", "--quiet"
+    )
+    assert code == 0, err
+    if noted is None:
+        assert "note" not in err
+    else:
+        assert (
+            f"sk-rnn: note: column 'date': dates such as {noted} read month first "
+            "(2018-01-02), as pandas reads them; if they are day first, write them "
+            "as YYYY-MM-DD"
+        ) in err

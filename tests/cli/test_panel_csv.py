@@ -454,3 +454,19 @@ def test_the_overall_mase_names_the_series_it_leaves_out(tmp_path, capsys):
         "; MASE over 2 of 3 series: 'b' has no MASE scale (seasonal naive fits "
         "the training values exactly)\n"
     ) in out
+
+
+def test_panel_dates_that_read_either_way_are_noted(tmp_path, capsys):
+    months = [f"01/{m:02d}/2018" for m in range(1, 13)]
+    rows = [(s, d, 10.0 + i + k) for k, s in enumerate("ab") for i, d in
+            enumerate(months)]  # fmt: skip
+    code, out, err = _run(
+        capsys, "forecast", str(_long(tmp_path, rows)), *PANEL[:4],
+        "--horizon", "2", *QUICK,
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "long.csv: --time-column 'month': dates such as "
+        "'01/02/2018' read month first (2018-01-02), as pandas reads them; if "
+        "they are day first, write them as YYYY-MM-DD"
+    ) in err
