@@ -132,12 +132,12 @@ def steps_from(axis: TimeAxis, label, owner: str) -> int:
                 f"grid (from {first!r} by {step!r}), so its season is unknown."
             )
         return (len(grid) - 1) * (1 if label >= first else -1)
-    if step is None:  # a fitted series of one row
+    if step is None:  # a fitted series of one row, or two dated ones
         if label == first:
             return 0
         raise ValueError(
-            f"{owner}: the fitted series had one row, so its time step is "
-            f"unknown and the season of {label!r} cannot be told."
+            f"{owner}: the fitted series had too few rows to tell its time step "
+            f"(one, or two dates), so the season of {label!r} cannot be told."
         )
     n = (label - first) / step
     if not np.isclose(n, round(n)):
@@ -379,8 +379,9 @@ class Deseasonalizer(
             now = "a panel" if panel is not None else "not a panel"
             dropped = (
                 "; a step before it that returns an array drops that index: "
-                "deseasonalise before such steps, or wrap the whole pipeline in "
-                "DeseasonalizedRegressor"
+                "call set_output(transform='pandas') on the pipeline, or "
+                "deseasonalise (or wrap the whole pipeline in "
+                "DeseasonalizedRegressor) outside it"
                 if panel is None
                 else ""
             )

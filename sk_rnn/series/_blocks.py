@@ -48,7 +48,9 @@ def match_columns(X, columns, owner: str):
     has another is refused. Unnamed columns (NumPy) are read by position, and
     so are other non-string names than the fitted ones (scikit-learn records
     only string names): they are given the fitted names, so that every later
-    step reads them by position too.
+    step reads them by position too, unless a name of X is a fitted one at
+    another place (read by position, it would be another column: refused).
+    A repeated name, or another number of columns, is refused.
     """
     names = getattr(X, "columns", None)
     if names is None or columns is None:
@@ -56,8 +58,14 @@ def match_columns(X, columns, owner: str):
     names, columns = list(names), list(columns)
     if names == columns:
         return X
-    unique = len(set(names)) == len(names) and len(set(columns)) == len(columns)
-    if unique and len(names) == len(columns) and set(names) == set(columns):
+    repeated = [c for k, c in enumerate(names) if c in names[:k]]
+    if repeated:
+        raise ValueError(
+            f"{owner}: X names more than one column {repeated[0]!r}; columns are "
+            f"matched to those seen in fit by name, so each needs its own. Pass "
+            f"the fitted columns {columns}."
+        )
+    if len(names) == len(columns) and set(names) == set(columns):
         return X[columns]
     named, fitted_named = (all(isinstance(c, str) for c in n) for n in (names, columns))
     if named and fitted_named:
@@ -68,8 +76,23 @@ def match_columns(X, columns, owner: str):
             f"X lacks {missing} and has {unexpected}, which fit did not see. "
             f"Pass the fitted columns {columns}."
         )
-    if len(names) != len(columns) or not hasattr(X, "set_axis"):
-        return X  # the steps' own check names the number of features
+    if len(names) != len(columns):
+        raise ValueError(
+            f"{owner}: X has {len(names)} column(s) {names}; fit saw "
+            f"{len(columns)}: {columns}. Pass the fitted columns."
+        )
+    moved = [(k, c) for k, c in enumerate(names) if c in columns and columns[k] != c]
+    if moved:
+        k, name = moved[0]
+        raise ValueError(
+            f"{owner}: X's column {name!r} is at position {k}, where fit saw "
+            f"{columns[k]!r}; names that are not all strings are matched by name "
+            "only when X has exactly the fitted ones, and otherwise read by "
+            f"position, which would read {name!r} as {columns[k]!r}. Pass the "
+            f"fitted columns {columns}."
+        )
+    if not hasattr(X, "set_axis"):
+        return X
     if named != fitted_named:  # as scikit-learn warns, and reads by position
         warnings.warn(
             f"{owner}: X's columns {names} are not the names seen in fit "

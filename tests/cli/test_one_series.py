@@ -389,11 +389,12 @@ def test_a_long_first_epoch_is_estimated_from_its_first_batches(capsys, monkeypa
     ("dates", "noted"),
     [
         ([f"01/{m:02d}/2018" for m in range(1, 13)], "'01/02/2018'"),
+        ([f"01/{m:02d}/2018 00:00" for m in range(1, 13)], "'01/02/2018 00:00'"),
         ([f"2018-{m:02d}-01" for m in range(1, 13)], None),
         # read day first, two years of these step irregularly
         ([f"{m:02d}/01/{y}" for y in (2017, 2018) for m in range(1, 13)], None),
     ],
-    ids=["either-way", "iso", "month-first-only"],
+    ids=["either-way", "with-a-time", "iso", "month-first-only"],
 )
 def test_dates_that_read_either_way_are_noted(tmp_path, capsys, dates, noted):
     """A year of monthly 01/MM/YYYY dates read month first is a regular
@@ -407,7 +408,7 @@ def test_dates_that_read_either_way_are_noted(tmp_path, capsys, dates, noted):
     )
     assert code == 0, err
     if noted is None:
-        assert "note" not in err
+        assert "sk-rnn: note:" not in err
     else:
         assert (
             f"sk-rnn: note: column 'date': dates such as {noted} read month first "

@@ -102,10 +102,13 @@ def test_a_panel_behind_a_step_that_returns_an_array_is_read_from_y():
     with pytest.raises(
         ValueError,
         match=r"fitted on a panel of 2, but X is not a panel; .* a step before it "
-        r"that returns an array drops that index: deseasonalise before such "
-        r"steps, or wrap the whole pipeline in DeseasonalizedRegressor",
+        r"that returns an array drops that index: call "
+        r"set_output\(transform='pandas'\) on the pipeline, or deseasonalise",
     ):
         piped.predict(X)
+    # the fix the message names: the imputer keeps the index
+    piped.set_output(transform="pandas").fit(X, Y)
+    assert_allclose(piped.predict(X), direct.predict(X))
     one = model().fit(X.loc["a"], Y.loc["a"])
     with pytest.raises(
         ValueError, match=r"fitted on one series, but X is a panel; .*MultiIndex\)\.$"

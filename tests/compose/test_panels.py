@@ -477,7 +477,19 @@ def test_columns_that_are_not_strings_are_read_alike_for_one_series_and_panels(
     by_name = model.predict(test[[1, 0]].set_axis([0, 1], axis=1))
     np.testing.assert_array_equal(swapped, by_name)
     assert not np.allclose(swapped, expected)
+    with pytest.raises(
+        ValueError,
+        match=r"X's column 1 is at position 0, where fit saw 0; names that are not "
+        r"all strings .* which would read 1 as 0\. Pass the fitted columns \[0, 1\]",
+    ):
+        model.predict(test.set_axis([1, 5], axis=1))
+    with pytest.raises(ValueError, match=r"X has 3 column\(s\) \[0, 1, 7\]; fit saw 2"):
+        model.predict(test.assign(**{"7": 1.0}).set_axis([0, 1, 7], axis=1))
+    with pytest.raises(ValueError, match=r"X names more than one column 0; columns"):
+        model.predict(test.set_axis([0, 0], axis=1))
     named = clone(model).fit(train.set_axis(["a", "b"], axis=1), y)
+    with pytest.raises(ValueError, match=r"X names more than one column 'a'"):
+        named.predict(test.set_axis(["a", "a"], axis=1))
     with pytest.warns(UserWarning, match=r"X's columns \[0, 1\] are not the names "
                       r"seen in fit \['a', 'b'\].*read by position"):  # fmt: skip
         got = named.predict(test)
@@ -593,9 +605,9 @@ def test_an_empty_panel_block_predicts_nothing():
 
 def test_history_fit_after_a_series_of_two_dated_rows_is_taken_at_its_word():
     """Two dated rows give no time step, so the labels cannot say that a
-    block continues them; history='fit' says so and nothing contradicts it
-    (it warned), while a block that starts inside the fitted rows still
-    warns."""
+    block continues them; history='fit' says so, and a block whose labels
+    step on from them regularly no longer warns, while one that starts
+    inside the fitted rows, after a gap or with another step still does."""
     months = pd.date_range("2000-01-01", periods=12, freq="MS")
     long = pd.DataFrame({"v": np.arange(12.0)}, index=months)
     short = pd.DataFrame({"v": [3.0, 5.0]}, index=pd.DatetimeIndex(months[:2]))
@@ -617,3 +629,11 @@ def test_history_fit_after_a_series_of_two_dated_rows_is_taken_at_its_word():
     )
     with pytest.warns(MissingHistoryWarning, match="history='fit' puts the fitted"):
         model.predict(inside, history="fit")
+    # a gap after them, or another step, still contradicts history='fit'
+    for labels in (
+        pd.date_range("2005-01-01", periods=2, freq="MS"),
+        pd.date_range("2000-02-02", periods=2, freq="D"),
+    ):
+        block = later.set_axis(pd.MultiIndex.from_arrays([["s", "s"], labels]))
+        with pytest.warns(MissingHistoryWarning, match="history='fit' puts the"):
+            model.predict(block, history="fit")

@@ -247,7 +247,8 @@ def test_a_series_without_a_pattern_places_its_rows_in_no_season():
     assert steps_from(axis, months[0], "Deseasonalizer") == 0
     with pytest.raises(
         ValueError,
-        match=r"Deseasonalizer: the fitted series had one row, so its time step "
-        r"is unknown and the season of Timestamp\('2010-02-01 00:00:00'\)",
+        match=r"Deseasonalizer: the fitted series had too few rows to tell its "
+        r"time step \(one, or two dates\), so the season of "
+        r"Timestamp\('2010-02-01 00:00:00'\) cannot be told",
     ):
         steps_from(axis, months[1], "Deseasonalizer")
