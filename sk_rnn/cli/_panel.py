@@ -111,6 +111,7 @@ def read_panel(args, error) -> pd.Series:
         c
         for c in frame.columns
         if c not in (args.series_column, args.time_column, *others)
+        and _written_as_numbers(frame[c])
     ]
     if args.column is None and text:
         note(
@@ -172,6 +173,16 @@ def read_panel(args, error) -> pd.Series:
     for key, one in values.groupby(level=0, sort=False):
         check_scalable(one.to_numpy(), f"{path}: series {key!r}")
     return values
+
+
+def _written_as_numbers(column: pd.Series) -> bool:
+    """Whether most cells of a text column are numbers once separators
+    (1,234 / 1 234 / 1'234 / 1_234) are taken out: a value column pandas
+    could not read, rather than a label such as a region."""
+    cells = column.dropna().astype(str).str.replace(r"[,\s'_]", "", regex=True)
+    if not len(cells):
+        return False
+    return bool(pd.to_numeric(cells, errors="coerce").notna().mean() > 0.5)
 
 
 def _refuse_ids_apart_by_spaces(path, ids: pd.Series, column: str, error) -> None:

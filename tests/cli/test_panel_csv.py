@@ -392,6 +392,7 @@ def test_a_default_value_column_that_skips_text_columns_is_named(tmp_path, capsy
     frame = pd.DataFrame(rows, columns=["store", "month", "sales"])
     frame["sales"] = frame["sales"].map(lambda v: f"{1000 * v:,.0f}")
     frame["promo"] = np.arange(len(frame)) % 2 + 1.0
+    frame["region"] = "north"  # a label: not named in the note
     path, out_path = tmp_path / "text.csv", tmp_path / "out.csv"
     frame.to_csv(path, index=False)
     code, out, err = _run(
@@ -403,6 +404,7 @@ def test_a_default_value_column_that_skips_text_columns_is_named(tmp_path, capsy
         "note: the values are column 'promo', the last numeric one; 'sales' did "
         "not read as numbers (text, or a thousands separator); pass --column"
     ) in err
+    assert "region" not in err
     assert out.startswith(f"wrote {out_path}: the next 2 values of 'promo' in 2 ")
     code, out, err = _run(
         capsys, "forecast", str(path), *PANEL[:4], "--horizon", "2", *QUICK,
