@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..series._time import _infer_freq
+from ._dates import parse_dates
 from ._gaps import add_gap_options, gap_options, gap_rows, gap_words
-from ._output import note, write_json
+from ._output import write_json
 from ._progress import EpochProgress, fit_with_progress, progress_bar
 
 PERSISTENCE = "persistence"
@@ -411,53 +411,6 @@ def year_months(values: pd.Series) -> pd.PeriodIndex | None:
     return pd.PeriodIndex.from_fields(
         year=year_month[0].to_numpy(), month=year_month[1].to_numpy(), freq="M"
     )
-
-
-#: A date written with its day and month as numbers (01/02/2018, 1.2.18).
-_DAY_MONTH = re.compile(
-    r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
-)
-
-
-def parse_dates(values, where: str, groups=None):
-    """Dates as pandas reads them (month first: 01/02/2018 is 2 January),
-    with a note when every such date would also read day first and doing so
-    gives other, regular dates in every series (``groups``: each row's
-    series): a year of monthly 01/MM/YYYY dates read month first is a
-    regular daily series, silently."""
-    dates = pd.to_datetime(values, format="mixed")
-    text = pd.Series(np.asarray(values, dtype=object)).astype(str).str.strip()
-    parts = text.str.extract(_DAY_MONTH).dropna().astype(int)
-    if not len(parts) or len(parts) != len(text) or not (parts <= 12).all(axis=None):
-        return dates
-    month_first = np.asarray(dates, dtype="datetime64[ns]")
-    day_first = np.asarray(
-        pd.to_datetime(values, format="mixed", dayfirst=True), dtype="datetime64[ns]"
-    )
-    differs = np.flatnonzero(month_first != day_first)
-    groups = np.zeros(len(text)) if groups is None else np.asarray(groups)
-    if differs.size and all(_regular(g) for g in _split(day_first, groups)):
-        first = int(differs[0])
-        note(
-            f"{where}: dates such as {text.iloc[first]!r} read month first "
-            f"({pd.Timestamp(month_first[first]).date()}), as pandas reads "
-            "them; if they are day first, write them as YYYY-MM-DD"
-        )
-    return dates
-
-
-def _split(values: np.ndarray, groups: np.ndarray) -> list:
-    """``values`` split by ``groups`` (one pass: a sort, not a scan per group)."""
-    codes, _ = pd.factorize(groups)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    return np.split(values[order], bounds)
-
-
-def _regular(dates) -> bool:
-    """Whether dates, sorted, are distinct and step regularly."""
-    index = pd.DatetimeIndex(np.sort(dates))
-    return len(index) >= 3 and index.is_unique and _infer_freq(index) is not None
 
 
 def time_index(others: pd.DataFrame) -> pd.Index:

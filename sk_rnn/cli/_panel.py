@@ -23,12 +23,12 @@ import pandas as pd
 
 from ..metrics import mase_scale, seasonal_naive, smape
 from ..series._time import _infer_freq
+from ._dates import parse_dates
 from ._gaps import gap_words, gaps_said
 from ._main import (
     VIEWS,
     check_magnitude,
     check_scalable,
-    parse_dates,
     quarters,
     year_months,
 )

@@ -415,3 +415,23 @@ def test_dates_that_read_either_way_are_noted(tmp_path, capsys, dates, noted):
             "(2018-01-02), as pandas reads them; if they are day first, write them "
             "as YYYY-MM-DD"
         ) in err
+
+
+def test_day_first_dates_read_half_each_way_are_noted(tmp_path, capsys):
+    """Weekly DD/MM/YYYY dates: 15/01 reads only day first, 08/01 month first;
+    the command refused them as out of order, pointing nowhere near the cause
+    (a review's finding)."""
+    weeks = pd.date_range("2018-01-01", periods=30, freq="7D").strftime("%d/%m/%Y")
+    path = tmp_path / "weeks.csv"
+    pd.DataFrame({"date": weeks, "value": np.arange(30.0) + 100}).to_csv(
+        path, index=False
+    )
+    code, out, err = _run(
+        capsys, "forecast", str(path), "--steps", "2", "--epochs", "1", "--quiet"
+    )
+    assert code == 2
+    assert (
+        "sk-rnn: note: column 'date': dates such as '15/01/2018' read only day "
+        "first, but pandas reads '08/01/2018' month first (2018-08-01); write "
+        "them as YYYY-MM-DD"
+    ) in err

@@ -472,3 +472,21 @@ def test_panel_dates_that_read_either_way_are_noted(tmp_path, capsys):
         "'01/02/2018' read month first (2018-01-02), as pandas reads them; if "
         "they are day first, write them as YYYY-MM-DD"
     ) in err
+
+
+def test_panel_dates_written_two_ways_are_noted_where_ambiguous(tmp_path, capsys):
+    """One series ISO, the other 01/MM/YYYY: the slash dates are looked at on
+    their own (a probe's mixed_fmt.csv was refused without the cause)."""
+    months = pd.date_range("2018-01-01", periods=24, freq="MS")
+    rows = [("a", m.strftime("%Y-%m-%d"), 10.0 + i) for i, m in enumerate(months)]
+    rows += [("b", m.strftime("%d/%m/%Y"), 20.0 + i) for i, m in enumerate(months)]
+    code, out, err = _run(
+        capsys, "forecast", str(_long(tmp_path, rows)), *PANEL[:4],
+        "--horizon", "2", *QUICK,
+    )  # fmt: skip
+    assert code == 2
+    assert (
+        "--time-column 'month': dates such as '01/02/2018' read month first "
+        "(2018-01-02), as pandas reads them; if they are day first, write them "
+        "as YYYY-MM-DD"
+    ) in err
