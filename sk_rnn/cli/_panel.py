@@ -289,9 +289,7 @@ def _baseline_seasons(names, histories, seasons: np.ndarray) -> np.ndarray:
         if n <= m and m > 1
     ]
     if short:
-        shown = ", ".join(short[:5]) + (
-            f" and {len(short) - 5} more" if len(short) > 5 else ""
-        )
+        shown = _first_few(short)
         note(
             f"{len(short)} series {'has' if len(short) == 1 else 'have'} no more "
             "training values than their "
@@ -300,6 +298,12 @@ def _baseline_seasons(names, histories, seasons: np.ndarray) -> np.ndarray:
             "repeats the last value (season 1 in the table)"
         )
     return used
+
+
+def _first_few(items: list, shown: int = 5) -> str:
+    """``'a', 'b' and 3 more``: the first ``shown`` items, then a count."""
+    more = len(items) - shown
+    return ", ".join(items[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _season_counts(seasons: np.ndarray) -> str:
@@ -694,9 +698,8 @@ def _report(
         f"{overall['naive MASE']:.3f})"
         + (
             f"; MASE over {n_series - len(unscaled)} of {n_series} series: "
-            f"{', '.join(map(repr, unscaled[:5]))}"
-            + (f" and {len(unscaled) - 5} more" if len(unscaled) > 5 else "")
-            + f" {'has' if len(unscaled) == 1 else 'have'} no MASE scale "
+            f"{_first_few(list(map(repr, unscaled)))}"
+            f" {'has' if len(unscaled) == 1 else 'have'} no MASE scale "
             "(seasonal naive fits the training values exactly)"
             if unscaled
             else ""

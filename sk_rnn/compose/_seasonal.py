@@ -117,10 +117,10 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
             return pd.DataFrame(level, index=y.index)
         return level
 
-    def _season(self, X, n_outputs: int, fitted_block: bool = False, y=None):
-        """The seasonal index of each row's level and of its next
-        ``n_outputs`` steps: ``(n_samples,)`` and ``(n_samples, n_outputs)``."""
-        level = self._level(X, y)
+    def _season(self, level, n_outputs: int, fitted_block: bool = False):
+        """The seasonal index of each row's ``level`` (:meth:`_level`) and
+        of its next ``n_outputs`` steps: ``(n_samples,)`` and
+        ``(n_samples, n_outputs)``."""
         values = _floats(level)
         table, positions, phases = self.deseasonalizer_._placed(
             level, values, fitted_block=fitted_block
@@ -230,7 +230,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
         self.deseasonalizer_ = clone(
             Deseasonalizer() if self.deseasonalizer is None else self.deseasonalizer
         ).fit(self._known_series(level, y_2d))
-        now, later = self._season(X, y_2d.shape[1], fitted_block=True, y=y)
+        now, later = self._season(level, y_2d.shape[1], fitted_block=True)
         y_2d = self._remove(y_2d, later)
         target = y_2d if y_values.ndim == 2 else y_2d[:, 0]
         if hasattr(y, "iloc") and y_values.ndim == 2:
@@ -276,7 +276,7 @@ class DeseasonalizedRegressor(SkRnnEstimatorMixin, RegressorMixin, BaseEstimator
                 "you need, or history='auto', 'fit' or 'none'."
             )
         n_outputs = getattr(self, "_n_outputs", 1)
-        now, later = self._season(X, n_outputs)
+        now, later = self._season(self._level(X), n_outputs)
         predicted = np.asarray(
             self.regressor_.predict(self._deseasonalized(X, now), **predict_params),
             dtype=float,

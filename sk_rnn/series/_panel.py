@@ -350,14 +350,7 @@ def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
         elif position is None:
             out.append((None, "unknown", why))
         else:
-            axis = axes[position]
-            labels = _first_labels(X if one else None, panel, k)
-            if (
-                said != "continues"
-                and labelled
-                and axis is not None
-                and not _after_unknown_step(axis, labels)
-            ):
+            if said != "continues" and labelled and axes[position] is not None:
                 contradicted.append(why or _starts_again(key))
             out.append((position, "continues", ""))
     if contradicted:
@@ -372,39 +365,6 @@ def block_kinds(axes, ids, X, panel: Panel, mode: str, owner: str) -> list:
             stacklevel=4,
         )
     return out
-
-
-def _first_labels(X, panel: Panel, k: int):
-    """The first two time labels of series ``k`` of a block (one series:
-    X's), or None."""
-    from ._time import as_time_index, time_index
-
-    labels = time_index(X) if X is not None else as_time_index(panel.time(k))
-    return None if labels is None or not len(labels) else labels[:2]
-
-
-def _after_unknown_step(axis: TimeAxis, labels) -> bool:
-    """Whether a block may continue a fitted series whose step is unknown
-    (one or two dated rows give none): the fitted labels and the block's
-    first ones must step regularly, as one series would (history='fit' says
-    it continues; a gap or another step still contradicts it)."""
-    import pandas as pd
-
-    from ._time import _infer_freq
-
-    if axis.step is not None or labels is None:
-        return False
-    fitted = [axis.first] if axis.first == axis.last else [axis.first, axis.last]
-    try:
-        joined = pd.DatetimeIndex([*fitted, *labels])
-    except (TypeError, ValueError):  # labels of another kind: index_kind names it
-        return False
-    return (
-        len(joined) >= 3
-        and joined.is_monotonic_increasing
-        and joined.is_unique
-        and _infer_freq(joined) is not None
-    )
 
 
 def _starts_again(key) -> str:

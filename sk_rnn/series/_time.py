@@ -392,11 +392,34 @@ def index_kind(fitted: TimeAxis | None, index, owner: str) -> tuple[str, str]:
         return "unknown", "the fitted block had no time index"
     if fitted.next is not None and _same_label(index[0], fitted.next):
         return "continues", ""
+    if fitted.step is None and _steps_on(fitted, index):
+        return "continues", ""
     if _same_label(index[0], fitted.first):
         return "start", ""
     return "unknown", (
         f"X's index starts at {index[0]!r}, which neither continues the fitted "
         f"block (next step {fitted.next!r}) nor starts it ({fitted.first!r})"
+    )
+
+
+def _steps_on(fitted: TimeAxis, index) -> bool:
+    """Whether a block steps on regularly from a fitted axis too short to
+    have a step (one or two dated rows): the fitted labels and the block's
+    first two, together, have one frequency."""
+    import pandas as pd
+
+    labels = (
+        [fitted.first] if fitted.first == fitted.last else [fitted.first, fitted.last]
+    )
+    try:
+        joined = pd.DatetimeIndex([*labels, *index[:2]])
+    except (TypeError, ValueError):  # not dates: no calendar step to infer
+        return False
+    return (
+        len(joined) >= 3
+        and joined.is_monotonic_increasing
+        and joined.is_unique
+        and _infer_freq(joined) is not None
     )
 
 
